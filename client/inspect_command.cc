@@ -1,0 +1,42 @@
+#include "client/inspect_command.h"
+
+#include <ATen/core/Tensor.h>
+
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "core/mlp/architecture.h"
+#include "core/mlp/model_file.h"
+#include "core/mlp/parameter_layout.h"
+
+namespace amend::client {
+
+int RunInspect(const std::string& path, std::ostream& out, std::ostream& err) {
+  absl::StatusOr<Mlp> mlp = ReadModelFile(path);
+  if (!mlp.ok()) {
+    err << "amend inspect: " << mlp.status().message() << "\n";
+    return 1;
+  }
+  const Architecture& architecture = mlp->architecture;
+  out << "model:        " << path << "\n"
+      << "architecture: " << DescribeArchitecture(architecture) << "\n"
+      << "json:         " << ArchitectureToJson(architecture) << "\n"
+      << "parameters:   " << CountParameters(architecture) << "\n"
+      << "weights:      " << CountWeights(architecture)
+      << " (prunable: layer, skip, head)\n"
+      << "tensors:\n";
+  for (const TensorSpec& spec : ExpectedTensors(architecture)) {
+    out << absl::StrFormat("  %-32s [%s]\n", spec.name,
+                           absl::StrJoin(spec.shape, ", "));
+  }
+  if (!mlp->masks.empty()) {
+    out << "masks:\n";
+    for (const auto& [name, mask] : mlp->masks) {
+      const int64_t kept = static_cast<int64_t>(mask.sum().item<float>());
+      out << absl::StrFormat("  %-32s kept %d of %d\n", name, kept,
+                             mask.numel());
+    }
+  }
+  return 0;
+}
+
+}  // namespace amend::client

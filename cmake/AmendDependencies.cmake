@@ -1,0 +1,22 @@
+# The six packages of the product, all from Debian 12, plus header-only helpers.
+find_package(Threads REQUIRED)
+find_package(absl REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(nlohmann_json 3 REQUIRED)
+
+# Debian's TorchConfig.cmake exports `torch` plus include dirs through variables; wrap it in one
+# interface target so consumers link a target and inherit nothing global.
+find_package(Torch REQUIRED)
+if(NOT TARGET amend_torch)
+  add_library(amend_torch INTERFACE)
+  target_link_libraries(amend_torch INTERFACE ${TORCH_LIBRARIES})
+  target_include_directories(amend_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
+endif()
+
+if(AMEND_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+  include(GoogleTest)
+endif()
+if(AMEND_BUILD_BENCHMARKS)
+  find_package(benchmark REQUIRED)
+endif()

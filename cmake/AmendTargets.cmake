@@ -1,0 +1,33 @@
+# Helpers that give every Amend target the same language level and warnings, per target.
+
+function(amend_target_defaults target)
+  target_compile_features(${target} PUBLIC cxx_std_20)
+  set_target_properties(${target} PROPERTIES CXX_EXTENSIONS OFF)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter)
+endfunction()
+
+# amend_library(NAME SOURCES ... DEPS ...): a static library rooted at the source tree, so headers
+# are included as "core/mlp/architecture.h".
+function(amend_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR})
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+  amend_target_defaults(${name})
+endfunction()
+
+# amend_test(NAME SOURCES ... DEPS ... [LABELS ...]): one GoogleTest binary registered with ctest.
+function(amend_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
+  target_compile_definitions(${name} PRIVATE
+    AMEND_TEST_DATA_DIR="${AMEND_DEFAULT_DATA_DIR}"
+    AMEND_TEST_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  amend_target_defaults(${name})
+  set(labels fast)
+  if(ARG_LABELS)
+    set(labels ${ARG_LABELS})
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${labels}")
+endfunction()

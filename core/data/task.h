@@ -1,0 +1,87 @@
+// File: core/data/task.h
+//
+// A Task is one tabular classification problem ready for models: standardised
+// features (one model input per original column, no one-hot), labels, one
+// sensitive group per row, and fixed seeded train/validation/test splits.
+// docs/DATA.md documents every choice. The two tasks:
+//   adult  48,842 rows, 14 features, label income >50K; group sex (1 = Male,
+//   privileged)
+//          test = adult.test; adult.data split 80/20 stratified into
+//          train/validation
+//   bank   45,211 rows, 16 features, label y = yes; group age (1 = 25 <= age <
+//   60, privileged)
+//          bank-full.csv split 60/20/20 stratified into train/validation/test
+// The zoo trains on train, the editor's data term uses validation, reports use
+// test.
+//
+// Example:
+//   AMEND_ASSIGN_OR_RETURN(Task task, LoadTask("adult", "data"));
+//   const Split& train = task.split(SplitName::kTrain);   // train.features:
+//   [rows, 14]
+//
+// Free of LibTorch (plain vectors). Thread-compatible; a loaded Task is
+// immutable by convention.
+#ifndef AMEND_CORE_DATA_TASK_H_
+#define AMEND_CORE_DATA_TASK_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace amend {
+
+enum class SplitName { kTrain, kValidation, kTest };
+inline constexpr SplitName kAllSplits[] = {
+    SplitName::kTrain, SplitName::kValidation, SplitName::kTest};
+absl::string_view SplitNameString(
+    SplitName split);  // "train", "validation", "test"
+
+struct Split {
+  int64_t rows = 0;
+  std::vector<float> features;  // [rows, num_features] row-major, standardised
+  std::vector<int64_t> labels;  // [rows], class index (1 = positive)
+  std::vector<int8_t> groups;  // [rows], 1 = privileged group, 0 = unprivileged
+  std::vector<int64_t>
+      source_row;  // [rows], index of the record in the task's raw files
+};
+
+struct Feature {
+  std::string name;  // the UCI column name
+  bool categorical = false;
+  std::vector<std::string>
+      categories;       // code i = categories[i] (categorical only)
+  double mean = 0.0;    // of the raw value or code over the train split
+  double stddev = 1.0;  // population sd over the train split (1 if constant)
+};
+
+struct Task {
+  std::string name;
+  std::vector<Feature> features;
+  std::vector<std::string> class_names;    // index = label
+  std::string group_attribute;             // e.g. "sex"
+  std::array<std::string, 2> group_names;  // [0] unprivileged, [1] privileged
+  Split train, validation, test;
+
+  int64_t num_features() const { return static_cast<int64_t>(features.size()); }
+  int64_t num_classes() const {
+    return static_cast<int64_t>(class_names.size());
+  }
+  const Split& split(SplitName name) const;
+  std::vector<std::string> feature_names() const;
+};
+
+// "adult" and "bank".
+std::vector<std::string> TaskNames();
+
+// Loads a task from the bundled files in `data_dir` (verified against its
+// SHA256SUMS). NotFound for an unknown task name.
+absl::StatusOr<Task> LoadTask(absl::string_view name,
+                              const std::string& data_dir);
+
+}  // namespace amend
+
+#endif  // AMEND_CORE_DATA_TASK_H_

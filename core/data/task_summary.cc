@@ -1,0 +1,108 @@
+#include "core/data/task_summary.h"
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace amend {
+namespace {
+
+using OrderedJson = nlohmann::ordered_json;
+
+struct SplitCounts {
+  int64_t positives = 0;
+  int64_t group_rows[2] = {0, 0};
+  int64_t group_positives[2] = {0, 0};
+};
+
+SplitCounts Count(const Split& split) {
+  SplitCounts counts;
+  for (int64_t i = 0; i < split.rows; ++i) {
+    const auto index = static_cast<size_t>(i);
+    const bool positive = split.labels[index] == 1;
+    const int group = split.groups[index];
+    counts.positives += positive;
+    counts.group_rows[group] += 1;
+    counts.group_positives[group] += positive;
+  }
+  return counts;
+}
+
+double Rate(int64_t part, int64_t whole) {
+  return whole == 0 ? 0.0
+                    : static_cast<double>(part) / static_cast<double>(whole);
+}
+
+OrderedJson SplitSummary(const Task& task, const Split& split) {
+  const SplitCounts counts = Count(split);
+  OrderedJson summary;
+  summary["rows"] = split.rows;
+  summary["positive_rate"] = Rate(counts.positives, split.rows);
+  OrderedJson groups = OrderedJson::array();
+  for (int g = 0; g < 2; ++g) {
+    groups.push_back({{"group", task.group_names[static_cast<size_t>(g)]},
+                      {"privileged", g == 1},
+                      {"rows", counts.group_rows[g]},
+                      {"positive_rate",
+                       Rate(counts.group_positives[g], counts.group_rows[g])}});
+  }
+  summary["groups"] = std::move(groups);
+  return summary;
+}
+
+}  // namespace
+
+std::string TaskSummaryJson(const Task& task) {
+  OrderedJson json;
+  json["task"] = task.name;
+  json["num_features"] = task.num_features();
+  json["classes"] = task.class_names;
+  json["positive_class"] = task.class_names.back();
+  json["sensitive_attribute"] = task.group_attribute;
+  OrderedJson features = OrderedJson::array();
+  for (const Feature& feature : task.features) {
+    OrderedJson entry;
+    entry["name"] = feature.name;
+    entry["kind"] = feature.categorical ? "categorical" : "numeric";
+    if (feature.categorical) entry["categories"] = feature.categories.size();
+    entry["train_mean"] = feature.mean;
+    entry["train_stddev"] = feature.stddev;
+    features.push_back(std::move(entry));
+  }
+  json["features"] = std::move(features);
+  int64_t total = 0;
+  OrderedJson splits;
+  for (SplitName name : kAllSplits) {
+    const Split& split = task.split(name);
+    total += split.rows;
+    splits[std::string(SplitNameString(name))] = SplitSummary(task, split);
+  }
+  json["rows"] = total;
+  json["splits"] = std::move(splits);
+  return json.dump(2);
+}
+
+std::string TaskSummaryText(const Task& task) {
+  int64_t total = 0;
+  for (SplitName name : kAllSplits) total += task.split(name).rows;
+  std::string text = absl::StrFormat("%s: %d rows, %d features (%s)\n",
+                                     task.name, total, task.num_features(),
+                                     absl::StrJoin(task.feature_names(), ", "));
+  absl::StrAppendFormat(&text, "  label: %s; sensitive attribute: %s\n",
+                        task.class_names.back(), task.group_attribute);
+  for (SplitName name : kAllSplits) {
+    const Split& split = task.split(name);
+    const SplitCounts counts = Count(split);
+    absl::StrAppendFormat(
+        &text, "  %-10s %6d rows  positive %.3f  | %s: %.3f | %s: %.3f\n",
+        SplitNameString(name), split.rows, Rate(counts.positives, split.rows),
+        task.group_names[0],
+        Rate(counts.group_positives[0], counts.group_rows[0]),
+        task.group_names[1],
+        Rate(counts.group_positives[1], counts.group_rows[1]));
+  }
+  return text;
+}
+
+}  // namespace amend

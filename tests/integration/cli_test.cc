@@ -1,0 +1,143 @@
+// End-to-end checks of the amend and amend-trainer binaries, run as a user
+// would run them.
+#include <ATen/ATen.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "core/mlp/forward.h"
+#include "core/mlp/model_file.h"
+#include "core/util/file_io.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/temp_dir.h"
+
+namespace amend {
+namespace {
+
+using ::testing::HasSubstr;
+namespace fs = std::filesystem;
+
+struct CommandResult {
+  int exit_code;
+  std::string output;  // stdout and stderr together
+};
+
+CommandResult RunCommand(const std::string& command) {
+  CommandResult result{-1, ""};
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return result;
+  char buffer[4096];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0)
+    result.output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Architecture a;
+    a.input_dim = 4;
+    a.num_classes = 3;
+    a.layers = {{8, Activation::kSilu, Norm::kLayerNorm, 0.0, {}},
+                {8, Activation::kRelu, Norm::kBatchNorm, 0.0, {0}}};
+    mlp_ = *InitializeMlp(a, 42);
+    model_path_ = (dir_ / "model.safetensors").string();
+    ASSERT_TRUE(WriteModelFile(model_path_, mlp_).ok());
+  }
+  testing::ScopedTempDir temp_;
+  const fs::path& dir_ = temp_.path();
+  Mlp mlp_;
+  std::string model_path_;
+};
+
+TEST_F(CliTest, InspectDescribesAValidModel) {
+  const CommandResult result =
+      RunCommand(std::string(AMEND_CLI) + " inspect " + model_path_);
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("architecture: 4 -> 8 silu+layernorm -> "
+                                       "8 relu+batchnorm(skip h0) -> 3"));
+  // By hand: weights 32 + 64 + 32 + 24 = 152; biases 8 + 8 + 3; norm 2*8 + 4*8.
+  EXPECT_THAT(result.output, HasSubstr("parameters:   219"));
+  EXPECT_THAT(result.output, HasSubstr("weights:      152"));
+}
+
+TEST_F(CliTest, InspectRefusesACorruptFileWithANonZeroExit) {
+  std::string bytes = *ReadFileToString(model_path_);
+  const std::string truncated = (dir_ / "truncated.safetensors").string();
+  ASSERT_TRUE(
+      WriteFileAtomically(truncated, bytes.substr(0, bytes.size() - 10)).ok());
+  const CommandResult result =
+      RunCommand(std::string(AMEND_CLI) + " inspect " + truncated);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.output,
+              HasSubstr("amend inspect: " + truncated + ": tensor"));
+  EXPECT_EQ(RunCommand(std::string(AMEND_CLI) + " inspect").exit_code, 2);
+  EXPECT_EQ(
+      RunCommand(std::string(AMEND_CLI) + " inspect /nonexistent.safetensors")
+          .exit_code,
+      1);
+}
+
+TEST_F(CliTest, ForwardWritesTheSameProbabilitiesAsTheLibrary) {
+  const std::string input = (dir_ / "x.csv").string();
+  const std::string output = (dir_ / "p.csv").string();
+  ASSERT_TRUE(
+      WriteFileAtomically(input, "a,b,c,d\n0.5,-1,2,0\n1,1,1,1\n-3,0.25,0,7\n")
+          .ok());
+  const CommandResult result =
+      RunCommand(std::string(AMEND_TRAINER) + " forward --model " +
+                 model_path_ + " --input " + input + " --out " + output);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const std::string csv = *ReadFileToString(output);
+  const at::Tensor x =
+      at::tensor(std::vector<float>{0.5, -1, 2, 0, 1, 1, 1, 1, -3, 0.25, 0, 7})
+          .reshape({3, 4});
+  const at::Tensor expected =
+      at::softmax(*Logits(mlp_.architecture, mlp_.parameters, x), -1);
+  std::istringstream lines(csv);
+  std::string line;
+  std::getline(lines, line);
+  EXPECT_EQ(line, "p_class_0,p_class_1,p_class_2");
+  for (int64_t r = 0; r < 3; ++r) {
+    ASSERT_TRUE(std::getline(lines, line));
+    std::istringstream cells(line);
+    std::string cell;
+    for (int64_t c = 0; c < 3; ++c) {
+      ASSERT_TRUE(std::getline(cells, cell, ','));
+      EXPECT_NEAR(std::stod(cell), expected.index({r, c}).item<float>(), 1e-7);
+    }
+  }
+}
+
+TEST_F(CliTest, ForwardRefusesInputsOfTheWrongWidth) {
+  const std::string input = (dir_ / "x.csv").string();
+  ASSERT_TRUE(WriteFileAtomically(input, "1,2,3\n").ok());
+  const CommandResult result = RunCommand(
+      std::string(AMEND_TRAINER) + " forward --model " + model_path_ +
+      " --input " + input + " --out " + (dir_ / "p.csv").string());
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(
+      result.output,
+      HasSubstr("rows must have 4 values (the model's input_dim), got 3"));
+  EXPECT_FALSE(fs::exists(dir_ / "p.csv"));
+}
+
+TEST_F(CliTest, DataPrintsTheTaskSummary) {
+  const CommandResult result =
+      RunCommand(std::string(AMEND_TRAINER) + " data --task bank --data_dir " +
+                 AMEND_TEST_DATA_DIR);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("\"rows\": 45211"));
+  EXPECT_THAT(result.output, HasSubstr("\"sensitive_attribute\": \"age\""));
+  EXPECT_EQ(RunCommand(std::string(AMEND_TRAINER) + " data").exit_code, 2);
+  EXPECT_EQ(RunCommand(std::string(AMEND_TRAINER) + " frobnicate").exit_code,
+            2);
+}
+
+}  // namespace
+}  // namespace amend

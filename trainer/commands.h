@@ -1,0 +1,49 @@
+// File: trainer/commands.h
+//
+// The subcommands of amend-trainer. Each takes its options as a plain struct
+// (main.cc reads the flags once and fills it) and returns a process exit code;
+// errors are printed to stderr.
+//
+// Not thread-safe (writes to stdout/stderr).
+#ifndef AMEND_TRAINER_COMMANDS_H_
+#define AMEND_TRAINER_COMMANDS_H_
+
+#include <cstdint>
+#include <string>
+
+namespace amend::trainer {
+
+// Exit codes shared by the subcommands.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure =
+    1;  // the command ran and failed (bad input, I/O)
+inline constexpr int kExitUsage = 2;  // wrong flags or arguments
+
+struct DataCommandOptions {
+  std::string task;      // "adult" or "bank"
+  std::string data_dir;  // folder with SHA256SUMS and the raw files
+  bool text = false;     // a few lines for people instead of JSON
+};
+// Prints the task's summary (core/data/task_summary.h).
+int RunDataCommand(const DataCommandOptions& options);
+
+struct ForwardCommandOptions {
+  std::string model_path;  // MODEL.safetensors
+  std::string input_path;  // CSV of already-numeric inputs, one row per example
+  std::string output_path;  // CSV of class probabilities, one row per input row
+};
+int RunForwardCommand(const ForwardCommandOptions& options);
+
+struct InitCommandOptions {
+  std::string
+      architecture_json;  // the architecture, as in docs/MODEL_FORMAT.md
+  uint64_t seed = 0;
+  std::string output_path;
+};
+// Writes a freshly initialised model (PyTorch's default initialisation) in the
+// MLP contract.
+int RunInitCommand(const InitCommandOptions& options);
+
+}  // namespace amend::trainer
+
+#endif  // AMEND_TRAINER_COMMANDS_H_
