@@ -44,6 +44,24 @@ struct InitCommandOptions {
 // MLP contract.
 int RunInitCommand(const InitCommandOptions& options);
 
+struct ZooCommandOptions {
+  std::string task;
+  std::string data_dir;
+  std::string output_dir;
+  int64_t runs = 0;
+  uint64_t seed = 0;
+  int epochs = 60;
+  int shard_index = 0;
+  int shard_count = 1;
+  int group_size = 32;
+  int workers = 0;  // 0 = one per core
+  int64_t max_rows = 0;
+};
+// Builds (or resumes) a zoo; see core/zoo/zoo_builder.h.
+int RunZooCommand(const ZooCommandOptions& options);
+// Joins the shard manifests of a zoo folder into manifest.jsonl.
+int RunZooMergeCommand(const std::string& zoo_dir);
+
 }  // namespace amend::trainer
 
 #endif  // AMEND_TRAINER_COMMANDS_H_

@@ -1,7 +1,9 @@
 // End-to-end checks of the amend and amend-trainer binaries, run as a user
 // would run them.
 #include <ATen/ATen.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -137,6 +139,50 @@ TEST_F(CliTest, DataPrintsTheTaskSummary) {
   EXPECT_EQ(RunCommand(std::string(AMEND_TRAINER) + " data").exit_code, 2);
   EXPECT_EQ(RunCommand(std::string(AMEND_TRAINER) + " frobnicate").exit_code,
             2);
+}
+
+// A real interruption: SIGKILL while the zoo is being built, then the same
+// command again.
+TEST_F(CliTest, ZooKilledMidwayResumesToTheSameManifest) {
+  const std::string common =
+      std::string(
+          " zoo --task adult --runs 8 --epochs 4 --seed 3 --max_rows 512 "
+          "--group_size 1 --workers 1 --data_dir ") +
+      AMEND_TEST_DATA_DIR;
+  const std::string whole = (dir_ / "whole").string();
+  ASSERT_EQ(RunCommand(std::string(AMEND_TRAINER) + common + " --out " + whole)
+                .exit_code,
+            0);
+
+  const std::string killed = (dir_ / "killed").string();
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const std::string command = std::string("exec ") + AMEND_TRAINER + common +
+                                " --out " + killed + " >/dev/null 2>&1";
+    ::execl("/bin/sh", "sh", "-c", command.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Kill as soon as the first run is in the manifest (bounded wait: 60 s).
+  const fs::path manifest = fs::path(killed) / "manifest.jsonl";
+  for (int i = 0;
+       i < 12000 && !(fs::exists(manifest) && fs::file_size(manifest) > 0);
+       ++i) {
+    ::usleep(5000);
+  }
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status))
+      << "the build finished before it could be interrupted";
+
+  const CommandResult resumed =
+      RunCommand(std::string(AMEND_TRAINER) + common + " --out " + killed);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_THAT(resumed.output, ::testing::Not(HasSubstr(" 0 already done")));
+  EXPECT_EQ(*ReadFileToString(manifest.string()),
+            *ReadFileToString(whole + "/manifest.jsonl"));
 }
 
 }  // namespace

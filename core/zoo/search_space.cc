@@ -1,0 +1,108 @@
+#include "core/zoo/search_space.h"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "core/util/seeded_random.h"
+#include "core/util/status_macros.h"
+
+namespace amend {
+
+RunConfig SampleRunConfig(const ZooSearchSpace& space, uint64_t seed,
+                          int64_t run, int64_t input_dim, int64_t num_classes) {
+  SeededRandom random(SeededRandom::Combine(seed, static_cast<uint64_t>(run)));
+  RunConfig config;
+  config.run = run;
+  config.seed = random.Next();
+  config.epochs = space.epochs;
+  Architecture& a = config.architecture;
+  a.input_dim = input_dim;
+  a.num_classes = num_classes;
+
+  const int depth = random.Choice(space.depths);
+  int64_t previous_width = 0;
+  for (int k = 1; k <= depth; ++k) {
+    std::vector<int64_t> allowed;
+    for (int64_t w : space.widths) {
+      if (w >= previous_width) allowed.push_back(w);
+    }
+    HiddenLayer layer;
+    layer.width = random.Choice(allowed);
+    previous_width = layer.width;
+    a.layers.push_back(layer);
+  }
+  const Activation activation = random.Choice(space.activations);
+  const Norm norm = random.Choice(space.norms);
+  const double dropout = random.Choice(space.dropouts);
+  for (int k = 1; k <= depth; ++k) {
+    HiddenLayer& layer = a.layers[static_cast<size_t>(k - 1)];
+    layer.activation = activation;
+    layer.norm = norm;
+    layer.dropout = dropout;
+    // Sources h_0..h_{k-2}: k-1 of them.
+    std::vector<int> sources;
+    for (int s = 0; s <= k - 2; ++s) sources.push_back(s);
+    const int wanted = static_cast<int>(
+        random.Below(static_cast<uint64_t>(space.max_skips) + 1));
+    random.Shuffle(sources);
+    sources.resize(
+        std::min<size_t>(sources.size(), static_cast<size_t>(wanted)));
+    std::sort(sources.begin(), sources.end());
+    layer.skip_from = sources;
+  }
+  config.batch_size = random.Choice(space.batch_sizes);
+  config.learning_rate =
+      random.LogUniform(space.min_learning_rate, space.max_learning_rate);
+  config.weight_decay =
+      random.LogUniform(space.min_weight_decay, space.max_weight_decay);
+  return config;
+}
+
+std::vector<int> CheckpointEpochs(int epochs) {
+  std::vector<int> result = {
+      std::max(1, static_cast<int>(std::lround(0.1 * epochs))),
+      std::max(1, epochs / 2), epochs};
+  result.erase(std::unique(result.begin(), result.end()), result.end());
+  return result;
+}
+
+std::string RunConfigToJson(const RunConfig& config) {
+  nlohmann::ordered_json json;
+  json["run"] = config.run;
+  json["seed"] = config.seed;
+  json["architecture"] =
+      nlohmann::ordered_json::parse(ArchitectureToJson(config.architecture));
+  json["batch_size"] = config.batch_size;
+  json["learning_rate"] = config.learning_rate;
+  json["weight_decay"] = config.weight_decay;
+  json["epochs"] = config.epochs;
+  return json.dump();
+}
+
+absl::StatusOr<RunConfig> RunConfigFromJson(absl::string_view text) {
+  const nlohmann::json json =
+      nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
+  if (json.is_discarded() || !json.is_object()) {
+    return absl::InvalidArgumentError("config: must be a JSON object");
+  }
+  RunConfig config;
+  try {
+    config.run = json.at("run").get<int64_t>();
+    config.seed = json.at("seed").get<uint64_t>();
+    const std::string architecture = json.at("architecture").dump();
+    AMEND_ASSIGN_OR_RETURN(config.architecture,
+                           ParseArchitectureJson(architecture));
+    config.batch_size = json.at("batch_size").get<int64_t>();
+    config.learning_rate = json.at("learning_rate").get<double>();
+    config.weight_decay = json.at("weight_decay").get<double>();
+    config.epochs = json.at("epochs").get<int>();
+  } catch (const nlohmann::json::exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("config: ", e.what()));
+  }
+  return config;
+}
+
+}  // namespace amend

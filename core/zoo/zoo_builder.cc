@@ -1,0 +1,413 @@
+#include "core/zoo/zoo_builder.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+#include <tuple>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/mlp/model_file.h"
+#include "core/util/file_io.h"
+#include "core/util/seeded_random.h"
+#include "core/util/sha256.h"
+#include "core/util/status_macros.h"
+#include "core/zoo/accuracy_histogram.h"
+#include "core/zoo/evaluation.h"
+#include "core/zoo/group_trainer.h"
+#include "core/zoo/manifest.h"
+
+namespace amend {
+namespace {
+
+constexpr char kSettingsFile[] = "zoo.json";
+constexpr char kHistogramFile[] = "accuracy_histogram.svg";
+constexpr uint64_t kZooSplitStream = 0x7a6f6f73706c6974ULL;  // "zoosplit"
+
+std::string StageName(int epoch, const std::vector<int>& checkpoints) {
+  if (epoch == checkpoints.back()) return "final";
+  if (epoch == checkpoints.front()) return "early";
+  return "mid";
+}
+
+std::string CheckpointId(int64_t run, int epoch) {
+  return absl::StrFormat("r%06d-e%03d", run, epoch);
+}
+
+// Settings that must match for a rerun to resume an existing zoo.
+std::string SettingsJson(const Task& task, const ZooOptions& options) {
+  nlohmann::ordered_json json;
+  json["format"] = "amend-zoo-1";
+  json["task"] = task.name;
+  json["runs"] = options.runs;
+  json["seed"] = options.seed;
+  json["epochs"] = options.space.epochs;
+  json["max_rows"] = options.max_rows;
+  json["feature_names"] = task.feature_names();
+  json["search_space_sample_run_0"] =
+      nlohmann::ordered_json::parse(RunConfigToJson(
+          SampleRunConfig(options.space, options.seed, 0, task.num_features(),
+                          task.num_classes())));
+  return json.dump(2) + "\n";
+}
+
+absl::Status CheckOrWriteSettings(const Task& task, const ZooOptions& options) {
+  const std::string path = absl::StrCat(options.output_dir, "/", kSettingsFile);
+  const std::string wanted = SettingsJson(task, options);
+  if (std::filesystem::exists(path)) {
+    AMEND_ASSIGN_OR_RETURN(const std::string existing,
+                           ReadFileToString(path, 1 << 20));
+    if (existing != wanted) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, ": the zoo in ", options.output_dir,
+                       " was built with other settings (task, runs, seed, "
+                       "epochs or max_rows); use another "
+                       "--out or the same settings to resume"));
+    }
+    return absl::OkStatus();
+  }
+  return WriteFileAtomically(path, wanted);
+}
+
+// Entries of runs whose every checkpoint is listed and whose files match their
+// sha256.
+absl::StatusOr<std::map<int64_t, std::vector<ManifestEntry>>> FinishedRuns(
+    const std::string& zoo_dir, const std::string& manifest_path,
+    size_t checkpoints_per_run) {
+  std::map<int64_t, std::vector<ManifestEntry>> finished;
+  if (!std::filesystem::exists(manifest_path)) return finished;
+  AMEND_ASSIGN_OR_RETURN(std::vector<ManifestEntry> entries,
+                         ReadManifest(manifest_path));
+  for (ManifestEntry& entry : entries)
+    finished[entry.run].push_back(std::move(entry));
+  for (auto it = finished.begin(); it != finished.end();) {
+    bool complete = it->second.size() == checkpoints_per_run;
+    for (const ManifestEntry& entry : it->second) {
+      if (!complete) break;
+      auto digest = Sha256OfFile(absl::StrCat(zoo_dir, "/", entry.file));
+      complete = digest.ok() && *digest == entry.sha256;
+    }
+    it = complete ? std::next(it) : finished.erase(it);
+  }
+  return finished;
+}
+
+// Trains one group and writes its checkpoints; returns each run's manifest
+// entries.
+absl::StatusOr<std::map<int64_t, std::vector<ManifestEntry>>> TrainGroup(
+    const Task& task, const ZooOptions& options,
+    const std::vector<RunConfig>& group, const std::vector<std::string>& splits,
+    const SplitTensors& train, const SplitTensors& validation,
+    const SplitTensors& test, const std::function<void(double)>& on_epoch) {
+  const std::vector<int> checkpoints = CheckpointEpochs(options.space.epochs);
+  AMEND_ASSIGN_OR_RETURN(
+      auto trainer, GroupTrainer::Create(group, train.features, train.labels));
+  std::map<int64_t, std::vector<ManifestEntry>> new_entries;
+  for (int epoch = 1; epoch <= options.space.epochs; ++epoch) {
+    AMEND_RETURN_IF_ERROR(trainer->TrainEpoch());
+    if (std::find(checkpoints.begin(), checkpoints.end(), epoch) !=
+        checkpoints.end()) {
+      for (int64_t k = 0; k < trainer->size(); ++k) {
+        const RunConfig& config = trainer->run(k);
+        AMEND_ASSIGN_OR_RETURN(const Mlp mlp, trainer->ExtractModel(k));
+        ManifestEntry entry;
+        entry.id = CheckpointId(config.run, epoch);
+        entry.run = config.run;
+        entry.epoch = epoch;
+        entry.stage = StageName(epoch, checkpoints);
+        entry.split = splits[static_cast<size_t>(config.run)];
+        entry.config = config;
+        AMEND_ASSIGN_OR_RETURN(entry.train, EvaluateClassifier(mlp, train));
+        AMEND_ASSIGN_OR_RETURN(entry.validation,
+                               EvaluateClassifier(mlp, validation));
+        AMEND_ASSIGN_OR_RETURN(entry.test, EvaluateClassifier(mlp, test));
+        entry.file = absl::StrCat("models/", entry.id, ".safetensors");
+        AMEND_ASSIGN_OR_RETURN(
+            const std::string bytes,
+            SerializeModel(
+                mlp, {{"amend.zoo.id", entry.id}, {"amend.task", task.name}}));
+        entry.sha256 = Sha256Hex(bytes);
+        AMEND_RETURN_IF_ERROR(WriteFileAtomically(
+            absl::StrCat(options.output_dir, "/", entry.file), bytes));
+        new_entries[config.run].push_back(std::move(entry));
+      }
+    }
+    on_epoch(static_cast<double>(trainer->steps_per_epoch() * trainer->size()));
+  }
+  return new_entries;
+}
+
+}  // namespace
+
+std::string ManifestFileName(int shard_index, int shard_count) {
+  if (shard_count <= 1) return "manifest.jsonl";
+  return absl::StrCat("manifest.shard-", shard_index, "-of-", shard_count,
+                      ".jsonl");
+}
+
+std::vector<std::string> ZooSplits(int64_t runs, uint64_t seed) {
+  std::vector<int64_t> order(static_cast<size_t>(runs));
+  std::iota(order.begin(), order.end(), 0);
+  SeededRandom(SeededRandom::Combine(seed, kZooSplitStream)).Shuffle(order);
+  const auto train =
+      static_cast<int64_t>(std::llround(0.8 * static_cast<double>(runs)));
+  const auto validation =
+      static_cast<int64_t>(std::llround(0.1 * static_cast<double>(runs)));
+  std::vector<std::string> splits(static_cast<size_t>(runs));
+  for (int64_t i = 0; i < runs; ++i) {
+    splits[static_cast<size_t>(order[static_cast<size_t>(i)])] =
+        i < train                ? "train"
+        : i < train + validation ? "validation"
+                                 : "test";
+  }
+  return splits;
+}
+
+std::vector<std::vector<RunConfig>> PlanGroups(std::vector<RunConfig> runs,
+                                               int max_group_size) {
+  auto key = [](const RunConfig& r) {
+    std::vector<int64_t> widths;
+    for (const HiddenLayer& layer : r.architecture.layers)
+      widths.push_back(layer.width);
+    const HiddenLayer* first =
+        r.architecture.layers.empty() ? nullptr : &r.architecture.layers[0];
+    return std::make_tuple(r.batch_size, r.architecture.num_hidden(), widths,
+                           first ? static_cast<int>(first->norm) : 0,
+                           first ? static_cast<int>(first->activation) : 0,
+                           r.run);
+  };
+  std::sort(
+      runs.begin(), runs.end(),
+      [&](const RunConfig& a, const RunConfig& b) { return key(a) < key(b); });
+  std::vector<std::vector<RunConfig>> groups;
+  for (size_t begin = 0; begin < runs.size();) {
+    const size_t limit = static_cast<size_t>(
+        std::clamp<int64_t>(kRowsPerGroupStep / runs[begin].batch_size, 1,
+                            std::max(1, max_group_size)));
+    size_t end = begin;
+    while (end < runs.size() &&
+           runs[end].batch_size == runs[begin].batch_size &&
+           runs[end].architecture.num_hidden() ==
+               runs[begin].architecture.num_hidden()) {
+      ++end;
+    }
+    // Near-equal chunks of at most `limit` runs over [begin, end).
+    const size_t count = end - begin;
+    const size_t chunks = (count + limit - 1) / limit;
+    for (size_t c = 0; c < chunks; ++c) {
+      const size_t from = begin + count * c / chunks,
+                   to = begin + count * (c + 1) / chunks;
+      groups.emplace_back(runs.begin() + static_cast<std::ptrdiff_t>(from),
+                          runs.begin() + static_cast<std::ptrdiff_t>(to));
+    }
+    begin = end;
+  }
+  return groups;
+}
+
+absl::StatusOr<ZooSummary> BuildZoo(const Task& task, const ZooOptions& options,
+                                    const ZooProgressCallback& progress) {
+  if (options.runs < 1 || options.shard_count < 1 || options.shard_index < 0 ||
+      options.shard_index >= options.shard_count || options.space.epochs < 1) {
+    return absl::InvalidArgumentError(
+        "zoo: runs must be >= 1, epochs >= 1 and the shard i/n must satisfy 0 "
+        "<= i < n");
+  }
+  const auto start = std::chrono::steady_clock::now();
+  AMEND_RETURN_IF_ERROR(
+      CreateDirectories(absl::StrCat(options.output_dir, "/models")));
+  AMEND_RETURN_IF_ERROR(CheckOrWriteSettings(task, options));
+  const std::vector<int> checkpoints = CheckpointEpochs(options.space.epochs);
+  ZooSummary summary;
+  summary.manifest_path =
+      absl::StrCat(options.output_dir, "/",
+                   ManifestFileName(options.shard_index, options.shard_count));
+  AMEND_ASSIGN_OR_RETURN(auto finished,
+                         FinishedRuns(options.output_dir, summary.manifest_path,
+                                      checkpoints.size()));
+
+  const std::vector<std::string> splits = ZooSplits(options.runs, options.seed);
+  std::vector<RunConfig> shard_runs;
+  for (int64_t run = options.shard_index; run < options.runs;
+       run += options.shard_count) {
+    shard_runs.push_back(SampleRunConfig(options.space, options.seed, run,
+                                         task.num_features(),
+                                         task.num_classes()));
+  }
+  const SplitTensors train = ToTensors(task.train, options.max_rows);
+  const SplitTensors validation = ToTensors(task.validation, options.max_rows);
+  const SplitTensors test = ToTensors(task.test, options.max_rows);
+
+  // Groups are planned over the whole shard, so a resumed build trains every
+  // run in the same group as an uninterrupted one would.
+  const std::vector<std::vector<RunConfig>> groups =
+      PlanGroups(shard_runs, options.max_group_size);
+  ZooProgress state;
+  state.runs_total = static_cast<int64_t>(shard_runs.size());
+  std::vector<bool>
+      group_done;  // decided before the workers start; read-only afterwards
+  for (const auto& group : groups) {
+    const bool done = std::all_of(
+        group.begin(), group.end(),
+        [&](const RunConfig& r) { return finished.contains(r.run); });
+    group_done.push_back(done);
+    const double steps =
+        static_cast<double>(train.rows() / group.front().batch_size) *
+        options.space.epochs * static_cast<double>(group.size());
+    if (done) {
+      state.runs_done += static_cast<int64_t>(group.size());
+      summary.runs_skipped += static_cast<int64_t>(group.size());
+    } else {
+      state.work_total += steps;
+    }
+  }
+  if (progress) progress(state);
+
+  // Workers take groups in plan order; results are merged under one lock, and
+  // the manifest is rewritten whole after every finished group, so it is valid
+  // whenever the process dies.
+  std::mutex mu;
+  std::atomic<size_t> next_group{0};
+  absl::Status first_error;  // guarded by mu
+  auto worker = [&]() {
+    while (true) {
+      const size_t index = next_group.fetch_add(1);
+      if (index >= groups.size()) return;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (!first_error.ok()) return;
+      }
+      const std::vector<RunConfig>& group = groups[index];
+      if (group_done[index]) continue;
+      auto on_epoch = [&](double steps) {
+        std::lock_guard<std::mutex> lock(mu);
+        state.work_done += steps;
+        state.elapsed_seconds = std::chrono::duration<double>(
+                                    std::chrono::steady_clock::now() - start)
+                                    .count();
+        if (progress) progress(state);
+      };
+      absl::StatusOr<std::map<int64_t, std::vector<ManifestEntry>>> entries =
+          TrainGroup(task, options, group, splits, train, validation, test,
+                     on_epoch);
+      std::lock_guard<std::mutex> lock(mu);
+      if (!entries.ok()) {
+        if (first_error.ok()) first_error = entries.status();
+        return;
+      }
+      for (auto& [run, run_entries] : *entries)
+        finished[run] = std::move(run_entries);
+      std::vector<ManifestEntry> all;
+      for (const auto& [run, run_entries] : finished) {
+        all.insert(all.end(), run_entries.begin(), run_entries.end());
+      }
+      SortManifest(all);
+      if (absl::Status status = WriteManifest(summary.manifest_path, all);
+          !status.ok()) {
+        if (first_error.ok()) first_error = status;
+        return;
+      }
+      summary.runs_trained += static_cast<int64_t>(entries->size());
+      state.runs_done += static_cast<int64_t>(group.size());
+      ++summary.groups;
+      if (progress) progress(state);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int w = 1; w < std::max(1, options.workers); ++w)
+    threads.emplace_back(worker);
+  worker();
+  for (std::thread& thread : threads) thread.join();
+  AMEND_RETURN_IF_ERROR(first_error);
+
+  for (const auto& [run, entries] : finished) {
+    for (const ManifestEntry& entry : entries) {
+      summary.test_accuracy[entry.stage].push_back(entry.test.accuracy);
+    }
+  }
+  if (options.shard_count == 1) {
+    AMEND_RETURN_IF_ERROR(WriteFileAtomically(
+        absl::StrCat(options.output_dir, "/", kHistogramFile),
+        AccuracyHistogramSvg(
+            summary.test_accuracy,
+            absl::StrCat(task.name, " zoo: test accuracy of ", options.runs,
+                         " runs x ", checkpoints.size(), " checkpoints"))));
+  }
+  summary.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  return summary;
+}
+
+absl::StatusOr<int64_t> MergeZooShards(const std::string& zoo_dir) {
+  AMEND_ASSIGN_OR_RETURN(
+      const std::string settings_text,
+      ReadFileToString(absl::StrCat(zoo_dir, "/", kSettingsFile), 1 << 20));
+  const nlohmann::json settings =
+      nlohmann::json::parse(settings_text, nullptr, false);
+  if (settings.is_discarded() || !settings.contains("runs") ||
+      !settings.contains("epochs")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(zoo_dir, "/", kSettingsFile, ": is not valid"));
+  }
+  const int64_t runs = settings["runs"].get<int64_t>();
+  const std::vector<int> checkpoints =
+      CheckpointEpochs(settings["epochs"].get<int>());
+  std::vector<ManifestEntry> all;
+  int shard_files = 0;
+  for (const auto& file : std::filesystem::directory_iterator(zoo_dir)) {
+    const std::string name = file.path().filename().string();
+    if (!absl::StartsWith(name, "manifest.shard-") ||
+        !absl::EndsWith(name, ".jsonl"))
+      continue;
+    AMEND_ASSIGN_OR_RETURN(std::vector<ManifestEntry> entries,
+                           ReadManifest(file.path().string()));
+    all.insert(all.end(), entries.begin(), entries.end());
+    ++shard_files;
+  }
+  if (shard_files == 0) {
+    return absl::NotFoundError(
+        absl::StrCat(zoo_dir, ": has no manifest.shard-*.jsonl to merge"));
+  }
+  SortManifest(all);
+  std::map<int64_t, size_t> per_run;
+  std::set<std::string> ids;
+  for (const ManifestEntry& entry : all) {
+    ++per_run[entry.run];
+    if (!ids.insert(entry.id).second) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("checkpoint ", entry.id,
+                       ": appears in more than one shard manifest"));
+    }
+  }
+  for (int64_t run = 0; run < runs; ++run) {
+    if (per_run[run] != checkpoints.size()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("run ", run, ": has ", per_run[run],
+                       " checkpoints in the shard manifests, ", "must have ",
+                       checkpoints.size(), " (is a shard unfinished?)"));
+    }
+  }
+  AMEND_RETURN_IF_ERROR(
+      WriteManifest(absl::StrCat(zoo_dir, "/manifest.jsonl"), all));
+  std::map<std::string, std::vector<double>> by_stage;
+  for (const ManifestEntry& entry : all)
+    by_stage[entry.stage].push_back(entry.test.accuracy);
+  AMEND_RETURN_IF_ERROR(WriteFileAtomically(
+      absl::StrCat(zoo_dir, "/", kHistogramFile),
+      AccuracyHistogramSvg(
+          by_stage, absl::StrCat(settings.value("task", std::string("zoo")),
+                                 " zoo: test accuracy of ", runs, " runs"))));
+  return static_cast<int64_t>(all.size());
+}
+
+}  // namespace amend

@@ -1,0 +1,98 @@
+// File: core/zoo/zoo_builder.h
+//
+// Builds a zoo: samples `runs` configurations (search_space.h), trains them in
+// stacked groups (group_trainer.h), saves three checkpoints per run (about 10%
+// of the epochs, the midpoint, the end) as model files and records them in the
+// manifest (manifest.h). Layout of the output folder, docs/ZOO_FORMAT.md:
+//   zoo.json                          the settings the zoo was built with
+//   models/<id>.safetensors           one file per checkpoint
+//   manifest.jsonl                    (or manifest.shard-<i>-of-<n>.jsonl for a
+//   shard) accuracy_histogram.svg            test accuracy per checkpoint stage
+//
+// Crash-safe and resumable: files are written atomically, a run's manifest
+// lines are added only once all its checkpoints are on disk, and a rerun of the
+// same command skips finished runs (verifying their files' sha256). Shards
+// (--shard i/n) train runs i, i+n, ...; MergeZooShards joins their manifests.
+// The zoo split (train/validation/test = 80/10/10) is by run, from a seeded
+// permutation of all run indices, so it does not depend on sharding.
+//
+// Thread-compatible.
+#ifndef AMEND_CORE_ZOO_ZOO_BUILDER_H_
+#define AMEND_CORE_ZOO_ZOO_BUILDER_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/data/task.h"
+#include "core/zoo/search_space.h"
+
+namespace amend {
+
+struct ZooOptions {
+  std::string output_dir;
+  int64_t runs = 0;
+  uint64_t seed = 0;
+  ZooSearchSpace space;  // space.epochs is the number of epochs
+  int shard_index = 0;   // this process trains runs shard_index, shard_index +
+                         // shard_count, ...
+  int shard_count = 1;
+  int max_group_size =
+      32;  // runs trained as one stacked model; 1 = one run at a time
+  int workers =
+      1;  // groups trained concurrently (use 1 LibTorch thread per worker)
+  int64_t max_rows =
+      0;  // > 0: use only the first max_rows rows of every split (tests, demos)
+};
+
+struct ZooProgress {
+  int64_t runs_done = 0;  // runs finished in this shard (skipped ones included)
+  int64_t runs_total = 0;   // runs in this shard
+  double work_done = 0.0;   // run-steps trained so far in this process
+  double work_total = 0.0;  // run-steps this process has to train
+  double elapsed_seconds = 0.0;
+};
+using ZooProgressCallback = std::function<void(const ZooProgress&)>;
+
+struct ZooSummary {
+  int64_t runs_trained = 0;  // in this process
+  int64_t runs_skipped = 0;  // already finished
+  int64_t groups = 0;
+  double seconds = 0.0;
+  // Test accuracies of this shard's checkpoints, by stage ("early", "mid",
+  // "final").
+  std::map<std::string, std::vector<double>> test_accuracy;
+  std::string manifest_path;
+};
+
+// The zoo split of every run index, from a seeded permutation: "train",
+// "validation" or "test".
+std::vector<std::string> ZooSplits(int64_t runs, uint64_t seed);
+
+// The stacked groups a shard's runs are trained in: runs sorted by (batch size,
+// depth, widths, norm, activation, run) and cut into near-equal chunks that
+// share depth and batch size, of at most min(max_group_size, kRowsPerGroupStep
+// / batch size) runs: a step then touches about 512 rows x width floats per
+// tensor, which stays in the L2 cache (measured in docs/BENCHMARKS.md: bigger
+// stacks of big batches are slower than one run at a time).
+inline constexpr int64_t kRowsPerGroupStep = 512;
+std::vector<std::vector<RunConfig>> PlanGroups(std::vector<RunConfig> runs,
+                                               int max_group_size);
+
+absl::StatusOr<ZooSummary> BuildZoo(const Task& task, const ZooOptions& options,
+                                    const ZooProgressCallback& progress = {});
+
+// Joins manifest.shard-*-of-<n>.jsonl of `zoo_dir` into manifest.jsonl,
+// checking that every run 0..runs-1 appears exactly once with all its
+// checkpoints, and writes the histogram.
+absl::StatusOr<int64_t> MergeZooShards(const std::string& zoo_dir);
+
+// "manifest.jsonl" or "manifest.shard-<i>-of-<n>.jsonl".
+std::string ManifestFileName(int shard_index, int shard_count);
+
+}  // namespace amend
+
+#endif  // AMEND_CORE_ZOO_ZOO_BUILDER_H_
