@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The main job of Amend, end to end on the bundled data. For now (foundation stage) it:
+# The main job of Amend, end to end on the bundled data. For now (foundation + zoo stage) it:
 #   1. installs what is missing and builds (like scripts/test.sh, without the tests),
 #   2. shows both tasks' data (rows per split, positive rates per sensitive group),
 #   3. creates an MLP in the Amend contract, inspects it with the `amend` CLI and runs
-#      `amend-trainer forward` on a few test rows.
+#      `amend-trainer forward` on a few rows,
+#   4. trains a small Adult zoo (16 runs, 10 epochs) and prints its test accuracies.
 # Later stages grow it into: zoo -> editors -> amend-server -> edits through the CLI.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -28,3 +29,9 @@ printf '0,0,0,0,0,0,0,0,0,0,0,0,0,0\n1,-1,0.5,0,2,0,0,1,0,1,3,0,1,0\n' > "$work/
 "$build/trainer/amend-trainer" forward --model "$work/model.safetensors" --input "$work/x.csv" --out "$work/p.csv"
 echo "== class probabilities of an untrained model on two rows"
 cat "$work/p.csv"
+
+echo "== a small zoo: 16 Adult MLPs sampled from the paper's Table 2, 10 epochs each"
+"$build/trainer/amend-trainer" zoo --task adult --runs 16 --epochs 10 --seed 1 --out "$work/zoo"
+final=$(ls "$work"/zoo/models/*-e010.safetensors | head -1)
+echo "== one of its final checkpoints"
+"$build/client/amend" inspect "$final"
