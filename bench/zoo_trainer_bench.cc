@@ -16,6 +16,7 @@
 #include "core/mlp/parameter_layout.h"
 #include "core/util/threads.h"
 #include "core/zoo/evaluation.h"
+#include "core/zoo/fused_trainer.h"
 #include "core/zoo/group_trainer.h"
 #include "core/zoo/zoo_builder.h"
 
@@ -25,6 +26,8 @@ namespace {
 constexpr int64_t kRuns = 256;  // configurations sampled (seed 1)
 constexpr int kEpochsForSixtyEpochRun = 60;
 
+}  // namespace
+
 const SplitTensors& Train() {
   static const SplitTensors* train = [] {
     auto task = LoadTask("adult", AMEND_BENCH_DATA_DIR);
@@ -32,6 +35,8 @@ const SplitTensors& Train() {
   }();
   return *train;
 }
+
+namespace {
 
 std::vector<RunConfig> Configs() {
   std::vector<RunConfig> runs;
@@ -75,6 +80,43 @@ void TrainOneEpoch(benchmark::State& state, int64_t batch_size, int depth,
   state.counters["runs"] = static_cast<double>(runs.size());
 }
 
+// The same runs with the hand-written trainer, one at a time.
+void BM_Fused(benchmark::State& state) {
+  const int64_t batch_size = state.range(0);
+  const int depth = static_cast<int>(state.range(1));
+  std::vector<RunConfig> runs;
+  for (const RunConfig& r : Configs()) {
+    if (r.batch_size == batch_size && r.architecture.num_hidden() == depth)
+      runs.push_back(r);
+  }
+  runs.resize(std::min<size_t>(runs.size(), 32));
+  double useful_macs = 0;
+  for (const RunConfig& r : runs)
+    useful_macs += static_cast<double>(CountWeights(r.architecture));
+  for (auto _ : state) {
+    for (const RunConfig& run : runs) {
+      auto trainer = FusedRunTrainer::Create(run, Train());
+      if (!trainer.ok() || !(*trainer)->TrainEpoch().ok())
+        state.SkipWithError("training failed");
+    }
+  }
+  const double rows =
+      static_cast<double>(Train().rows() / batch_size * batch_size);
+  const double run_epochs = static_cast<double>(runs.size()) *
+                            static_cast<double>(state.iterations());
+  state.counters["models_per_min"] = benchmark::Counter(
+      run_epochs * 60.0 / kEpochsForSixtyEpochRun, benchmark::Counter::kIsRate);
+  state.counters["gflops"] = benchmark::Counter(
+      6.0 * useful_macs * rows * static_cast<double>(state.iterations()) * 1e-9,
+      benchmark::Counter::kIsRate);
+  state.counters["runs"] = static_cast<double>(runs.size());
+}
+BENCHMARK(BM_Fused)
+    ->Args({32, 2})
+    ->Args({256, 3})
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1);
+
 void BM_OneAtATime(benchmark::State& state) {
   TrainOneEpoch(state, state.range(0), static_cast<int>(state.range(1)), 1);
 }
@@ -113,6 +155,7 @@ BENCHMARK(BM_MatmulRate)->Arg(1024)->Unit(benchmark::kMillisecond);
 }  // namespace amend
 
 int main(int argc, char** argv) {
+  amend::Train();  // load the data before any timing
   amend::ConfigureThreads(std::getenv("AMEND_THREADS")
                               ? std::atoi(std::getenv("AMEND_THREADS"))
                               : 0);

@@ -53,6 +53,7 @@ struct ZooCommandOptions {
   int epochs = 60;
   int shard_index = 0;
   int shard_count = 1;
+  std::string trainer = "fused";  // or "libtorch"
   int group_size = 32;
   int workers = 0;  // 0 = one per core
   int64_t max_rows = 0;

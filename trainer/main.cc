@@ -40,6 +40,10 @@ ABSL_FLAG(int, group_size, 32,
           "zoo: at most this many runs are trained together as one stacked "
           "model (fewer for "
           "large batch sizes); 1 trains one run at a time.");
+ABSL_FLAG(std::string, trainer, "fused",
+          "zoo: fused (hand-written passes, fastest) or libtorch (autograd, "
+          "runs stacked in "
+          "groups of --group_size); both compute the same training.");
 ABSL_FLAG(int, workers, 0,
           "zoo: groups trained in parallel; 0 = one per core.");
 ABSL_FLAG(int64_t, max_rows, 0,
@@ -147,6 +151,7 @@ int main(int argc, char** argv) {
     options.group_size = absl::GetFlag(FLAGS_group_size);
     options.max_rows = absl::GetFlag(FLAGS_max_rows);
     options.workers = absl::GetFlag(FLAGS_workers);
+    options.trainer = absl::GetFlag(FLAGS_trainer);
     if (!RequireFlag(options.task, "task", "zoo") ||
         !RequireFlag(options.output_dir, "out", "zoo")) {
       return trainer::kExitUsage;

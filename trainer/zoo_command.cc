@@ -4,6 +4,7 @@
 #include <iostream>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/data/task.h"
 #include "core/util/status_macros.h"
@@ -26,6 +27,12 @@ absl::Status BuildZooCommand(const ZooCommandOptions& options) {
   zoo.shard_index = options.shard_index;
   zoo.shard_count = options.shard_count;
   zoo.max_group_size = options.group_size;
+  if (options.trainer == "libtorch") {
+    zoo.trainer = ZooTrainer::kLibTorchStacked;
+  } else if (options.trainer != "fused") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--trainer must be fused or libtorch, got \"", options.trainer, "\""));
+  }
   zoo.max_rows = options.max_rows;
   zoo.workers =
       options.workers > 0

@@ -14,6 +14,7 @@
 #include "core/util/seeded_random.h"
 #include "core/util/status_macros.h"
 #include "core/util/torch_boundary.h"
+#include "core/zoo/run_streams.h"
 
 namespace amend {
 namespace {
@@ -21,9 +22,6 @@ namespace {
 constexpr double kBeta1 = 0.9;
 constexpr double kBeta2 = 0.999;
 constexpr double kAdamEpsilon = 1e-8;
-// Stream ids that separate a run's random sequences.
-constexpr uint64_t kDataOrderStream = 0x6461746100000000ULL;  // "data"
-constexpr uint64_t kDropoutStream = 0x64726f706f757400ULL;    // "dropout"
 
 bool IsTrainable(TensorRole role) {
   return role != TensorRole::kNormRunningMean &&
@@ -200,8 +198,7 @@ absl::Status GroupTrainer::Initialize() {
       learning_rate.push_back(static_cast<float>(run.learning_rate));
       decay.push_back(
           static_cast<float>(1.0 - run.learning_rate * run.weight_decay));
-      dropout_streams_.emplace_back(
-          SeededRandom::Combine(run.seed, kDropoutStream));
+      dropout_streams_.push_back(DropoutStream(run.seed));
     }
     // Segments: maximal ranges of runs sharing (norm, activation); Create()
     // sorted the runs so.
@@ -351,11 +348,10 @@ at::Tensor GroupTrainer::ForwardTraining(const TensorMap& parameters,
 }
 
 at::Tensor GroupTrainer::DropoutMask(int layer, int64_t batch) const {
-  // Inverted dropout: each entry is 0 (dropped) or 1 / keep. Drawn on the CPU
-  // from each run's own stream, 32 random bits per entry of the run's real
-  // [batch, width] block, so a run draws the same mask whatever its group pads
-  // it to; padded entries are 1 (they hold zeros anyway). About 10x faster than
-  // per-run bernoulli_ calls.
+  // Drawn on the CPU from each run's own stream over the run's real [batch,
+  // width] block (run_streams.h), so a run draws the same mask whatever its
+  // group pads it to; padded entries are 1 (they hold zeros anyway). About 10x
+  // faster than per-run bernoulli_ calls.
   const auto k_models = static_cast<int64_t>(runs_.size());
   const int64_t width = padded_.layers[static_cast<size_t>(layer - 1)].width;
   at::Tensor mask = at::ones({k_models, batch, width});
@@ -367,18 +363,8 @@ at::Tensor GroupTrainer::DropoutMask(int layer, int64_t batch) const {
         runs_[static_cast<size_t>(k)]
             .architecture.layers[static_cast<size_t>(layer - 1)]
             .width;
-    const auto threshold = static_cast<uint64_t>(std::ldexp(keep, 32));
-    const auto scale = static_cast<float>(1.0 / keep);
-    SeededRandom& random = dropout_streams_[static_cast<size_t>(k)];
-    float* block = out + k * batch * width;
-    const int64_t count = batch * real_width;
-    uint64_t bits = 0;
-    for (int64_t i = 0; i < count; ++i) {
-      if (i % 2 == 0) bits = random.Next();
-      const uint64_t draw = i % 2 == 0 ? (bits & 0xffffffffULL) : (bits >> 32);
-      block[(i / real_width) * width + i % real_width] =
-          draw < threshold ? scale : 0.0f;
-    }
+    DrawDropoutMask(dropout_streams_[static_cast<size_t>(k)], keep, batch,
+                    real_width, width, out + k * batch * width);
   }
   return mask;
 }
@@ -406,14 +392,9 @@ absl::Status GroupTrainer::TrainEpoch() {
     const int64_t num_classes = padded_.num_classes;
     // Each run's own permutation of the rows for this epoch.
     at::Tensor order = at::empty({k_models, rows}, at::kLong);
-    std::vector<int64_t> permutation(static_cast<size_t>(rows));
     for (int64_t k = 0; k < k_models; ++k) {
-      std::iota(permutation.begin(), permutation.end(), 0);
-      SeededRandom random(SeededRandom::Combine(
-          SeededRandom::Combine(runs_[static_cast<size_t>(k)].seed,
-                                kDataOrderStream),
-          static_cast<uint64_t>(epochs_done_)));
-      random.Shuffle(permutation);
+      const std::vector<int64_t> permutation =
+          EpochOrder(runs_[static_cast<size_t>(k)].seed, epochs_done_, rows);
       std::memcpy(order[k].data_ptr<int64_t>(), permutation.data(),
                   permutation.size() * 8);
     }

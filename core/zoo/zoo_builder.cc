@@ -23,6 +23,7 @@
 #include "core/util/status_macros.h"
 #include "core/zoo/accuracy_histogram.h"
 #include "core/zoo/evaluation.h"
+#include "core/zoo/fused_trainer.h"
 #include "core/zoo/group_trainer.h"
 #include "core/zoo/manifest.h"
 
@@ -52,6 +53,8 @@ std::string SettingsJson(const Task& task, const ZooOptions& options) {
   json["seed"] = options.seed;
   json["epochs"] = options.space.epochs;
   json["max_rows"] = options.max_rows;
+  json["trainer"] =
+      options.trainer == ZooTrainer::kFused ? "fused" : "libtorch-stacked";
   json["feature_names"] = task.feature_names();
   json["search_space_sample_run_0"] =
       nlohmann::ordered_json::parse(RunConfigToJson(
@@ -101,6 +104,80 @@ absl::StatusOr<std::map<int64_t, std::vector<ManifestEntry>>> FinishedRuns(
   return finished;
 }
 
+// The runs of one group being trained, whichever trainer does it.
+class GroupRuns {
+ public:
+  virtual ~GroupRuns() = default;
+  virtual absl::Status TrainEpoch() = 0;
+  virtual int64_t size() const = 0;
+  virtual const RunConfig& run(int64_t index) const = 0;
+  virtual absl::StatusOr<Mlp> ExtractModel(int64_t index) const = 0;
+  virtual int64_t steps_per_epoch() const = 0;
+};
+
+class StackedRuns final : public GroupRuns {
+ public:
+  explicit StackedRuns(std::unique_ptr<GroupTrainer> trainer)
+      : trainer_(std::move(trainer)) {}
+  absl::Status TrainEpoch() override { return trainer_->TrainEpoch(); }
+  int64_t size() const override { return trainer_->size(); }
+  const RunConfig& run(int64_t index) const override {
+    return trainer_->run(index);
+  }
+  absl::StatusOr<Mlp> ExtractModel(int64_t index) const override {
+    return trainer_->ExtractModel(index);
+  }
+  int64_t steps_per_epoch() const override {
+    return trainer_->steps_per_epoch();
+  }
+
+ private:
+  std::unique_ptr<GroupTrainer> trainer_;
+};
+
+class FusedRuns final : public GroupRuns {
+ public:
+  explicit FusedRuns(std::vector<std::unique_ptr<FusedRunTrainer>> trainers)
+      : trainers_(std::move(trainers)) {}
+  absl::Status TrainEpoch() override {
+    for (auto& trainer : trainers_)
+      AMEND_RETURN_IF_ERROR(trainer->TrainEpoch());
+    return absl::OkStatus();
+  }
+  int64_t size() const override {
+    return static_cast<int64_t>(trainers_.size());
+  }
+  const RunConfig& run(int64_t index) const override {
+    return trainers_[static_cast<size_t>(index)]->run();
+  }
+  absl::StatusOr<Mlp> ExtractModel(int64_t index) const override {
+    return trainers_[static_cast<size_t>(index)]->ExtractModel();
+  }
+  int64_t steps_per_epoch() const override {
+    return trainers_.front()->steps_per_epoch();
+  }
+
+ private:
+  std::vector<std::unique_ptr<FusedRunTrainer>> trainers_;
+};
+
+absl::StatusOr<std::unique_ptr<GroupRuns>> MakeGroupRuns(
+    const ZooOptions& options, const std::vector<RunConfig>& group,
+    const SplitTensors& train) {
+  if (options.trainer == ZooTrainer::kLibTorchStacked) {
+    AMEND_ASSIGN_OR_RETURN(
+        auto trainer,
+        GroupTrainer::Create(group, train.features, train.labels));
+    return std::make_unique<StackedRuns>(std::move(trainer));
+  }
+  std::vector<std::unique_ptr<FusedRunTrainer>> trainers;
+  for (const RunConfig& run : group) {
+    AMEND_ASSIGN_OR_RETURN(auto trainer, FusedRunTrainer::Create(run, train));
+    trainers.push_back(std::move(trainer));
+  }
+  return std::make_unique<FusedRuns>(std::move(trainers));
+}
+
 // Trains one group and writes its checkpoints; returns each run's manifest
 // entries.
 absl::StatusOr<std::map<int64_t, std::vector<ManifestEntry>>> TrainGroup(
@@ -109,8 +186,8 @@ absl::StatusOr<std::map<int64_t, std::vector<ManifestEntry>>> TrainGroup(
     const SplitTensors& train, const SplitTensors& validation,
     const SplitTensors& test, const std::function<void(double)>& on_epoch) {
   const std::vector<int> checkpoints = CheckpointEpochs(options.space.epochs);
-  AMEND_ASSIGN_OR_RETURN(
-      auto trainer, GroupTrainer::Create(group, train.features, train.labels));
+  AMEND_ASSIGN_OR_RETURN(const std::unique_ptr<GroupRuns> trainer,
+                         MakeGroupRuns(options, group, train));
   std::map<int64_t, std::vector<ManifestEntry>> new_entries;
   for (int epoch = 1; epoch <= options.space.epochs; ++epoch) {
     AMEND_RETURN_IF_ERROR(trainer->TrainEpoch());
@@ -249,8 +326,9 @@ absl::StatusOr<ZooSummary> BuildZoo(const Task& task, const ZooOptions& options,
 
   // Groups are planned over the whole shard, so a resumed build trains every
   // run in the same group as an uninterrupted one would.
-  const std::vector<std::vector<RunConfig>> groups =
-      PlanGroups(shard_runs, options.max_group_size);
+  const std::vector<std::vector<RunConfig>> groups = PlanGroups(
+      shard_runs,
+      options.trainer == ZooTrainer::kFused ? 1 : options.max_group_size);
   ZooProgress state;
   state.runs_total = static_cast<int64_t>(shard_runs.size());
   std::vector<bool>

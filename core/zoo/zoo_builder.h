@@ -32,20 +32,31 @@
 
 namespace amend {
 
+// How runs are trained: both compute the same thing (tests check they agree).
+enum class ZooTrainer {
+  kFused,  // fused_trainer.h: hand-written passes, one run at a time (default,
+           // fastest)
+  kLibTorchStacked,  // group_trainer.h: LibTorch autograd, runs stacked in
+                     // groups
+};
+
 struct ZooOptions {
   std::string output_dir;
   int64_t runs = 0;
   uint64_t seed = 0;
-  ZooSearchSpace space;  // space.epochs is the number of epochs
-  int shard_index = 0;   // this process trains runs shard_index, shard_index +
-                         // shard_count, ...
+  // space.epochs is the number of epochs.
+  ZooSearchSpace space;
+  // This process trains runs shard_index, shard_index + shard_count, ...
+  int shard_index = 0;
   int shard_count = 1;
-  int max_group_size =
-      32;  // runs trained as one stacked model; 1 = one run at a time
-  int workers =
-      1;  // groups trained concurrently (use 1 LibTorch thread per worker)
-  int64_t max_rows =
-      0;  // > 0: use only the first max_rows rows of every split (tests, demos)
+  ZooTrainer trainer = ZooTrainer::kFused;
+  // kLibTorchStacked: at most this many runs per stacked model; 1 = one at a
+  // time.
+  int max_group_size = 32;
+  // Groups trained concurrently; use one LibTorch intra-op thread per worker.
+  int workers = 1;
+  // > 0: use only the first max_rows rows of every data split (tests, demos).
+  int64_t max_rows = 0;
 };
 
 struct ZooProgress {

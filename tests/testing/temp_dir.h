@@ -24,7 +24,8 @@ class ScopedTempDir {
         ::testing::UnitTest::GetInstance()->current_test_info();
     path_ = std::filesystem::path(::testing::TempDir()) /
             Sanitize("amend_" + std::string(info->test_suite_name()) + "_" +
-                     info->name() + "_" + std::to_string(::getpid()));
+                     info->name() + "_" + std::to_string(::getpid()) + "_" +
+                     std::to_string(counter_++));
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }
@@ -49,6 +50,7 @@ class ScopedTempDir {
     return name;
   }
 
+  static inline int counter_ = 0;  // several folders in one test
   std::filesystem::path path_;
 };
 

@@ -156,6 +156,25 @@ TEST(ZooBuilderTest, RefusesToMixSettingsInOneFolder) {
             absl::StatusCode::kFailedPrecondition);
 }
 
+TEST(ZooBuilderTest, TheLibTorchStackedTrainerBuildsAnEquivalentZoo) {
+  testing::ScopedTempDir fused, stacked;
+  ASSERT_TRUE(BuildZoo(Adult(), TinyZoo(fused.path().string())).ok());
+  ZooOptions options = TinyZoo(stacked.path().string());
+  options.trainer = ZooTrainer::kLibTorchStacked;
+  auto summary = BuildZoo(Adult(), options);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  const auto a = *ReadManifest(fused.file("manifest.jsonl"));
+  const auto b = *ReadManifest(stacked.file("manifest.jsonl"));
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].id, b[i].id);
+    EXPECT_EQ(a[i].config, b[i].config);
+    // Same training up to summation order (and batchnorm's noise-driven
+    // biases).
+    EXPECT_NEAR(a[i].test.accuracy, b[i].test.accuracy, 0.02) << a[i].id;
+  }
+}
+
 TEST(ZooBuilderTest, ParallelWorkersGiveTheSameManifestAsOne) {
   testing::ScopedTempDir one, two;
   ZooOptions options = TinyZoo(one.path().string());

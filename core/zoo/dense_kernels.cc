@@ -1,0 +1,216 @@
+#include "core/zoo/dense_kernels.h"
+
+#include <dlfcn.h>
+
+#include <cmath>
+
+// Compiled for AVX2+FMA and for baseline x86-64; the loader picks one per
+// machine.
+#if defined(__x86_64__) && defined(__GNUC__)
+#define AMEND_HOT __attribute__((target_clones("arch=haswell", "default")))
+#else
+#define AMEND_HOT
+#endif
+
+namespace amend::kernels {
+namespace {
+
+// The BLAS LibTorch loaded (OpenBLAS on Debian), found at run time: it is not
+// one of our link dependencies, and the loops below stand in when it is absent.
+// Fortran interface, column-major.
+using SgemmFn = void (*)(const char* transa, const char* transb, const int* m,
+                         const int* n, const int* k, const float* alpha,
+                         const float* a, const int* lda, const float* b,
+                         const int* ldb, const float* beta, float* c,
+                         const int* ldc);
+
+SgemmFn Sgemm() {
+  static const SgemmFn sgemm =
+      reinterpret_cast<SgemmFn>(::dlsym(RTLD_DEFAULT, "sgemm_"));
+  return sgemm;
+}
+
+// C (m x n, column-major) = alpha op(A) op(B) + beta C.
+void CallSgemm(char transa, char transb, int64_t m, int64_t n, int64_t k,
+               const float* a, int64_t lda, const float* b, int64_t ldb,
+               float beta, float* c, int64_t ldc) {
+  const int mi = static_cast<int>(m), ni = static_cast<int>(n),
+            ki = static_cast<int>(k);
+  const int ldai = static_cast<int>(lda), ldbi = static_cast<int>(ldb),
+            ldci = static_cast<int>(ldc);
+  const float alpha = 1.0f;
+  Sgemm()(&transa, &transb, &mi, &ni, &ki, &alpha, a, &ldai, b, &ldbi, &beta, c,
+          &ldci);
+}
+
+}  // namespace
+
+bool HasBlas() { return Sgemm() != nullptr; }
+
+void LinearForward(const float* x, int64_t batch, int64_t in, const float* w,
+                   int64_t out, const float* bias, bool accumulate, float* y) {
+  if (HasBlas()) {
+    // y^T (out x batch) = W (out x in) . x^T; row-major w is column-major in x
+    // out.
+    if (!accumulate) {
+      for (int64_t b = 0; b < batch; ++b) {
+        for (int64_t o = 0; o < out; ++o)
+          y[b * out + o] = bias != nullptr ? bias[o] : 0.0f;
+      }
+    }
+    CallSgemm('T', 'N', out, batch, in, w, in, x, in, 1.0f, y, out);
+    return;
+  }
+  LinearForwardLoops(x, batch, in, w, out, bias, accumulate, y);
+}
+
+void LinearBackwardInput(const float* dy, int64_t batch, int64_t out,
+                         const float* w, int64_t in, float* dx) {
+  if (HasBlas()) {
+    CallSgemm('N', 'N', in, batch, out, w, in, dy, out, 1.0f, dx,
+              in);  // dx^T += W^T dy^T
+    return;
+  }
+  LinearBackwardInputLoops(dy, batch, out, w, in, dx);
+}
+
+void LinearBackwardWeight(const float* dy, int64_t batch, int64_t out,
+                          const float* x, int64_t in, float* dw, float* db) {
+  if (HasBlas()) {
+    CallSgemm('N', 'T', in, out, batch, x, in, dy, out, 1.0f, dw,
+              in);  // dW^T += x^T dy
+    if (db != nullptr) {
+      for (int64_t b = 0; b < batch; ++b) {
+        for (int64_t o = 0; o < out; ++o) db[o] += dy[b * out + o];
+      }
+    }
+    return;
+  }
+  LinearBackwardWeightLoops(dy, batch, out, x, in, dw, db);
+}
+
+AMEND_HOT void LinearForwardLoops(const float* x, int64_t batch, int64_t in,
+                                  const float* w, int64_t out,
+                                  const float* bias, bool accumulate,
+                                  float* y) {
+  constexpr int kLanes = 8;
+  for (int64_t b = 0; b < batch; ++b) {
+    const float* xb = x + b * in;
+    float* yb = y + b * out;
+    for (int64_t o = 0; o < out; ++o) {
+      const float* wo = w + o * in;
+      float lanes[kLanes] = {0, 0, 0, 0, 0, 0, 0, 0};
+      int64_t i = 0;
+      for (; i + kLanes <= in; i += kLanes) {
+        for (int l = 0; l < kLanes; ++l) lanes[l] += xb[i + l] * wo[i + l];
+      }
+      float sum = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) +
+                  ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+      for (; i < in; ++i) sum += xb[i] * wo[i];
+      yb[o] = (accumulate ? yb[o] : (bias != nullptr ? bias[o] : 0.0f)) + sum;
+    }
+  }
+}
+
+AMEND_HOT void LinearBackwardInputLoops(const float* dy, int64_t batch,
+                                        int64_t out, const float* w, int64_t in,
+                                        float* dx) {
+  for (int64_t b = 0; b < batch; ++b) {
+    float* dxb = dx + b * in;
+    const float* dyb = dy + b * out;
+    for (int64_t o = 0; o < out; ++o) {
+      const float g = dyb[o];
+      const float* wo = w + o * in;
+      for (int64_t i = 0; i < in; ++i) dxb[i] += g * wo[i];
+    }
+  }
+}
+
+AMEND_HOT void LinearBackwardWeightLoops(const float* dy, int64_t batch,
+                                         int64_t out, const float* x,
+                                         int64_t in, float* dw, float* db) {
+  for (int64_t b = 0; b < batch; ++b) {
+    const float* xb = x + b * in;
+    const float* dyb = dy + b * out;
+    for (int64_t o = 0; o < out; ++o) {
+      const float g = dyb[o];
+      float* dwo = dw + o * in;
+      for (int64_t i = 0; i < in; ++i) dwo[i] += g * xb[i];
+      if (db != nullptr) db[o] += g;
+    }
+  }
+}
+
+void ActivationForward(Activation f, const float* x, int64_t n, float* y) {
+  switch (f) {
+    case Activation::kIdentity:
+      for (int64_t i = 0; i < n; ++i) y[i] = x[i];
+      return;
+    case Activation::kRelu:
+      for (int64_t i = 0; i < n; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+      return;
+    case Activation::kLeakyRelu:
+      for (int64_t i = 0; i < n; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.01f * x[i];
+      return;
+    case Activation::kGelu:
+      for (int64_t i = 0; i < n; ++i) {
+        y[i] = 0.5f * x[i] *
+               (1.0f + std::erf(x[i] * static_cast<float>(M_SQRT1_2)));
+      }
+      return;
+    case Activation::kTanh:
+      for (int64_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
+      return;
+    case Activation::kSigmoid:
+      for (int64_t i = 0; i < n; ++i) y[i] = 1.0f / (1.0f + std::exp(-x[i]));
+      return;
+    case Activation::kSilu:
+      for (int64_t i = 0; i < n; ++i) y[i] = x[i] / (1.0f + std::exp(-x[i]));
+      return;
+  }
+}
+
+void ActivationBackward(Activation f, const float* x, const float* dy,
+                        int64_t n, float* dx) {
+  constexpr float kInvSqrt2Pi = 0.3989422804014327f;
+  switch (f) {
+    case Activation::kIdentity:
+      for (int64_t i = 0; i < n; ++i) dx[i] = dy[i];
+      return;
+    case Activation::kRelu:
+      for (int64_t i = 0; i < n; ++i) dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
+      return;
+    case Activation::kLeakyRelu:
+      for (int64_t i = 0; i < n; ++i)
+        dx[i] = x[i] > 0.0f ? dy[i] : 0.01f * dy[i];
+      return;
+    case Activation::kGelu:
+      for (int64_t i = 0; i < n; ++i) {
+        const float cdf =
+            0.5f * (1.0f + std::erf(x[i] * static_cast<float>(M_SQRT1_2)));
+        const float pdf = kInvSqrt2Pi * std::exp(-0.5f * x[i] * x[i]);
+        dx[i] = dy[i] * (cdf + x[i] * pdf);
+      }
+      return;
+    case Activation::kTanh:
+      for (int64_t i = 0; i < n; ++i) {
+        const float t = std::tanh(x[i]);
+        dx[i] = dy[i] * (1.0f - t * t);
+      }
+      return;
+    case Activation::kSigmoid:
+      for (int64_t i = 0; i < n; ++i) {
+        const float s = 1.0f / (1.0f + std::exp(-x[i]));
+        dx[i] = dy[i] * s * (1.0f - s);
+      }
+      return;
+    case Activation::kSilu:
+      for (int64_t i = 0; i < n; ++i) {
+        const float s = 1.0f / (1.0f + std::exp(-x[i]));
+        dx[i] = dy[i] * s * (1.0f + x[i] * (1.0f - s));
+      }
+      return;
+  }
+}
+
+}  // namespace amend::kernels
