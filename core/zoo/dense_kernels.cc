@@ -15,6 +15,14 @@
 namespace amend::kernels {
 namespace {
 
+// This file is compiled with -ffast-math (for vectorised exp/erf/tanh), whose
+// reciprocal approximations turn 1 / (1 + inf) into NaN; keeping exp's argument
+// in [-80, 80] keeps every intermediate finite and changes sigmoid/silu by less
+// than 1e-34.
+inline float Clamp(float x) {
+  return x < -80.0f ? -80.0f : (x > 80.0f ? 80.0f : x);
+}
+
 // The BLAS LibTorch loaded (OpenBLAS on Debian), found at run time: it is not
 // one of our link dependencies, and the loops below stand in when it is absent.
 // Fortran interface, column-major.
@@ -162,10 +170,12 @@ void ActivationForward(Activation f, const float* x, int64_t n, float* y) {
       for (int64_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
       return;
     case Activation::kSigmoid:
-      for (int64_t i = 0; i < n; ++i) y[i] = 1.0f / (1.0f + std::exp(-x[i]));
+      for (int64_t i = 0; i < n; ++i)
+        y[i] = 1.0f / (1.0f + std::exp(-Clamp(x[i])));
       return;
     case Activation::kSilu:
-      for (int64_t i = 0; i < n; ++i) y[i] = x[i] / (1.0f + std::exp(-x[i]));
+      for (int64_t i = 0; i < n; ++i)
+        y[i] = x[i] / (1.0f + std::exp(-Clamp(x[i])));
       return;
   }
 }
@@ -200,13 +210,13 @@ void ActivationBackward(Activation f, const float* x, const float* dy,
       return;
     case Activation::kSigmoid:
       for (int64_t i = 0; i < n; ++i) {
-        const float s = 1.0f / (1.0f + std::exp(-x[i]));
+        const float s = 1.0f / (1.0f + std::exp(-Clamp(x[i])));
         dx[i] = dy[i] * s * (1.0f - s);
       }
       return;
     case Activation::kSilu:
       for (int64_t i = 0; i < n; ++i) {
-        const float s = 1.0f / (1.0f + std::exp(-x[i]));
+        const float s = 1.0f / (1.0f + std::exp(-Clamp(x[i])));
         dx[i] = dy[i] * s * (1.0f + x[i] * (1.0f - s));
       }
       return;
