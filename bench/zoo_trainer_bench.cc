@@ -1,12 +1,19 @@
-// Zoo training throughput: the same sampled configurations trained one run at a
-// time and as stacked groups, side by side in one process, plus the machine's
-// measured matmul rate as the physical reference.
+// Zoo training throughput: the same sampled configurations trained one epoch
+// each by
+//   0  LibTorch autograd, one run at a time (GroupTrainer with groups of 1)
+//   1  LibTorch autograd, runs stacked in groups (GroupTrainer, up to 32 per
+//   group) 2  the fused hand-written trainer, one run at a time
+//   (FusedRunTrainer)
+// side by side in one process, on one thread (the zoo builder runs one such
+// worker per core), plus the machine's measured matmul rate as the physical
+// reference.
 //
-//   build/bench/zoo_trainer_bench --benchmark_counters_tabular=true
+//   AMEND_THREADS=1 build/bench/zoo_trainer_bench
+//   --benchmark_counters_tabular=true
 //
-// Counters: models_per_min (runs x epochs trained, scaled to 60-epoch runs),
-// gflops (useful forward+backward FLOPs of the runs' real architectures per
-// second; padding excluded).
+// Counters: models_per_min (60-epoch runs per minute at this rate), gflops
+// (useful forward + backward FLOPs of the runs' real architectures per second,
+// 6 x weights x rows; padding excluded).
 #include <ATen/ATen.h>
 #include <benchmark/benchmark.h>
 
@@ -21,12 +28,6 @@
 #include "core/zoo/zoo_builder.h"
 
 namespace amend {
-namespace {
-
-constexpr int64_t kRuns = 256;  // configurations sampled (seed 1)
-constexpr int kEpochsForSixtyEpochRun = 60;
-
-}  // namespace
 
 const SplitTensors& Train() {
   static const SplitTensors* train = [] {
@@ -38,116 +39,87 @@ const SplitTensors& Train() {
 
 namespace {
 
-std::vector<RunConfig> Configs() {
+constexpr int kEpochsPerRun = 60;
+
+// Runs of the zoo's distribution (seed 1): a (batch size, depth) class, or,
+// with batch size 0, the first `count` runs of the zoo whatever their class.
+std::vector<RunConfig> Runs(int64_t batch_size, int depth, size_t count) {
   std::vector<RunConfig> runs;
-  for (int64_t r = 0; r < kRuns; ++r)
-    runs.push_back(SampleRunConfig(ZooSearchSpace{}, 1, r, 14, 2));
+  for (int64_t r = 0; r < 4096 && runs.size() < count; ++r) {
+    RunConfig c = SampleRunConfig(ZooSearchSpace{}, 1, r, 14, 2);
+    if (batch_size == 0 ||
+        (c.batch_size == batch_size && c.architecture.num_hidden() == depth)) {
+      runs.push_back(std::move(c));
+    }
+  }
   return runs;
 }
 
-// One epoch of every run of the largest group of a (batch size, depth) class,
-// trained in groups of `group_size` (1 = one at a time).
-void TrainOneEpoch(benchmark::State& state, int64_t batch_size, int depth,
-                   int group_size) {
-  std::vector<RunConfig> runs;
-  for (const RunConfig& r : Configs()) {
-    if (r.batch_size == batch_size && r.architecture.num_hidden() == depth)
-      runs.push_back(r);
-  }
-  runs.resize(std::min<size_t>(runs.size(), 32));
-  double useful_macs = 0;
-  for (const RunConfig& r : runs)
-    useful_macs += static_cast<double>(CountWeights(r.architecture));
-  const auto groups = PlanGroups(runs, group_size);
+void TrainEpochs(benchmark::State& state, const std::vector<RunConfig>& runs,
+                 int trainer) {
   for (auto _ : state) {
-    for (const auto& group : groups) {
-      auto trainer =
+    if (trainer == 2) {
+      for (const RunConfig& run : runs) {
+        auto fused = FusedRunTrainer::Create(run, Train());
+        if (!fused.ok() || !(*fused)->TrainEpoch().ok())
+          state.SkipWithError("training failed");
+      }
+      continue;
+    }
+    for (const auto& group : PlanGroups(runs, trainer == 0 ? 1 : 32)) {
+      auto stacked =
           GroupTrainer::Create(group, Train().features, Train().labels);
-      if (!trainer.ok() || !(*trainer)->TrainEpoch().ok())
+      if (!stacked.ok() || !(*stacked)->TrainEpoch().ok())
         state.SkipWithError("training failed");
     }
   }
-  const double rows =
-      static_cast<double>(Train().rows() / batch_size * batch_size);
-  const double run_epochs = static_cast<double>(runs.size()) *
-                            static_cast<double>(state.iterations());
+  double flops = 0;
+  for (const RunConfig& r : runs) {
+    const double rows =
+        static_cast<double>(Train().rows() / r.batch_size * r.batch_size);
+    flops += 6.0 * static_cast<double>(CountWeights(r.architecture)) * rows;
+  }
+  const double iterations = static_cast<double>(state.iterations());
   state.counters["models_per_min"] = benchmark::Counter(
-      run_epochs * 60.0 / kEpochsForSixtyEpochRun, benchmark::Counter::kIsRate);
-  // Forward 2 FLOPs per MAC, backward about twice the forward.
-  state.counters["gflops"] = benchmark::Counter(
-      6.0 * useful_macs * rows * static_cast<double>(state.iterations()) * 1e-9,
+      static_cast<double>(runs.size()) * iterations * 60.0 / kEpochsPerRun,
       benchmark::Counter::kIsRate);
+  state.counters["gflops"] = benchmark::Counter(flops * iterations * 1e-9,
+                                                benchmark::Counter::kIsRate);
   state.counters["runs"] = static_cast<double>(runs.size());
 }
 
-// The same runs with the hand-written trainer, one at a time.
-void BM_Fused(benchmark::State& state) {
-  const int64_t batch_size = state.range(0);
-  const int depth = static_cast<int>(state.range(1));
-  std::vector<RunConfig> runs;
-  for (const RunConfig& r : Configs()) {
-    if (r.batch_size == batch_size && r.architecture.num_hidden() == depth)
-      runs.push_back(r);
-  }
-  runs.resize(std::min<size_t>(runs.size(), 32));
-  double useful_macs = 0;
-  for (const RunConfig& r : runs)
-    useful_macs += static_cast<double>(CountWeights(r.architecture));
-  for (auto _ : state) {
-    for (const RunConfig& run : runs) {
-      auto trainer = FusedRunTrainer::Create(run, Train());
-      if (!trainer.ok() || !(*trainer)->TrainEpoch().ok())
-        state.SkipWithError("training failed");
-    }
-  }
-  const double rows =
-      static_cast<double>(Train().rows() / batch_size * batch_size);
-  const double run_epochs = static_cast<double>(runs.size()) *
-                            static_cast<double>(state.iterations());
-  state.counters["models_per_min"] = benchmark::Counter(
-      run_epochs * 60.0 / kEpochsForSixtyEpochRun, benchmark::Counter::kIsRate);
-  state.counters["gflops"] = benchmark::Counter(
-      6.0 * useful_macs * rows * static_cast<double>(state.iterations()) * 1e-9,
-      benchmark::Counter::kIsRate);
-  state.counters["runs"] = static_cast<double>(runs.size());
+// Args: trainer, batch size, depth. 16 runs of one class.
+void BM_ClassEpoch(benchmark::State& state) {
+  TrainEpochs(state, Runs(state.range(1), static_cast<int>(state.range(2)), 16),
+              static_cast<int>(state.range(0)));
 }
-BENCHMARK(BM_Fused)
-    ->Args({32, 2})
-    ->Args({256, 3})
+BENCHMARK(BM_ClassEpoch)
+    ->ArgNames({"trainer", "batch", "depth"})
+    ->ArgsProduct({{0, 1, 2}, {32, 256}, {2}})
     ->Unit(benchmark::kSecond)
     ->Iterations(1);
 
-void BM_OneAtATime(benchmark::State& state) {
-  TrainOneEpoch(state, state.range(0), static_cast<int>(state.range(1)), 1);
+// Args: trainer. The first 48 runs of the zoo: every batch size, depth and kind
+// of layer.
+void BM_ZooMixEpoch(benchmark::State& state) {
+  TrainEpochs(state, Runs(0, 0, 48), static_cast<int>(state.range(0)));
 }
-void BM_Stacked(benchmark::State& state) {
-  TrainOneEpoch(state, state.range(0), static_cast<int>(state.range(1)),
-                static_cast<int>(state.range(2)));
-}
-BENCHMARK(BM_OneAtATime)
-    ->Args({32, 2})
-    ->Args({256, 3})
-    ->Unit(benchmark::kSecond)
-    ->Iterations(1);
-BENCHMARK(BM_Stacked)
-    ->Args({32, 2, 4})
-    ->Args({32, 2, 8})
-    ->Args({32, 2, 16})
-    ->Args({32, 2, 32})
-    ->Args({256, 3, 2})
-    ->Args({256, 3, 4})
-    ->Args({256, 3, 8})
+BENCHMARK(BM_ZooMixEpoch)
+    ->ArgName("trainer")
+    ->DenseRange(0, 2)
     ->Unit(benchmark::kSecond)
     ->Iterations(1);
 
 // The physical reference: a large float32 matmul (GFLOP/s of this machine's
-// BLAS).
+// BLAS on one thread).
 void BM_MatmulRate(benchmark::State& state) {
   const int64_t n = state.range(0);
   const at::Tensor a = at::randn({n, n}), b = at::randn({n, n});
   for (auto _ : state) benchmark::DoNotOptimize(at::mm(a, b));
-  state.counters["gflops"] = benchmark::Counter(
-      2.0 * n * n * n * 1e-9 * state.iterations(), benchmark::Counter::kIsRate);
+  state.counters["gflops"] =
+      benchmark::Counter(2.0 * static_cast<double>(n * n * n) * 1e-9 *
+                             static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_MatmulRate)->Arg(1024)->Unit(benchmark::kMillisecond);
 
@@ -156,9 +128,8 @@ BENCHMARK(BM_MatmulRate)->Arg(1024)->Unit(benchmark::kMillisecond);
 
 int main(int argc, char** argv) {
   amend::Train();  // load the data before any timing
-  amend::ConfigureThreads(std::getenv("AMEND_THREADS")
-                              ? std::atoi(std::getenv("AMEND_THREADS"))
-                              : 0);
+  const char* threads = std::getenv("AMEND_THREADS");
+  amend::ConfigureThreads(threads != nullptr ? std::atoi(threads) : 1);
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   return 0;

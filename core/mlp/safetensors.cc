@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -185,19 +186,23 @@ absl::StatusOr<SafetensorsFile> ParseSafetensors(
   const absl::string_view buffer = bytes.substr(8 + header_size);
 
   // nlohmann keeps the last of duplicate keys silently; the format forbids
-  // them, so watch the keys.
-  std::vector<std::string> top_level_keys;
+  // them (as does the reference reader, for fields inside an entry too), so
+  // watch the keys of every object.
+  std::vector<std::set<std::string>> open_objects;
   std::string duplicate_key;
+  int duplicate_depth = 0;
   const Json::parser_callback_t watch_keys =
       [&](int depth, Json::parse_event_t event, Json& parsed) {
-        if (depth == 1 && event == Json::parse_event_t::key &&
-            duplicate_key.empty()) {
-          const std::string key = parsed.get<std::string>();
-          if (std::find(top_level_keys.begin(), top_level_keys.end(), key) !=
-              top_level_keys.end()) {
-            duplicate_key = key;
-          } else if (top_level_keys.size() <= limits.max_tensors + 1) {
-            top_level_keys.push_back(key);
+        if (event == Json::parse_event_t::object_start) {
+          open_objects.emplace_back();
+        } else if (event == Json::parse_event_t::object_end) {
+          if (!open_objects.empty()) open_objects.pop_back();
+        } else if (event == Json::parse_event_t::key && duplicate_key.empty() &&
+                   !open_objects.empty()) {
+          std::string key = parsed.get<std::string>();
+          if (!open_objects.back().insert(key).second) {
+            duplicate_key = std::move(key);
+            duplicate_depth = depth;
           }
         }
         return true;
@@ -207,8 +212,12 @@ absl::StatusOr<SafetensorsFile> ParseSafetensors(
   if (json.is_discarded())
     return absl::InvalidArgumentError("safetensors: header must be valid JSON");
   if (!duplicate_key.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "tensor '", duplicate_key, "': appears twice in the header"));
+    return absl::InvalidArgumentError(
+        duplicate_depth == 1
+            ? absl::StrCat("tensor '", duplicate_key,
+                           "': appears twice in the header")
+            : absl::StrCat("safetensors: field '", duplicate_key,
+                           "' appears twice in one header object"));
   }
   if (!json.is_object()) {
     return absl::InvalidArgumentError(absl::StrCat(

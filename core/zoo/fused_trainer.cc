@@ -34,17 +34,36 @@ absl::StatusOr<std::unique_ptr<FusedRunTrainer>> FusedRunTrainer::Create(
                      ": batch_size must be >= 2, epochs >= 1, learning_rate > "
                      "0 and weight_decay >= 0"));
   }
-  if (!train.features.defined() || train.features.dim() != 2 ||
-      train.features.size(1) != a.input_dim ||
-      !train.features.is_contiguous() ||
-      train.features.scalar_type() != at::kFloat ||
-      train.labels.size(0) != train.rows() ||
-      train.labels.scalar_type() != at::kLong ||
-      train.rows() < run.batch_size) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "training data: features must be contiguous F32 [N, ", a.input_dim,
-        "] and labels I64 [N] with N >= ", run.batch_size));
-  }
+  AMEND_RETURN_IF_ERROR(CallTorch("training data", [&]() -> absl::Status {
+    const at::Tensor& x = train.features;
+    const at::Tensor& y = train.labels;
+    if (!x.defined() || x.dim() != 2 || x.size(1) != a.input_dim ||
+        !x.is_contiguous() || x.scalar_type() != at::kFloat ||
+        !x.device().is_cpu()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("training data: features must be contiguous F32 [N, ",
+                       a.input_dim, "] on the CPU"));
+    }
+    if (!y.defined() || y.dim() != 1 || y.size(0) != x.size(0) ||
+        !y.is_contiguous() || y.scalar_type() != at::kLong ||
+        !y.device().is_cpu()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("training data: labels must be contiguous I64 [",
+                       x.size(0), "] on the CPU"));
+    }
+    if (x.size(0) < run.batch_size) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("training data: must have at least ", run.batch_size,
+                       " rows (the batch size), got ", x.size(0)));
+    }
+    if (y.min().item<int64_t>() < 0 ||
+        y.max().item<int64_t>() >= a.num_classes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("training data: labels must be class indices in 0..",
+                       a.num_classes - 1));
+    }
+    return absl::OkStatus();
+  }));
   std::unique_ptr<FusedRunTrainer> t(new FusedRunTrainer());
   t->run_ = run;
   t->features_ = train.features.data_ptr<float>();
@@ -124,12 +143,12 @@ absl::StatusOr<std::unique_ptr<FusedRunTrainer>> FusedRunTrainer::Create(
 
 void FusedRunTrainer::NormForward(Layer& layer) {
   const int64_t width = layer.width, batch = batch_;
-  const float* gamma = params_.data() + layer.gamma;
-  const float* beta = params_.data() + layer.beta;
   if (layer.norm == Norm::kNone) {
     layer.n = layer.z;
     return;
   }
+  const float* gamma = params_.data() + layer.gamma;
+  const float* beta = params_.data() + layer.beta;
   if (layer.norm == Norm::kLayerNorm) {
     for (int64_t b = 0; b < batch; ++b) {
       const float* z = layer.z.data() + b * width;

@@ -50,6 +50,23 @@ absl::Status CheckCompatible(const std::vector<RunConfig>& runs) {
           ": batch_size must be >= 2, epochs >= 1, learning_rate > 0 and "
           "weight_decay >= 0"));
     }
+    // Zoo runs have one activation, norm and dropout per model
+    // (search_space.h); the stacked trainer relies on it.
+    const std::vector<HiddenLayer>& layers = run.architecture.layers;
+    if (layers.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "run ", run.run, ": must have at least one hidden layer"));
+    }
+    for (size_t i = 1; i < layers.size(); ++i) {
+      if (layers[i].activation != layers[0].activation ||
+          layers[i].norm != layers[0].norm ||
+          layers[i].dropout != layers[0].dropout) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("run ", run.run, ": layers[", i,
+                         "] must share layers[0]'s activation, norm and "
+                         "dropout (one per model)"));
+      }
+    }
   }
   return absl::OkStatus();
 }

@@ -8,6 +8,7 @@
 #include "core/data/delimited_text.h"
 #include "core/util/file_io.h"
 #include "core/util/status_macros.h"
+#include "core/zoo/json_field.h"
 
 namespace amend {
 namespace {
@@ -16,10 +17,6 @@ using OrderedJson = nlohmann::ordered_json;
 
 OrderedJson MetricsJson(const SplitMetrics& metrics) {
   return {{"accuracy", metrics.accuracy}, {"loss", metrics.loss}};
-}
-
-SplitMetrics MetricsFromJson(const nlohmann::json& json) {
-  return {json.at("accuracy").get<double>(), json.at("loss").get<double>()};
 }
 
 }  // namespace
@@ -47,22 +44,29 @@ absl::StatusOr<ManifestEntry> ManifestEntryFromJson(absl::string_view line) {
     return absl::InvalidArgumentError("must be a JSON object");
   }
   ManifestEntry entry;
-  try {
-    entry.id = json.at("id").get<std::string>();
-    entry.run = json.at("run").get<int64_t>();
-    entry.epoch = json.at("epoch").get<int>();
-    entry.stage = json.at("stage").get<std::string>();
-    entry.split = json.at("split").get<std::string>();
-    AMEND_ASSIGN_OR_RETURN(entry.config,
-                           RunConfigFromJson(json.at("config").dump()));
-    entry.train = MetricsFromJson(json.at("train"));
-    entry.validation = MetricsFromJson(json.at("validation"));
-    entry.test = MetricsFromJson(json.at("test"));
-    entry.file = json.at("file").get<std::string>();
-    entry.sha256 = json.at("sha256").get<std::string>();
-  } catch (const nlohmann::json::exception& e) {
-    return absl::InvalidArgumentError(e.what());
+  AMEND_ASSIGN_OR_RETURN(entry.id, JsonField<std::string>(json, "id", ""));
+  AMEND_ASSIGN_OR_RETURN(entry.run, JsonField<int64_t>(json, "run", ""));
+  AMEND_ASSIGN_OR_RETURN(entry.epoch, JsonField<int>(json, "epoch", ""));
+  AMEND_ASSIGN_OR_RETURN(entry.stage,
+                         JsonField<std::string>(json, "stage", ""));
+  AMEND_ASSIGN_OR_RETURN(entry.split,
+                         JsonField<std::string>(json, "split", ""));
+  AMEND_ASSIGN_OR_RETURN(const nlohmann::json config,
+                         JsonField<nlohmann::json>(json, "config", ""));
+  AMEND_ASSIGN_OR_RETURN(entry.config, RunConfigFromJson(config.dump()));
+  for (auto [key, metrics] : {std::pair{"train", &entry.train},
+                              std::pair{"validation", &entry.validation},
+                              std::pair{"test", &entry.test}}) {
+    AMEND_ASSIGN_OR_RETURN(const nlohmann::json object,
+                           JsonField<nlohmann::json>(json, key, ""));
+    AMEND_ASSIGN_OR_RETURN(metrics->accuracy,
+                           JsonField<double>(object, "accuracy", key));
+    AMEND_ASSIGN_OR_RETURN(metrics->loss,
+                           JsonField<double>(object, "loss", key));
   }
+  AMEND_ASSIGN_OR_RETURN(entry.file, JsonField<std::string>(json, "file", ""));
+  AMEND_ASSIGN_OR_RETURN(entry.sha256,
+                         JsonField<std::string>(json, "sha256", ""));
   if (entry.sha256.size() != 64)
     return absl::InvalidArgumentError("sha256: must be 64 hex digits");
   return entry;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/util/seeded_random.h"
 #include "core/util/status_macros.h"
+#include "core/zoo/json_field.h"
 
 namespace amend {
 
@@ -89,19 +90,26 @@ absl::StatusOr<RunConfig> RunConfigFromJson(absl::string_view text) {
     return absl::InvalidArgumentError("config: must be a JSON object");
   }
   RunConfig config;
-  try {
-    config.run = json.at("run").get<int64_t>();
-    config.seed = json.at("seed").get<uint64_t>();
-    const std::string architecture = json.at("architecture").dump();
-    AMEND_ASSIGN_OR_RETURN(config.architecture,
-                           ParseArchitectureJson(architecture));
-    config.batch_size = json.at("batch_size").get<int64_t>();
-    config.learning_rate = json.at("learning_rate").get<double>();
-    config.weight_decay = json.at("weight_decay").get<double>();
-    config.epochs = json.at("epochs").get<int>();
-  } catch (const nlohmann::json::exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("config: ", e.what()));
+  AMEND_ASSIGN_OR_RETURN(config.run, JsonField<int64_t>(json, "run", "config"));
+  AMEND_ASSIGN_OR_RETURN(config.seed,
+                         JsonField<uint64_t>(json, "seed", "config"));
+  AMEND_ASSIGN_OR_RETURN(
+      const nlohmann::json architecture,
+      JsonField<nlohmann::json>(json, "architecture", "config"));
+  auto parsed = ParseArchitectureJson(architecture.dump());
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config.architecture: ", parsed.status().message()));
   }
+  config.architecture = *std::move(parsed);
+  AMEND_ASSIGN_OR_RETURN(config.batch_size,
+                         JsonField<int64_t>(json, "batch_size", "config"));
+  AMEND_ASSIGN_OR_RETURN(config.learning_rate,
+                         JsonField<double>(json, "learning_rate", "config"));
+  AMEND_ASSIGN_OR_RETURN(config.weight_decay,
+                         JsonField<double>(json, "weight_decay", "config"));
+  AMEND_ASSIGN_OR_RETURN(config.epochs,
+                         JsonField<int>(json, "epochs", "config"));
   return config;
 }
 

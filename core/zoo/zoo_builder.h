@@ -61,9 +61,12 @@ struct ZooOptions {
 
 struct ZooProgress {
   int64_t runs_done = 0;  // runs finished in this shard (skipped ones included)
-  int64_t runs_total = 0;   // runs in this shard
-  double work_done = 0.0;   // run-steps trained so far in this process
-  double work_total = 0.0;  // run-steps this process has to train
+  int64_t runs_total = 0;  // runs in this shard
+  // Work done and to do in this process, in units of per-step overhead plus
+  // multiply-adds (a measured model of a step's cost, so the ETA holds across
+  // batch sizes).
+  double work_done = 0.0;
+  double work_total = 0.0;
   double elapsed_seconds = 0.0;
 };
 using ZooProgressCallback = std::function<void(const ZooProgress&)>;

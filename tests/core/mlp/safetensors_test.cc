@@ -161,6 +161,16 @@ std::vector<Corruption> Corruptions() {
                 R"("w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
                 FloatBytes({1, 2})),
        "tensor 'w': appears twice"},
+      {"duplicate field inside an entry",
+       MakeFile(
+           R"({"w":{"dtype":"F16","dtype":"F32","shape":[2],"data_offsets":[0,8]}})",
+           FloatBytes({1, 2})),
+       "field 'dtype' appears twice in one header object"},
+      {"duplicate metadata key",
+       MakeFile(
+           R"({"__metadata__":{"k":"a","k":"b"},"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})",
+           FloatBytes({1, 2})),
+       "field 'k' appears twice"},
       {"metadata value not a string",
        MakeFile(
            R"({"__metadata__":{"k":1},"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})",

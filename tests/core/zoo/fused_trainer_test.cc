@@ -7,17 +7,12 @@
 #include "core/mlp/parameter_layout.h"
 #include "core/zoo/group_trainer.h"
 #include "gtest/gtest.h"
+#include "tests/testing/zoo_fixtures.h"
 
 namespace amend {
 namespace {
 
-const SplitTensors& SmallTrain() {
-  static const SplitTensors* train = [] {
-    auto task = LoadTask("adult", AMEND_TEST_DATA_DIR);
-    return new SplitTensors(ToTensors(task->train, /*max_rows=*/512));
-  }();
-  return *train;
-}
+const SplitTensors& SmallTrain() { return testing::SmallAdultTrain(); }
 
 RunConfig Config(Activation activation, Norm norm, double dropout, int depth) {
   RunConfig c;
@@ -137,6 +132,16 @@ TEST(FusedTrainerTest, TrainingLowersTheLoss) {
   for (int e = 0; e < 5; ++e) ASSERT_TRUE((*trainer)->TrainEpoch().ok());
   EXPECT_LT(EvaluateClassifier(*(*trainer)->ExtractModel(), SmallTrain())->loss,
             before - 0.05);
+}
+
+TEST(FusedTrainerTest, RefusesLabelsOutsideTheClasses) {
+  SplitTensors data = SmallTrain();
+  data.labels = data.labels.clone();
+  data.labels[3] = 2;
+  auto trainer = FusedRunTrainer::Create(Config(Activation::kRelu, Norm::kNone, 0.0, 1), data);
+  EXPECT_EQ(trainer.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(trainer.status().message().find("labels must be class indices in 0..1"),
+            absl::string_view::npos);
 }
 
 TEST(FusedTrainerTest, RefusesDataOfTheWrongWidth) {

@@ -7,17 +7,12 @@
 #include "core/zoo/evaluation.h"
 #include "core/zoo/zoo_builder.h"
 #include "gtest/gtest.h"
+#include "tests/testing/zoo_fixtures.h"
 
 namespace amend {
 namespace {
 
-const SplitTensors& SmallTrain() {
-  static const SplitTensors* train = [] {
-    auto task = LoadTask("adult", AMEND_TEST_DATA_DIR);
-    return new SplitTensors(ToTensors(task->train, /*max_rows=*/512));
-  }();
-  return *train;
-}
+const SplitTensors& SmallTrain() { return testing::SmallAdultTrain(); }
 
 // Runs of one depth and batch size but every other choice different: widths,
 // skips, norms, activations and dropouts all vary, so padding, segments and

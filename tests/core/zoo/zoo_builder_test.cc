@@ -175,6 +175,25 @@ TEST(ZooBuilderTest, TheLibTorchStackedTrainerBuildsAnEquivalentZoo) {
   }
 }
 
+TEST(ZooBuilderTest, ResumeRefusesCheckpointsOfAnotherConfiguration) {
+  testing::ScopedTempDir temp;
+  ZooOptions options = TinyZoo(temp.path().string());
+  ASSERT_TRUE(BuildZoo(Adult(), options).ok());
+  auto entries = *ReadManifest(temp.file("manifest.jsonl"));
+  entries[0].config.learning_rate *= 2;  // as if the search space had changed
+  ASSERT_TRUE(WriteManifest(temp.file("manifest.jsonl"), entries).ok());
+  auto resumed = BuildZoo(Adult(), options);
+  EXPECT_EQ(resumed.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(resumed.status().message()),
+              HasSubstr("was trained with another configuration"));
+}
+
+TEST(ManifestTest, ABadLineIsRefusedWithItsLineAndField) {
+  auto parsed = ParseManifest("\n{\"id\": 3}\n", "m.jsonl");
+  EXPECT_THAT(std::string(parsed.status().message()),
+              HasSubstr("m.jsonl:2: id: must be a string, got number"));
+}
+
 TEST(ZooBuilderTest, ParallelWorkersGiveTheSameManifestAsOne) {
   testing::ScopedTempDir one, two;
   ZooOptions options = TinyZoo(one.path().string());
