@@ -1,0 +1,190 @@
+#include "core/graph/parameter_graph.h"
+
+#include <ATen/ATen.h>
+
+#include "absl/strings/str_cat.h"
+#include "core/util/status_macros.h"
+#include "core/util/torch_boundary.h"
+
+namespace amend {
+namespace {
+
+// Group of a source index s (h_s): 0 = inputs, k = hidden layer k.
+int64_t FirstNode(const ParameterGraph& graph, int group) {
+  return graph.layer_node_offset[static_cast<size_t>(group)];
+}
+
+EdgeKind KindOf(TensorRole role) {
+  if (role == TensorRole::kSkipWeight) return EdgeKind::kSkipWeight;
+  if (role == TensorRole::kHeadWeight) return EdgeKind::kHeadWeight;
+  return EdgeKind::kLayerWeight;
+}
+
+}  // namespace
+
+int64_t NodeType(const Architecture& architecture, int group, int64_t index) {
+  const int last = architecture.num_hidden() + 1;
+  if (group == 0) return index;
+  if (group == last) return architecture.input_dim + index;
+  return architecture.input_dim + architecture.num_classes + group - 1;
+}
+
+int64_t NodeTypeCount(int64_t input_dim, int64_t num_classes,
+                      int max_hidden_layers) {
+  return input_dim + num_classes + max_hidden_layers;
+}
+
+absl::StatusOr<ParameterGraph> BuildParameterGraph(const Mlp& mlp) {
+  AMEND_RETURN_IF_ERROR(ValidateParameters(mlp.architecture, mlp.parameters));
+  return CallTorch(
+      "BuildParameterGraph", [&]() -> absl::StatusOr<ParameterGraph> {
+        const Architecture& a = mlp.architecture;
+        ParameterGraph graph;
+        graph.architecture = a;
+        const int last = a.num_hidden() + 1;
+        std::vector<int64_t> group_sizes = {a.input_dim};
+        for (const HiddenLayer& layer : a.layers)
+          group_sizes.push_back(layer.width);
+        group_sizes.push_back(a.num_classes);
+        int64_t offset = 0;
+        for (int64_t size : group_sizes) {
+          graph.layer_node_offset.push_back(offset);
+          offset += size;
+        }
+        graph.layer_node_offset.push_back(offset);
+        graph.num_nodes = offset;
+
+        // Nodes.
+        std::vector<int64_t> types, functions;
+        at::Tensor features = at::zeros({graph.num_nodes, kNodeFeatureCount});
+        features.select(1, kNodeNormWeight).fill_(1.0);
+        features.select(1, kNodeRunningVar).fill_(1.0);
+        for (int group = 0; group <= last; ++group) {
+          const int64_t size = group_sizes[static_cast<size_t>(group)];
+          int64_t function = group == 0 ? 0 : 1;
+          if (group >= 1 && group < last) {
+            const HiddenLayer& layer = a.layers[static_cast<size_t>(group - 1)];
+            function = 2 + static_cast<int64_t>(layer.activation) * 3 +
+                       static_cast<int64_t>(layer.norm);
+          }
+          for (int64_t i = 0; i < size; ++i) {
+            types.push_back(NodeType(a, group, i));
+            functions.push_back(function);
+          }
+        }
+        auto rows = [&](int group) {
+          return features.narrow(0, FirstNode(graph, group),
+                                 group_sizes[static_cast<size_t>(group)]);
+        };
+        // Edges, and the neuron parameters onto their nodes.
+        std::vector<at::Tensor> sources, destinations, weights, kinds;
+        for (const TensorSpec& spec : ExpectedTensors(a)) {
+          const at::Tensor& value = mlp.parameters.at(spec.name);
+          switch (spec.role) {
+            case TensorRole::kLayerBias:
+              rows(spec.layer).select(1, kNodeBias).copy_(value);
+              continue;
+            case TensorRole::kHeadBias:
+              rows(last).select(1, kNodeBias).copy_(value);
+              continue;
+            case TensorRole::kNormWeight:
+              rows(spec.layer).select(1, kNodeNormWeight).copy_(value);
+              continue;
+            case TensorRole::kNormBias:
+              rows(spec.layer).select(1, kNodeNormBias).copy_(value);
+              continue;
+            case TensorRole::kNormRunningMean:
+              rows(spec.layer).select(1, kNodeRunningMean).copy_(value);
+              continue;
+            case TensorRole::kNormRunningVar:
+              rows(spec.layer).select(1, kNodeRunningVar).copy_(value);
+              continue;
+            default:
+              break;
+          }
+          // A weight [out, in]: edge (out j, in i) at j * in + i.
+          const int64_t out = spec.shape[0], in = spec.shape[1];
+          const int destination_group =
+              spec.role == TensorRole::kHeadWeight ? last : spec.layer;
+          const at::Tensor j =
+              at::arange(out, at::kLong).view({out, 1}).expand({out, in});
+          const at::Tensor i =
+              at::arange(in, at::kLong).view({1, in}).expand({out, in});
+          graph.weight_slots.push_back({spec, graph.num_edges});
+          sources.push_back((i + FirstNode(graph, spec.source)).reshape({-1}));
+          destinations.push_back(
+              (j + FirstNode(graph, destination_group)).reshape({-1}));
+          weights.push_back(value.reshape({-1}));
+          kinds.push_back(at::full(
+              {out * in}, static_cast<int64_t>(KindOf(spec.role)), at::kLong));
+          graph.num_edges += out * in;
+        }
+        graph.node_features = features;
+        graph.node_type = at::tensor(types, at::kLong);
+        graph.node_function = at::tensor(functions, at::kLong);
+        graph.edge_index = at::stack({at::cat(sources), at::cat(destinations)});
+        graph.edge_weight = at::cat(weights).clone();
+        graph.edge_kind = at::cat(kinds);
+        return graph;
+      });
+}
+
+absl::StatusOr<TensorMap> ParametersFromGraph(const ParameterGraph& graph,
+                                              const at::Tensor& edge_weight,
+                                              const at::Tensor& node_features) {
+  return CallTorch("ParametersFromGraph", [&]() -> absl::StatusOr<TensorMap> {
+    if (!edge_weight.defined() || edge_weight.dim() != 1 ||
+        edge_weight.size(0) != graph.num_edges) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "edge_weight: must be [", graph.num_edges, "] (one per edge)"));
+    }
+    if (!node_features.defined() || node_features.dim() != 2 ||
+        node_features.size(0) != graph.num_nodes ||
+        node_features.size(1) != kNodeFeatureCount) {
+      return absl::InvalidArgumentError(absl::StrCat("node_features: must be [",
+                                                     graph.num_nodes, ", ",
+                                                     kNodeFeatureCount, "]"));
+    }
+    const Architecture& a = graph.architecture;
+    const int last = a.num_hidden() + 1;
+    auto column = [&](int group, int64_t feature) {
+      const int64_t begin = graph.layer_node_offset[static_cast<size_t>(group)];
+      const int64_t size =
+          graph.layer_node_offset[static_cast<size_t>(group) + 1] - begin;
+      return node_features.narrow(0, begin, size).select(1, feature);
+    };
+    TensorMap parameters;
+    for (const auto& slot : graph.weight_slots) {
+      parameters[slot.spec.name] =
+          edge_weight.narrow(0, slot.edge_offset, slot.spec.numel())
+              .view(slot.spec.shape);
+    }
+    for (const TensorSpec& spec : ExpectedTensors(a)) {
+      switch (spec.role) {
+        case TensorRole::kLayerBias:
+          parameters[spec.name] = column(spec.layer, kNodeBias);
+          break;
+        case TensorRole::kHeadBias:
+          parameters[spec.name] = column(last, kNodeBias);
+          break;
+        case TensorRole::kNormWeight:
+          parameters[spec.name] = column(spec.layer, kNodeNormWeight);
+          break;
+        case TensorRole::kNormBias:
+          parameters[spec.name] = column(spec.layer, kNodeNormBias);
+          break;
+        case TensorRole::kNormRunningMean:
+          parameters[spec.name] = column(spec.layer, kNodeRunningMean);
+          break;
+        case TensorRole::kNormRunningVar:
+          parameters[spec.name] = column(spec.layer, kNodeRunningVar);
+          break;
+        default:
+          break;
+      }
+    }
+    return parameters;
+  });
+}
+
+}  // namespace amend
