@@ -14,6 +14,32 @@ int64_t FirstNode(const ParameterGraph& graph, int group) {
   return graph.layer_node_offset[static_cast<size_t>(group)];
 }
 
+// The node-feature column a neuron parameter lives in, or -1 for weights
+// (edges).
+int64_t NodeColumn(TensorRole role) {
+  switch (role) {
+    case TensorRole::kLayerBias:
+    case TensorRole::kHeadBias:
+      return kNodeBias;
+    case TensorRole::kNormWeight:
+      return kNodeNormWeight;
+    case TensorRole::kNormBias:
+      return kNodeNormBias;
+    case TensorRole::kNormRunningMean:
+      return kNodeRunningMean;
+    case TensorRole::kNormRunningVar:
+      return kNodeRunningVar;
+    default:
+      return -1;
+  }
+}
+
+// The node group holding a neuron parameter's neurons: its hidden layer, or the
+// outputs.
+int NodeGroup(const TensorSpec& spec, int last) {
+  return spec.role == TensorRole::kHeadBias ? last : spec.layer;
+}
+
 EdgeKind KindOf(TensorRole role) {
   if (role == TensorRole::kSkipWeight) return EdgeKind::kSkipWeight;
   if (role == TensorRole::kHeadWeight) return EdgeKind::kHeadWeight;
@@ -80,27 +106,9 @@ absl::StatusOr<ParameterGraph> BuildParameterGraph(const Mlp& mlp) {
         std::vector<at::Tensor> sources, destinations, weights, kinds;
         for (const TensorSpec& spec : ExpectedTensors(a)) {
           const at::Tensor& value = mlp.parameters.at(spec.name);
-          switch (spec.role) {
-            case TensorRole::kLayerBias:
-              rows(spec.layer).select(1, kNodeBias).copy_(value);
-              continue;
-            case TensorRole::kHeadBias:
-              rows(last).select(1, kNodeBias).copy_(value);
-              continue;
-            case TensorRole::kNormWeight:
-              rows(spec.layer).select(1, kNodeNormWeight).copy_(value);
-              continue;
-            case TensorRole::kNormBias:
-              rows(spec.layer).select(1, kNodeNormBias).copy_(value);
-              continue;
-            case TensorRole::kNormRunningMean:
-              rows(spec.layer).select(1, kNodeRunningMean).copy_(value);
-              continue;
-            case TensorRole::kNormRunningVar:
-              rows(spec.layer).select(1, kNodeRunningVar).copy_(value);
-              continue;
-            default:
-              break;
+          if (const int64_t column = NodeColumn(spec.role); column >= 0) {
+            rows(NodeGroup(spec, last)).select(1, column).copy_(value);
+            continue;
           }
           // A weight [out, in]: edge (out j, in i) at j * in + i.
           const int64_t out = spec.shape[0], in = spec.shape[1];
@@ -160,27 +168,8 @@ absl::StatusOr<TensorMap> ParametersFromGraph(const ParameterGraph& graph,
               .view(slot.spec.shape);
     }
     for (const TensorSpec& spec : ExpectedTensors(a)) {
-      switch (spec.role) {
-        case TensorRole::kLayerBias:
-          parameters[spec.name] = column(spec.layer, kNodeBias);
-          break;
-        case TensorRole::kHeadBias:
-          parameters[spec.name] = column(last, kNodeBias);
-          break;
-        case TensorRole::kNormWeight:
-          parameters[spec.name] = column(spec.layer, kNodeNormWeight);
-          break;
-        case TensorRole::kNormBias:
-          parameters[spec.name] = column(spec.layer, kNodeNormBias);
-          break;
-        case TensorRole::kNormRunningMean:
-          parameters[spec.name] = column(spec.layer, kNodeRunningMean);
-          break;
-        case TensorRole::kNormRunningVar:
-          parameters[spec.name] = column(spec.layer, kNodeRunningVar);
-          break;
-        default:
-          break;
+      if (const int64_t feature = NodeColumn(spec.role); feature >= 0) {
+        parameters[spec.name] = column(NodeGroup(spec, last), feature);
       }
     }
     return parameters;
