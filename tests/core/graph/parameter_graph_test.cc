@@ -9,6 +9,7 @@
 #include "core/graph/graph_batch.h"
 #include "core/mlp/forward.h"
 #include "gtest/gtest.h"
+#include "tests/testing/permutation.h"
 
 namespace amend {
 namespace {
@@ -104,25 +105,9 @@ TEST(ParameterGraphTest, PermutingHiddenNeuronsPermutesTheGraph) {
   Architecture a = SmallArchitecture();
   a.layers.push_back({4, Activation::kSilu, Norm::kBatchNorm, 0.0, {1}});
   const Mlp mlp = RandomMlp(a, 4);
-  // pi[k] : new position -> old neuron, for hidden layers 1..3.
-  const std::vector<std::vector<int64_t>> pi = {
-      {2, 0, 1}, {1, 0}, {3, 1, 0, 2}};
-  Mlp permuted = mlp;
-  for (int k = 1; k <= 3; ++k) {
-    const at::Tensor p = at::tensor(pi[static_cast<size_t>(k - 1)], at::kLong);
-    for (auto& [name, tensor] : permuted.parameters) {
-      const std::string prefix = "layers." + std::to_string(k) + ".";
-      if (name.rfind(prefix, 0) == 0)
-        tensor = tensor.index_select(0, p);  // rows of layer k
-      // Columns of everything that reads h_k: layer k+1's weight, skips from k,
-      // the head.
-      const bool reads =
-          name == LayerWeightName(k + 1) ||
-          (k == 3 && name == kHeadWeightName) ||
-          name.find(".skip." + std::to_string(k) + ".") != std::string::npos;
-      if (reads) tensor = tensor.index_select(1, p);
-    }
-  }
+  // pi[k - 1][new position] = old neuron of hidden layer k.
+  const testing::HiddenPermutation pi = {{2, 0, 1}, {1, 0}, {3, 1, 0, 2}};
+  const Mlp permuted = testing::PermuteHiddenNeurons(mlp, pi);
   const at::Tensor x =
       at::randn({7, 2}, at::make_generator<at::CPUGeneratorImpl>(5));
   EXPECT_TRUE(at::allclose(*Logits(a, mlp.parameters, x),
@@ -130,17 +115,7 @@ TEST(ParameterGraphTest, PermutingHiddenNeuronsPermutesTheGraph) {
 
   const ParameterGraph g = *BuildParameterGraph(mlp);
   const ParameterGraph h = *BuildParameterGraph(permuted);
-  // Node map old -> new.
-  std::vector<int64_t> to_new(static_cast<size_t>(g.num_nodes));
-  for (int64_t n = 0; n < g.num_nodes; ++n) to_new[static_cast<size_t>(n)] = n;
-  for (int k = 1; k <= 3; ++k) {
-    const int64_t base = g.layer_node_offset[static_cast<size_t>(k)];
-    const auto& p = pi[static_cast<size_t>(k - 1)];
-    for (size_t position = 0; position < p.size(); ++position) {
-      to_new[static_cast<size_t>(base + p[position])] =
-          base + static_cast<int64_t>(position);
-    }
-  }
+  const std::vector<int64_t> to_new = testing::NodePermutation(g, pi);
   for (int64_t n = 0; n < g.num_nodes; ++n) {
     const int64_t m = to_new[static_cast<size_t>(n)];
     EXPECT_TRUE(at::equal(g.node_features[n], h.node_features[m]))

@@ -1,0 +1,121 @@
+#include "core/gmn/bidirectional_layer.h"
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/utils.h>
+
+#include <map>
+
+#include "core/graph/graph_batch.h"
+#include "core/graph/parameter_graph.h"
+#include "gtest/gtest.h"
+#include "tests/testing/permutation.h"
+
+namespace amend {
+namespace {
+
+constexpr int64_t kHidden = 16;
+
+Architecture TestArchitecture() {
+  Architecture a;
+  a.input_dim = 3;
+  a.num_classes = 2;
+  a.layers = {{4, Activation::kRelu, Norm::kLayerNorm, 0.0, {}},
+              {5, Activation::kTanh, Norm::kNone, 0.0, {0}},
+              {3, Activation::kGelu, Norm::kBatchNorm, 0.0, {0, 1}}};
+  return a;
+}
+
+// Fixed (seeded) initial embeddings, as an editor's encoder would compute them:
+// a table per node type plus a linear map of the node features; edges: weight
+// times a vector plus a kind table.
+struct Embedder {
+  at::Tensor type_table, feature_map, weight_vector, kind_table;
+  explicit Embedder(uint64_t seed) {
+    at::Generator g = at::make_generator<at::CPUGeneratorImpl>(seed);
+    type_table = at::randn({64, kHidden}, g);
+    feature_map = at::randn({kNodeFeatureCount, kHidden}, g);
+    weight_vector = at::randn({1, kHidden}, g);
+    kind_table = at::randn({kEdgeKindCount, kHidden}, g);
+  }
+  at::Tensor Nodes(const GraphBatch& b) const {
+    return type_table.index_select(0, b.node_type) +
+           at::matmul(b.node_features, feature_map);
+  }
+  at::Tensor Edges(const GraphBatch& b) const {
+    return b.edge_weight.unsqueeze(1) * weight_vector +
+           kind_table.index_select(0, b.edge_kind);
+  }
+};
+
+std::pair<at::Tensor, at::Tensor> RunTwoLayers(const GraphBatch& batch) {
+  torch::manual_seed(0);  // the same layer weights for every call
+  BidirectionalLayer first{BidirectionalLayerOptions(kHidden)};
+  BidirectionalLayer second{BidirectionalLayerOptions(kHidden)};
+  first->eval();
+  second->eval();
+  const Embedder embed(7);
+  const at::Tensor z0 = embed.Edges(batch);
+  auto [h1, z1] = first(embed.Nodes(batch), z0, z0, batch.edge_index);
+  return second(h1, z1, z0, batch.edge_index);
+}
+
+TEST(BidirectionalLayerTest, PermutingHiddenNeuronsPermutesNodeAndEdgeStates) {
+  const Architecture a = TestArchitecture();
+  const Mlp mlp = *InitializeMlp(a, 3);
+  const testing::HiddenPermutation pi = {
+      {3, 1, 0, 2}, {4, 2, 0, 1, 3}, {1, 2, 0}};
+  const Mlp permuted = testing::PermuteHiddenNeurons(mlp, pi);
+  const ParameterGraph g = *BuildParameterGraph(mlp);
+  const ParameterGraph h = *BuildParameterGraph(permuted);
+  torch::NoGradGuard no_grad;
+  const auto [g_nodes, g_edges] = RunTwoLayers(BatchGraphs({&g}));
+  const auto [h_nodes, h_edges] = RunTwoLayers(BatchGraphs({&h}));
+
+  const std::vector<int64_t> to_new = testing::NodePermutation(g, pi);
+  for (int64_t n = 0; n < g.num_nodes; ++n) {
+    EXPECT_TRUE(at::allclose(
+        g_nodes[n], h_nodes[to_new[static_cast<size_t>(n)]], 1e-4, 1e-5))
+        << "node " << n;
+  }
+  // Edges are unique per (source, destination) pair.
+  std::map<std::pair<int64_t, int64_t>, int64_t> h_edge;
+  for (int64_t e = 0; e < h.num_edges; ++e) {
+    h_edge[{h.edge_index[0][e].item<int64_t>(),
+            h.edge_index[1][e].item<int64_t>()}] = e;
+  }
+  ASSERT_EQ(h_edge.size(), static_cast<size_t>(h.num_edges));
+  for (int64_t e = 0; e < g.num_edges; ++e) {
+    const int64_t s =
+        to_new[static_cast<size_t>(g.edge_index[0][e].item<int64_t>())];
+    const int64_t d =
+        to_new[static_cast<size_t>(g.edge_index[1][e].item<int64_t>())];
+    EXPECT_TRUE(
+        at::allclose(g_edges[e], h_edges[h_edge.at({s, d})], 1e-4, 1e-5))
+        << "edge " << e;
+  }
+  // The states are not trivially symmetric: different neurons of a layer
+  // differ.
+  const int64_t layer1 = g.layer_node_offset[1];
+  EXPECT_FALSE(at::allclose(g_nodes[layer1], g_nodes[layer1 + 1]));
+}
+
+TEST(BidirectionalLayerTest,
+     BatchingGraphsOfDifferentArchitecturesChangesNothing) {
+  Architecture small;
+  small.input_dim = 3;
+  small.num_classes = 2;
+  small.layers = {{8, Activation::kSilu, Norm::kNone, 0.0, {}}};
+  const ParameterGraph g0 = *BuildParameterGraph(*InitializeMlp(small, 1));
+  const ParameterGraph g1 =
+      *BuildParameterGraph(*InitializeMlp(TestArchitecture(), 2));
+  torch::NoGradGuard no_grad;
+  const GraphBatch both = BatchGraphs({&g0, &g1});
+  const auto [nodes, edges] = RunTwoLayers(both);
+  const auto [alone_nodes, alone_edges] = RunTwoLayers(BatchGraphs({&g1}));
+  EXPECT_TRUE(at::allclose(NodeSlice(both, nodes, 1), alone_nodes, 1e-5, 1e-6));
+  EXPECT_TRUE(at::allclose(EdgeSlice(both, edges, 1), alone_edges, 1e-5, 1e-6));
+}
+
+}  // namespace
+}  // namespace amend
