@@ -55,11 +55,6 @@ int64_t NodeType(const Architecture& architecture, int group, int64_t index) {
   return architecture.input_dim + architecture.num_classes + group - 1;
 }
 
-int64_t NodeTypeCount(int64_t input_dim, int64_t num_classes,
-                      int max_hidden_layers) {
-  return input_dim + num_classes + max_hidden_layers;
-}
-
 absl::StatusOr<ParameterGraph> BuildParameterGraph(const Mlp& mlp) {
   AMEND_RETURN_IF_ERROR(ValidateParameters(mlp.architecture, mlp.parameters));
   return CallTorch(

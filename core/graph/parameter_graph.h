@@ -83,10 +83,8 @@ struct ParameterGraph {
 // Node type of neuron `index` of group `group` (0 = inputs, 1..L hidden layers,
 // L+1 = outputs): inputs 0..input_dim-1, outputs
 // input_dim..input_dim+num_classes-1, hidden layer k input_dim + num_classes +
-// k - 1. NodeTypeCount bounds them for a given depth.
+// k - 1.
 int64_t NodeType(const Architecture& architecture, int group, int64_t index);
-int64_t NodeTypeCount(int64_t input_dim, int64_t num_classes,
-                      int max_hidden_layers);
 
 // REQUIRES: the parameters are valid for the architecture (ValidateParameters).
 absl::StatusOr<ParameterGraph> BuildParameterGraph(const Mlp& mlp);

@@ -199,10 +199,4 @@ std::string DtypeName(at::ScalarType type) {
   }
 }
 
-TensorMap CloneTensors(const TensorMap& tensors) {
-  TensorMap copy;
-  for (const auto& [name, tensor] : tensors) copy.emplace(name, tensor.clone());
-  return copy;
-}
-
 }  // namespace amend

@@ -12,7 +12,7 @@
 //   AMEND_RETURN_IF_ERROR(ValidateParameters(mlp.architecture,
 //   mlp.parameters));
 //
-// Thread-compatible (tensors are shared handles: copy with CloneTensors before
+// Thread-compatible (tensors are shared handles: clone before
 // mutating).
 #ifndef AMEND_CORE_MLP_MLP_H_
 #define AMEND_CORE_MLP_MLP_H_
@@ -61,9 +61,6 @@ absl::StatusOr<Mlp> InitializeMlp(const Architecture& architecture,
 // The safetensors / KServe-style name of a dtype: "F32", "F64", "F16", "BF16",
 // "I64", ...
 std::string DtypeName(at::ScalarType type);
-
-// Deep copy of every tensor.
-TensorMap CloneTensors(const TensorMap& tensors);
 
 }  // namespace amend
 

@@ -260,16 +260,6 @@ int64_t GroupTrainer::steps_per_epoch() const {
   return features_.size(0) / runs_.front().batch_size;
 }
 
-double GroupTrainer::ForwardMacsPerStep() const {
-  double macs = 0;
-  for (const Slot& slot : slots_) {
-    if (IsWeightRole(slot.spec.role))
-      macs += static_cast<double>(slot.spec.numel());
-  }
-  return macs * static_cast<double>(runs_.size()) *
-         static_cast<double>(runs_.front().batch_size);
-}
-
 at::Tensor GroupTrainer::NormAndActivate(const Segment& segment, int layer,
                                          const SegmentInputs& in,
                                          TensorMap& batch_statistics) const {

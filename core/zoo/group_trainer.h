@@ -63,9 +63,6 @@ class GroupTrainer {
   const RunConfig& run(int64_t index) const {
     return runs_[static_cast<size_t>(index)];
   }
-  // Multiply-accumulate operations of one optimiser step's forward pass, padded
-  // entries included.
-  double ForwardMacsPerStep() const;
   int64_t steps_per_epoch() const;
 
   // Run `index`'s current parameters, cut out of the stack to its own

@@ -141,6 +141,22 @@ TEST_F(CliTest, DataPrintsTheTaskSummary) {
             2);
 }
 
+TEST_F(CliTest, ZooRefusesBadFlagsWithUsageOrMessage) {
+  const std::string zoo = std::string(AMEND_TRAINER) +
+                          " zoo --task adult --out " + (dir_ / "z").string() +
+                          " --runs 1 --epochs 1 --max_rows 512";
+  const CommandResult shard = RunCommand(zoo + " --shard 2/2");
+  EXPECT_EQ(shard.exit_code, 2);
+  EXPECT_THAT(shard.output,
+              HasSubstr("--shard must be i/n with 0 <= i < n, got \"2/2\""));
+  const CommandResult trainer = RunCommand(zoo + " --trainer cuda");
+  EXPECT_EQ(trainer.exit_code, 1);
+  EXPECT_THAT(trainer.output,
+              HasSubstr("--trainer must be fused or libtorch, got \"cuda\""));
+  EXPECT_EQ(RunCommand(zoo + " --epochs 0").exit_code, 2);
+  EXPECT_EQ(RunCommand(std::string(AMEND_TRAINER) + " zoo-merge").exit_code, 2);
+}
+
 // A real interruption: SIGKILL while the zoo is being built, then the same
 // command again.
 TEST_F(CliTest, ZooKilledMidwayResumesToTheSameManifest) {
