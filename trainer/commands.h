@@ -10,6 +10,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "core/editor/editor_trainer.h"
 
 namespace amend::trainer {
 
@@ -62,6 +65,46 @@ struct ZooCommandOptions {
 int RunZooCommand(const ZooCommandOptions& options);
 // Joins the shard manifests of a zoo folder into manifest.jsonl.
 int RunZooMergeCommand(const std::string& zoo_dir);
+
+// Settings shared by train and sweep (see core/editor/editor_trainer.h).
+struct EditorTrainingCommandOptions {
+  std::string task;
+  std::string data_dir;
+  std::string zoo_dir;
+  std::string requirement;
+  std::string variant;  // empty: the requirement's editing variant
+  int64_t hidden = 32;
+  int64_t layers = 3;
+  double mask_temperature = 1.0;
+  double fairness_temperature = 1.0;
+  EditorTrainingOptions options;
+};
+
+struct TrainCommandOptions {
+  EditorTrainingCommandOptions training;
+  double lambda = 0.0;
+  std::string output_dir;  // editors/<task>/<requirement>/<lambda>
+};
+// Trains (or resumes, or finds finished) one editor.
+int RunTrainCommand(const TrainCommandOptions& options);
+
+struct SweepCommandOptions {
+  EditorTrainingCommandOptions training;
+  std::vector<double> lambdas;
+  std::string output_dir;  // editors/<task>/<requirement>: one folder per λ
+  int workers = 0;         // editors trained in parallel; 0 = one per core
+};
+// Trains one editor per λ and writes <out>/sweep.json marking the λs whose
+// validation points lie on the Pareto front.
+int RunSweepCommand(const SweepCommandOptions& options);
+
+struct EditCommandOptions {
+  std::string editor_dir;
+  std::string model_path;
+  std::string output_path;
+};
+// Edits one model file offline with the same code the server uses.
+int RunEditCommand(const EditCommandOptions& options);
 
 }  // namespace amend::trainer
 

@@ -16,6 +16,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/util/threads.h"
 #include "trainer/commands.h"
@@ -45,7 +46,8 @@ ABSL_FLAG(std::string, trainer, "fused",
           "runs stacked in "
           "groups of --group_size); both compute the same training.");
 ABSL_FLAG(int, workers, 0,
-          "zoo: groups trained in parallel; 0 = one per core.");
+          "zoo: groups trained in parallel; sweep: editors trained in "
+          "parallel; 0 = one per core.");
 ABSL_FLAG(int64_t, max_rows, 0,
           "zoo: > 0 uses only the first max_rows rows of every data split "
           "(tests, quick demos).");
@@ -59,9 +61,56 @@ ABSL_FLAG(std::string, input, "",
 ABSL_FLAG(std::string, out, "",
           "forward: output CSV of class probabilities; init: the model file to "
           "write; zoo: the "
-          "zoo folder.");
+          "zoo folder; train: the editor folder; sweep: the folder of one "
+          "folder per lambda; edit: the edited model file.");
 ABSL_FLAG(std::string, zoo, "",
-          "zoo-merge: the zoo folder whose shard manifests to join.");
+          "zoo-merge: the zoo folder whose shard manifests to join; train, "
+          "sweep: the zoo to train on.");
+ABSL_FLAG(std::string, o, "", "Short for --out.");
+ABSL_FLAG(std::string, requirement, "",
+          "train, sweep: data_minimisation, fairness or pruning.");
+ABSL_FLAG(std::string, variant, "",
+          "train, sweep: mask_and_edit | mask_only (data_minimisation), "
+          "prune_and_edit | prune_only (pruning), edit (fairness). Default: "
+          "the editing variant.");
+ABSL_FLAG(double, lambda, -1.0,
+          "train: weight of the requirement term in JSD + lambda * R.");
+ABSL_FLAG(std::vector<std::string>, lambdas, {},
+          "sweep: comma-separated lambdas, one editor each.");
+ABSL_FLAG(int64_t, steps, 1500, "train, sweep: optimisation steps.");
+ABSL_FLAG(int64_t, models_per_step, 8,
+          "train, sweep: zoo models per minibatch.");
+ABSL_FLAG(int64_t, points_per_step, 256,
+          "train, sweep: data points per minibatch (from half the task's "
+          "validation split).");
+ABSL_FLAG(double, learning_rate, 1e-3, "train, sweep: AdamW learning rate.");
+ABSL_FLAG(int64_t, warmup_steps, 100,
+          "train, sweep: linear learning-rate warm-up steps.");
+ABSL_FLAG(int64_t, hidden, 32, "train, sweep: metanetwork width d.");
+ABSL_FLAG(int64_t, layers, 3,
+          "train, sweep: bidirectional message-passing layers.");
+ABSL_FLAG(double, mask_temperature, 1.0,
+          "train, sweep: temperature of the straight-through masks.");
+ABSL_FLAG(double, fairness_temperature, 1.0,
+          "train, sweep: temperature of the softmax the soft EOD reads.");
+ABSL_FLAG(int64_t, eval_every, 250,
+          "train, sweep: steps between model-selection evaluations.");
+ABSL_FLAG(int64_t, checkpoint_every, 50,
+          "train, sweep: steps between saved training states (resume).");
+ABSL_FLAG(int64_t, max_train_models, 0,
+          "train, sweep: use at most this many training-split zoo models "
+          "(0 = all).");
+ABSL_FLAG(int64_t, max_validation_models, 0,
+          "train, sweep: at most this many validation-split zoo models "
+          "(0 = all).");
+ABSL_FLAG(int64_t, max_test_models, 0,
+          "train, sweep: at most this many test-split zoo models for the "
+          "final figures (0 = all).");
+ABSL_FLAG(int64_t, max_test_rows, 0,
+          "train, sweep: at most this many rows of the task's test split for "
+          "the final figures (0 = all).");
+ABSL_FLAG(std::string, editor, "",
+          "edit: the editor folder (editor.json and editor.safetensors).");
 
 namespace {
 
@@ -75,6 +124,13 @@ constexpr char kUsage[] =
     "model\n"
     "  init     --architecture JSON --seed S --out M   a freshly initialised "
     "model\n"
+    "  zoo      --task T --runs N --seed S --out DIR    build (or resume) a "
+    "zoo\n"
+    "  zoo-merge --zoo DIR                             join shard manifests\n"
+    "  train    --task T --requirement R --lambda L --zoo DIR --out DIR\n"
+    "  sweep    --task T --requirement R --lambdas L1,L2,... --zoo DIR --out "
+    "DIR\n"
+    "  edit     --editor DIR --model IN.safetensors -o OUT.safetensors\n"
     "\n"
     "Run with --help for every flag.";
 
@@ -85,6 +141,12 @@ std::string DataDir() {
       env != nullptr && *env != '\0')
     return env;
   return AMEND_DEFAULT_DATA_DIR;
+}
+
+// --out, or its short form -o.
+std::string OutFlag() {
+  const std::string out = absl::GetFlag(FLAGS_out);
+  return out.empty() ? absl::GetFlag(FLAGS_o) : out;
 }
 
 bool RequireFlag(const std::string& value, const char* flag,
@@ -144,7 +206,7 @@ int main(int argc, char** argv) {
     trainer::ZooCommandOptions options;
     options.task = absl::GetFlag(FLAGS_task);
     options.data_dir = DataDir();
-    options.output_dir = absl::GetFlag(FLAGS_out);
+    options.output_dir = OutFlag();
     options.runs = absl::GetFlag(FLAGS_runs);
     options.seed = absl::GetFlag(FLAGS_seed);
     options.epochs = absl::GetFlag(FLAGS_epochs);
@@ -172,6 +234,76 @@ int main(int argc, char** argv) {
       return trainer::kExitUsage;
     }
     return trainer::RunZooCommand(options);
+  }
+  if (subcommand == "train" || subcommand == "sweep") {
+    trainer::EditorTrainingCommandOptions training;
+    training.task = absl::GetFlag(FLAGS_task);
+    training.data_dir = DataDir();
+    training.zoo_dir = absl::GetFlag(FLAGS_zoo);
+    training.requirement = absl::GetFlag(FLAGS_requirement);
+    training.variant = absl::GetFlag(FLAGS_variant);
+    training.options.steps = absl::GetFlag(FLAGS_steps);
+    training.options.models_per_step = absl::GetFlag(FLAGS_models_per_step);
+    training.options.points_per_step = absl::GetFlag(FLAGS_points_per_step);
+    training.options.optimizer.learning_rate =
+        absl::GetFlag(FLAGS_learning_rate);
+    training.options.optimizer.warmup_steps = absl::GetFlag(FLAGS_warmup_steps);
+    training.hidden = absl::GetFlag(FLAGS_hidden);
+    training.layers = absl::GetFlag(FLAGS_layers);
+    training.mask_temperature = absl::GetFlag(FLAGS_mask_temperature);
+    training.fairness_temperature = absl::GetFlag(FLAGS_fairness_temperature);
+    training.options.eval_every = absl::GetFlag(FLAGS_eval_every);
+    training.options.checkpoint_every = absl::GetFlag(FLAGS_checkpoint_every);
+    training.options.seed = absl::GetFlag(FLAGS_seed);
+    training.options.max_train_models = absl::GetFlag(FLAGS_max_train_models);
+    training.options.max_validation_models =
+        absl::GetFlag(FLAGS_max_validation_models);
+    training.options.max_test_models = absl::GetFlag(FLAGS_max_test_models);
+    training.options.max_test_rows = absl::GetFlag(FLAGS_max_test_rows);
+    const std::string out = OutFlag();
+    const char* name = subcommand.c_str();
+    if (!RequireFlag(training.task, "task", name) ||
+        !RequireFlag(training.zoo_dir, "zoo", name) ||
+        !RequireFlag(training.requirement, "requirement", name) ||
+        !RequireFlag(out, "out", name)) {
+      return trainer::kExitUsage;
+    }
+    if (subcommand == "train") {
+      const double lambda = absl::GetFlag(FLAGS_lambda);
+      if (!(lambda >= 0)) {
+        std::cerr << "amend-trainer train: --lambda is required and must be "
+                     ">= 0\n";
+        return trainer::kExitUsage;
+      }
+      return trainer::RunTrainCommand({training, lambda, out});
+    }
+    trainer::SweepCommandOptions sweep{
+        training, {}, out, absl::GetFlag(FLAGS_workers)};
+    for (const std::string& text : absl::GetFlag(FLAGS_lambdas)) {
+      double lambda = 0;
+      if (!absl::SimpleAtod(text, &lambda) || !(lambda >= 0)) {
+        std::cerr << "amend-trainer sweep: --lambdas must be numbers >= 0, "
+                     "got \""
+                  << text << "\"\n";
+        return trainer::kExitUsage;
+      }
+      sweep.lambdas.push_back(lambda);
+    }
+    if (sweep.lambdas.empty()) {
+      std::cerr << "amend-trainer sweep: --lambdas is required\n";
+      return trainer::kExitUsage;
+    }
+    return trainer::RunSweepCommand(sweep);
+  }
+  if (subcommand == "edit") {
+    trainer::EditCommandOptions options{absl::GetFlag(FLAGS_editor),
+                                        absl::GetFlag(FLAGS_model), OutFlag()};
+    if (!RequireFlag(options.editor_dir, "editor", "edit") ||
+        !RequireFlag(options.model_path, "model", "edit") ||
+        !RequireFlag(options.output_path, "out", "edit")) {
+      return trainer::kExitUsage;
+    }
+    return trainer::RunEditCommand(options);
   }
   if (subcommand == "zoo-merge") {
     const std::string zoo = absl::GetFlag(FLAGS_zoo);

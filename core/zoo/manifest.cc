@@ -8,7 +8,7 @@
 #include "core/data/delimited_text.h"
 #include "core/util/file_io.h"
 #include "core/util/status_macros.h"
-#include "core/zoo/json_field.h"
+#include "core/util/json_field.h"
 
 namespace amend {
 namespace {

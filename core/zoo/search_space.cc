@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/util/seeded_random.h"
 #include "core/util/status_macros.h"
-#include "core/zoo/json_field.h"
+#include "core/util/json_field.h"
 
 namespace amend {
 

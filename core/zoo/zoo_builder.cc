@@ -26,7 +26,7 @@
 #include "core/zoo/evaluation.h"
 #include "core/zoo/fused_trainer.h"
 #include "core/zoo/group_trainer.h"
-#include "core/zoo/json_field.h"
+#include "core/util/json_field.h"
 #include "core/zoo/manifest.h"
 
 namespace amend {

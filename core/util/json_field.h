@@ -1,11 +1,11 @@
-// File: core/zoo/json_field.h
+// File: core/util/json_field.h
 //
 // Reads one typed field of a JSON object, with an error that names it:
 //   "config.batch_size: must be a number, got string".
 //
 // Thread-safe.
-#ifndef AMEND_CORE_ZOO_JSON_FIELD_H_
-#define AMEND_CORE_ZOO_JSON_FIELD_H_
+#ifndef AMEND_CORE_UTIL_JSON_FIELD_H_
+#define AMEND_CORE_UTIL_JSON_FIELD_H_
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -51,4 +51,4 @@ absl::StatusOr<T> JsonField(const nlohmann::json& object, const char* key,
 
 }  // namespace amend
 
-#endif  // AMEND_CORE_ZOO_JSON_FIELD_H_
+#endif  // AMEND_CORE_UTIL_JSON_FIELD_H_

@@ -1,0 +1,113 @@
+#include "core/editor/apply_edit.h"
+
+#include <ATen/ATen.h>
+
+#include "core/mlp/parameter_layout.h"
+#include "core/objectives/straight_through.h"
+#include "core/util/status_macros.h"
+#include "core/util/torch_boundary.h"
+
+namespace amend {
+namespace {
+
+at::Tensor Masks(const at::Tensor& logits, const EditSpec& spec) {
+  if (!spec.straight_through) return HardMask(logits);
+  return StraightThroughMask(logits, spec.mask_temperature, spec.mask_noise);
+}
+
+// Mean of `values` [rows] over the rows of each graph, [G]; `owner` [rows]
+// gives each row's graph.
+at::Tensor MeanPerGraph(const at::Tensor& values, const at::Tensor& owner,
+                        int64_t graphs) {
+  const at::Tensor sums =
+      at::zeros({graphs}, values.options()).index_add(0, owner, values);
+  const at::Tensor counts = at::zeros({graphs}, values.options())
+                                .index_add(0, owner, at::ones_like(values));
+  return sums / counts;
+}
+
+}  // namespace
+
+absl::StatusOr<EditedBatch> ApplyEdit(
+    const std::vector<const ParameterGraph*>& graphs, const GraphBatch& batch,
+    const MetanetworkOutput& output, const EditSpec& spec) {
+  if (spec.requirement == Requirement::kFairness && !spec.edit_weights) {
+    return absl::InvalidArgumentError(
+        "variant: fairness has no masks, so it must edit weights");
+  }
+  return CallTorch("applying the edit", [&]() -> absl::StatusOr<EditedBatch> {
+    const int64_t num_graphs = batch.num_graphs;
+    at::Tensor edge_weight = batch.edge_weight;
+    at::Tensor node_features = batch.node_features;
+    if (spec.edit_weights) {
+      edge_weight = edge_weight + output.edge_delta;
+      const at::Tensor padding =
+          at::zeros({batch.node_features.size(0),
+                     int64_t{kNodeFeatureCount} - int64_t{kNodeDeltaCount}},
+                    output.node_delta.options());
+      // Node feature columns 0..2 are bias, norm weight, norm bias: the same
+      // order as the node deltas.
+      node_features = node_features + at::cat({output.node_delta, padding}, 1);
+    }
+
+    EditedBatch edited;
+    at::Tensor edge_mask;   // [E], pruning
+    at::Tensor input_mask;  // [N] over all nodes, data minimisation
+    at::Tensor is_input;    // [N] bool
+    switch (spec.requirement) {
+      case Requirement::kPruning:
+        edge_mask = Masks(output.edge_mask_logit, spec);
+        edge_weight = edge_weight * edge_mask;
+        edited.kept_fraction =
+            MeanPerGraph(edge_mask, batch.edge_graph, num_graphs);
+        break;
+      case Requirement::kDataMinimisation: {
+        const int64_t input_dim = graphs.front()->architecture.input_dim;
+        is_input = at::lt(batch.node_type, input_dim);
+        input_mask = Masks(output.node_mask_logit, spec);
+        const at::Tensor source = batch.edge_index[0];
+        const at::Tensor per_edge = at::where(
+            is_input.index_select(0, source),
+            input_mask.index_select(0, source), at::ones_like(edge_weight));
+        edge_weight = edge_weight * per_edge;
+        const at::Tensor input_rows = at::nonzero(is_input).squeeze(1);
+        edited.kept_fraction = MeanPerGraph(
+            input_mask.index_select(0, input_rows),
+            batch.node_graph.index_select(0, input_rows), num_graphs);
+        break;
+      }
+      case Requirement::kFairness:
+        edited.kept_fraction = at::ones({num_graphs});
+        break;
+    }
+
+    edited.parameters.reserve(num_graphs);
+    edited.masks.resize(num_graphs);
+    for (int64_t g = 0; g < num_graphs; ++g) {
+      const ParameterGraph& graph = *graphs[g];
+      AMEND_ASSIGN_OR_RETURN(
+          TensorMap parameters,
+          ParametersFromGraph(graph, EdgeSlice(batch, edge_weight, g),
+                              NodeSlice(batch, node_features, g)));
+      edited.parameters.push_back(std::move(parameters));
+      if (edge_mask.defined()) {
+        const at::Tensor masks = EdgeSlice(batch, edge_mask, g);
+        for (const ParameterGraph::WeightSlot& slot : graph.weight_slots) {
+          int64_t numel = 1;
+          for (int64_t extent : slot.spec.shape) numel *= extent;
+          edited.masks[g][MaskName(slot.spec.name)] =
+              masks.narrow(0, slot.edge_offset, numel).view(slot.spec.shape);
+        }
+      }
+      if (input_mask.defined()) {
+        // Input nodes come first in every graph.
+        edited.masks[g][kInputMaskName] =
+            NodeSlice(batch, input_mask, g)
+                .narrow(0, 0, graph.architecture.input_dim);
+      }
+    }
+    return edited;
+  });
+}
+
+}  // namespace amend

@@ -1,0 +1,130 @@
+#include "core/editor/editor.h"
+
+#include <ATen/ATen.h>
+
+#include <mutex>
+
+#include "absl/strings/str_cat.h"
+#include "core/graph/graph_batch.h"
+#include "core/mlp/parameter_layout.h"
+#include "core/util/status_macros.h"
+#include "core/util/torch_boundary.h"
+
+namespace amend {
+namespace {
+
+// LibTorch initialises module weights from its global generator; serialising
+// construction makes the seed alone decide them.
+std::mutex& InitialisationMutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+}  // namespace
+
+MetanetworkOptions ToMetanetworkOptions(const EditorConfig& config) {
+  const MetanetworkShape& n = config.network;
+  return MetanetworkOptions(config.input_dim(), config.num_classes())
+      .max_hidden_layers(n.max_hidden_layers)
+      .hidden(n.hidden)
+      .layers(n.layers)
+      .dropout(n.dropout)
+      .residual_scale_init(n.residual_scale_init)
+      .mask_logit_init(n.mask_logit_init);
+}
+
+Editor::Editor(EditorConfig config, Metanetwork network)
+    : config_(std::move(config)), network_(std::move(network)) {}
+
+absl::StatusOr<std::unique_ptr<Editor>> Editor::Create(
+    const EditorConfig& config, uint64_t seed) {
+  AMEND_RETURN_IF_ERROR(ValidateEditorConfig(config));
+  return CallTorch(
+      "creating the editor", [&]() -> absl::StatusOr<std::unique_ptr<Editor>> {
+        std::lock_guard<std::mutex> lock(InitialisationMutex());
+        at::manual_seed(seed);
+        Metanetwork network(ToMetanetworkOptions(config));
+        network->eval();
+        return std::unique_ptr<Editor>(new Editor(config, std::move(network)));
+      });
+}
+
+absl::Status Editor::CheckSupports(const Architecture& architecture) const {
+  return network_->CheckSupports(architecture);
+}
+
+EditStatistics ComputeEditStatistics(const EditorConfig& config,
+                                     const Mlp& edited) {
+  EditStatistics statistics;
+  statistics.features_total = edited.architecture.input_dim;
+  auto input_mask = edited.masks.find(kInputMaskName);
+  for (int64_t i = 0; i < statistics.features_total; ++i) {
+    const bool kept = input_mask == edited.masks.end() ||
+                      input_mask->second[i].item<float>() > 0.5f;
+    if (!kept) continue;
+    ++statistics.features_kept;
+    if (i < config.input_dim()) {
+      statistics.kept_feature_names.push_back(config.feature_names[i]);
+    }
+  }
+  for (const TensorSpec& spec : ExpectedTensors(edited.architecture)) {
+    if (!IsWeightRole(spec.role)) continue;
+    int64_t numel = 1;
+    for (int64_t extent : spec.shape) numel *= extent;
+    statistics.weights_total += numel;
+    auto mask = edited.masks.find(MaskName(spec.name));
+    statistics.weights_kept +=
+        mask == edited.masks.end()
+            ? numel
+            : at::gt(mask->second, 0.5).sum().item<int64_t>();
+  }
+  return statistics;
+}
+
+absl::StatusOr<std::vector<EditResult>> Editor::Edit(
+    const std::vector<const Mlp*>& models) const {
+  if (models.empty()) return std::vector<EditResult>{};
+  std::vector<ParameterGraph> graphs;
+  graphs.reserve(models.size());
+  for (size_t i = 0; i < models.size(); ++i) {
+    const Mlp& mlp = *models[i];
+    absl::Status supported = CheckSupports(mlp.architecture);
+    if (!supported.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("models[", i, "].", supported.message()));
+    }
+    absl::StatusOr<ParameterGraph> graph = BuildParameterGraph(mlp);
+    if (!graph.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("models[", i, "]: ", graph.status().message()));
+    }
+    graphs.push_back(*std::move(graph));
+  }
+  return CallTorch("editing", [&]() -> absl::StatusOr<std::vector<EditResult>> {
+    at::NoGradGuard no_grad;
+    std::vector<const ParameterGraph*> pointers;
+    for (const ParameterGraph& graph : graphs) pointers.push_back(&graph);
+    const GraphBatch batch = BatchGraphs(pointers);
+    const MetanetworkOutput output = network_.ptr()->forward(batch);
+    EditSpec spec;
+    spec.requirement = config_.requirement;
+    spec.edit_weights = config_.edit_weights;
+    AMEND_ASSIGN_OR_RETURN(EditedBatch edited,
+                           ApplyEdit(pointers, batch, output, spec));
+    std::vector<EditResult> results(models.size());
+    for (size_t i = 0; i < models.size(); ++i) {
+      Mlp& mlp = results[i].edited;
+      mlp.architecture = models[i]->architecture;
+      for (auto& [name, tensor] : edited.parameters[i]) {
+        mlp.parameters[name] = tensor.contiguous();
+      }
+      for (auto& [name, tensor] : edited.masks[i]) {
+        mlp.masks[name] = tensor.contiguous();
+      }
+      results[i].statistics = ComputeEditStatistics(config_, mlp);
+    }
+    return results;
+  });
+}
+
+}  // namespace amend

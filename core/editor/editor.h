@@ -1,0 +1,84 @@
+// File: core/editor/editor.h
+//
+// A learned editor: its configuration and its metanetwork. Edit() is the one
+// forward pass the server, `amend-trainer edit` and the evaluation all use: a
+// batch of MLPs in, edited MLPs (with hard masks) and their statistics out.
+//
+// Example:
+//   AMEND_ASSIGN_OR_RETURN(std::unique_ptr<Editor> editor,
+//                          Editor::Create(config, /*seed=*/1));
+//   AMEND_ASSIGN_OR_RETURN(std::vector<EditResult> results,
+//                          editor->Edit({&mlp}));
+//
+// Thread-safety: Edit() is const and may run concurrently from many threads;
+// anything that changes the network (training, loading) needs exclusive access.
+#ifndef AMEND_CORE_EDITOR_EDITOR_H_
+#define AMEND_CORE_EDITOR_EDITOR_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/editor/apply_edit.h"
+#include "core/editor/editor_config.h"
+#include "core/gmn/metanetwork.h"
+#include "core/mlp/mlp.h"
+
+namespace amend {
+
+struct EditStatistics {
+  int64_t features_kept = 0;
+  int64_t features_total = 0;
+  std::vector<std::string> kept_feature_names;  // input order
+  int64_t weights_kept = 0;  // weights not masked (all for non-pruning edits)
+  int64_t weights_total = 0;
+  double weights_kept_fraction() const {
+    return weights_total == 0 ? 1.0
+                              : static_cast<double>(weights_kept) /
+                                    static_cast<double>(weights_total);
+  }
+};
+
+struct EditResult {
+  Mlp edited;  // edited parameters plus the requirement's masks
+  EditStatistics statistics;
+};
+
+class Editor {
+ public:
+  // A freshly initialised editor; the same seed gives the same weights.
+  static absl::StatusOr<std::unique_ptr<Editor>> Create(
+      const EditorConfig& config, uint64_t seed);
+
+  const EditorConfig& config() const { return config_; }
+  Metanetwork& network() { return network_; }
+  const Metanetwork& network() const { return network_; }
+
+  // OK if the editor can edit models of this architecture; InvalidArgument
+  // naming the mismatch otherwise.
+  absl::Status CheckSupports(const Architecture& architecture) const;
+
+  // Edits every model in one metanetwork pass (eval mode, hard masks).
+  // InvalidArgument naming the model and field for an unsupported
+  // architecture, a parameter mismatch, or a NaN or infinite parameter.
+  absl::StatusOr<std::vector<EditResult>> Edit(
+      const std::vector<const Mlp*>& models) const;
+
+ private:
+  Editor(EditorConfig config, Metanetwork network);
+
+  EditorConfig config_;
+  Metanetwork network_;
+};
+
+MetanetworkOptions ToMetanetworkOptions(const EditorConfig& config);
+
+// The statistics of an edited model's masks.
+EditStatistics ComputeEditStatistics(const EditorConfig& config,
+                                     const Mlp& edited);
+
+}  // namespace amend
+
+#endif  // AMEND_CORE_EDITOR_EDITOR_H_

@@ -1,0 +1,93 @@
+// File: core/editor/editor_checkpoint.h
+//
+// Editor checkpoints on disk (docs/ARCHITECTURE.md §6, docs/EDITOR_FORMAT.md):
+//   <dir>/editor.safetensors   the metanetwork's parameters (float32)
+//   <dir>/editor.json          the manifest: config, sha256 of the weights,
+//                              training settings, validation and test figures,
+//                              created_at, trainer version
+// Both are written to a temporary name and renamed; the weights first, so a
+// manifest never names weights that are not there. Readers verify the sha256
+// (DataLoss on mismatch) and the tensor names and shapes.
+//
+// Example:
+//   AMEND_ASSIGN_OR_RETURN(LoadedEditor loaded,
+//                          ReadEditorCheckpoint("editors/adult/pruning/0.01"));
+//
+// Thread-safe (pure functions; writes are atomic).
+#ifndef AMEND_CORE_EDITOR_EDITOR_CHECKPOINT_H_
+#define AMEND_CORE_EDITOR_EDITOR_CHECKPOINT_H_
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "core/editor/editor.h"
+
+namespace amend {
+
+inline constexpr char kEditorWeightsFile[] = "editor.safetensors";
+inline constexpr char kEditorManifestFile[] = "editor.json";
+inline constexpr char kEditorFormat[] = "amend.editor/1";
+
+// Mean and standard deviation over a split's models.
+struct MeanSd {
+  double mean = 0.0;
+  double sd = 0.0;
+};
+
+// An editor's figures on one zoo split (the task's data as stated).
+struct EditorFigures {
+  int64_t models = 0;
+  std::string data;      // the task data split used: "validation", "test"
+  MeanSd jsd;            // nats, hard masks
+  MeanSd requirement;    // RequirementMetricName(requirement)
+  MeanSd features_kept;  // count
+  MeanSd weights_kept;   // fraction
+  MeanSd accuracy_before;
+  MeanSd accuracy_after;
+  MeanSd eod_before;  // equalised-odds difference, hard labels
+  MeanSd eod_after;
+};
+
+struct EditorManifest {
+  EditorConfig config;
+  std::string weights_sha256;
+  std::string created_at;  // RFC 3339, UTC
+  std::string trainer_version;
+  nlohmann::json training = nlohmann::json::object();  // settings and history
+  EditorFigures validation;
+  EditorFigures test;
+  // The matched sanity baseline on the test split (sanity_baselines.h):
+  // {"name", "figures", "editor_wins"}, or null.
+  nlohmann::json test_baseline = nullptr;
+};
+
+struct LoadedEditor {
+  EditorManifest manifest;
+  std::unique_ptr<Editor> editor;
+};
+
+nlohmann::json EditorFiguresToJson(const EditorFigures& figures);
+absl::StatusOr<EditorFigures> EditorFiguresFromJson(const nlohmann::json& json,
+                                                    absl::string_view path);
+
+// The metanetwork parameters as safetensors bytes (names from the module).
+std::string SerializeEditorWeights(const Editor& editor);
+// Copies parameters from safetensors bytes; every parameter must be present
+// with its shape, and nothing else.
+absl::Status LoadEditorWeights(absl::string_view bytes, Editor& editor);
+
+// Writes both files into `dir` (created if needed); fills
+// manifest.weights_sha256 and, when empty, manifest.created_at.
+absl::Status WriteEditorCheckpoint(const std::string& dir, const Editor& editor,
+                                   EditorManifest manifest);
+
+absl::StatusOr<LoadedEditor> ReadEditorCheckpoint(const std::string& dir);
+
+// The manifest alone (no weights read), verified for form only.
+absl::StatusOr<EditorManifest> ReadEditorManifest(const std::string& dir);
+
+}  // namespace amend
+
+#endif  // AMEND_CORE_EDITOR_EDITOR_CHECKPOINT_H_

@@ -1,0 +1,66 @@
+// File: core/editor/editor_config.h
+//
+// Everything needed to build an editor and use it: the task it was trained on
+// (with feature and class names, so an editor file is self-describing), the
+// requirement, its variant, λ, the metanetwork's shape and the temperatures.
+// Stored as the "config" object of editor.json (docs/EDITOR_FORMAT.md).
+//
+// Thread-safe (plain data, pure functions).
+#ifndef AMEND_CORE_EDITOR_EDITOR_CONFIG_H_
+#define AMEND_CORE_EDITOR_EDITOR_CONFIG_H_
+
+#include <cstdint>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/editor/requirement.h"
+
+namespace amend {
+
+struct MetanetworkShape {
+  int64_t hidden = 32;
+  int64_t layers = 3;
+  double dropout = 0.0;
+  int64_t max_hidden_layers = 8;
+  double residual_scale_init = 0.01;
+  double mask_logit_init = 3.0;
+  bool operator==(const MetanetworkShape&) const = default;
+};
+
+struct EditorConfig {
+  std::string task;                        // "adult" or "bank"
+  std::vector<std::string> feature_names;  // input order
+  std::vector<std::string> class_names;    // class index order
+  Requirement requirement = Requirement::kPruning;
+  bool edit_weights = true;  // false: the masks-only variant
+  double lambda = 0.0;
+  MetanetworkShape network;
+  // τ of the straight-through masks' sigmoid (training only).
+  double mask_temperature = 1.0;
+  // τ of the tempered softmax the soft equalised-odds term reads (training).
+  double fairness_temperature = 1.0;
+
+  int64_t input_dim() const {
+    return static_cast<int64_t>(feature_names.size());
+  }
+  int64_t num_classes() const {
+    return static_cast<int64_t>(class_names.size());
+  }
+  bool operator==(const EditorConfig&) const = default;
+};
+
+// OK, or InvalidArgument naming the field and the allowed range.
+absl::Status ValidateEditorConfig(const EditorConfig& config);
+
+nlohmann::json EditorConfigToJson(const EditorConfig& config);
+// Errors name the field, e.g. "config.network.hidden: must be an integer".
+absl::StatusOr<EditorConfig> EditorConfigFromJson(const nlohmann::json& json);
+
+// The λ as a directory name and label: shortest round-trip decimal ("0.01").
+std::string LambdaLabel(double lambda);
+
+}  // namespace amend
+
+#endif  // AMEND_CORE_EDITOR_EDITOR_CONFIG_H_

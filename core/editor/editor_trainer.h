@@ -1,0 +1,94 @@
+// File: core/editor/editor_trainer.h
+//
+// Trains one editor (paper §3, docs/ARCHITECTURE.md §5): each step draws a
+// minibatch of zoo models from the zoo's training split and a minibatch of
+// data points from one half of the task's validation split (data the zoo never
+// saw), edits the models with straight-through masks, and minimises
+//   mean over models of  JSD(original, edited) + λ · R(edited)
+// with AdamW, warm-up and gradient clipping. R is the soft fraction of
+// features or weights kept, or the soft equalised-odds difference of the
+// edited model's tempered softmax on a group-and-label balanced draw.
+//
+// Model selection: every eval_every steps the editor is scored on the zoo's
+// validation models with the other half of the task's validation split
+// (score = JSD + λ·R with hard masks and labels); the best state is kept.
+// The final manifest carries the chosen editor's figures on the zoo's
+// validation split and on its test split with the task's test data.
+//
+// Resumable: the full state (step, parameters, optimizer moments, best state,
+// history) is saved atomically every checkpoint_every steps under
+// <out>/training_state.*; a rerun with the same settings continues from it,
+// and reaches the same editor as an uninterrupted run. Deterministic for a
+// seed (randomness per step is derived from seed and step).
+//
+// Thread-compatible; the caller sets LibTorch's thread count.
+#ifndef AMEND_CORE_EDITOR_EDITOR_TRAINER_H_
+#define AMEND_CORE_EDITOR_EDITOR_TRAINER_H_
+
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "core/data/task.h"
+#include "core/editor/adamw.h"
+#include "core/editor/editor_checkpoint.h"
+#include "core/editor/editor_config.h"
+
+namespace amend {
+
+struct EditorTrainingOptions {
+  int64_t steps = 1500;
+  int64_t models_per_step = 8;
+  int64_t points_per_step = 256;
+  AdamWOptions optimizer;
+  int64_t eval_every = 250;
+  // Validation zoo models used for selection during training (0 = all).
+  int64_t selection_models = 96;
+  int64_t checkpoint_every = 50;
+  uint64_t seed = 1;
+  // Caps on the zoo splits read (0 = all): tests and quick runs.
+  int64_t max_train_models = 0;
+  int64_t max_validation_models = 0;
+  int64_t max_test_models = 0;
+  // Caps on the task's data rows used for figures (0 = all).
+  int64_t max_test_rows = 0;
+};
+
+nlohmann::json TrainingOptionsToJson(const EditorTrainingOptions& options);
+
+struct TrainingProgress {
+  int64_t step = 0;  // steps done
+  int64_t steps = 0;
+  double loss = 0.0;  // mean over the last reporting window
+  double jsd = 0.0;
+  double requirement = 0.0;  // the soft term
+  double seconds = 0.0;      // since this process started training
+  double eta_seconds = 0.0;
+  std::optional<double> selection_score;  // set on evaluation steps
+  bool resumed = false;                   // the first report after a resume
+};
+// Called after every step; returning false stops training (the state is saved
+// first, so a rerun resumes) and TrainEditor returns Cancelled.
+using TrainingProgressCallback = std::function<bool(const TrainingProgress&)>;
+
+// Trains and writes <out_dir>/editor.{safetensors,json}. If out_dir already
+// holds a finished editor with the same config and options, returns its
+// manifest without training. Cancelled when `progress` asked to stop.
+// FailedPrecondition when a saved state or editor
+// was made with other settings (delete the folder or change --out).
+absl::StatusOr<EditorManifest> TrainEditor(
+    const Task& task, const std::string& zoo_dir, const EditorConfig& config,
+    const EditorTrainingOptions& options, const std::string& out_dir,
+    const TrainingProgressCallback& progress = nullptr);
+
+// The config for `task`'s features and classes with the given requirement,
+// variant and λ, other fields at their defaults.
+EditorConfig MakeEditorConfig(const Task& task, Requirement requirement,
+                              bool edit_weights, double lambda);
+
+}  // namespace amend
+
+#endif  // AMEND_CORE_EDITOR_EDITOR_TRAINER_H_

@@ -1,0 +1,47 @@
+// File: core/editor/requirement.h
+//
+// The three requirements an editor can be trained for, named the same way on
+// every interface (CLI, files, proto): "data_minimisation", "fairness" and
+// "pruning". Data minimisation and pruning come in two variants, as in the
+// paper: with the weight edit ("mask and edit", "prune and edit": the GMN
+// rows of the paper's figures) or masks only ("mask only" = FS (GMN),
+// "prune only").
+//
+// Thread-safe (pure functions).
+#ifndef AMEND_CORE_EDITOR_REQUIREMENT_H_
+#define AMEND_CORE_EDITOR_REQUIREMENT_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace amend {
+
+enum class Requirement { kDataMinimisation, kFairness, kPruning };
+
+inline constexpr Requirement kAllRequirements[] = {
+    Requirement::kDataMinimisation, Requirement::kFairness,
+    Requirement::kPruning};
+
+std::string RequirementName(Requirement requirement);
+// InvalidArgument listing the valid names when `name` is none of them.
+absl::StatusOr<Requirement> ParseRequirement(absl::string_view name);
+
+// Whether the requirement masks anything (fairness does not).
+bool UsesMasks(Requirement requirement);
+
+// "mask_and_edit" / "mask_only", "prune_and_edit" / "prune_only", "edit".
+std::string VariantName(Requirement requirement, bool edit_weights);
+// The edit_weights flag of a variant name; InvalidArgument when the name does
+// not belong to the requirement.
+absl::StatusOr<bool> ParseVariant(Requirement requirement,
+                                  absl::string_view name);
+
+// What the requirement metric measures, for tables: "fraction of features
+// kept", "equalised-odds difference", "fraction of weights kept".
+std::string RequirementMetricName(Requirement requirement);
+
+}  // namespace amend
+
+#endif  // AMEND_CORE_EDITOR_REQUIREMENT_H_

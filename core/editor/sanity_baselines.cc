@@ -1,0 +1,56 @@
+#include "core/editor/sanity_baselines.h"
+
+#include "core/baselines/feature_selection.h"
+#include "core/baselines/magnitude_pruning.h"
+#include "core/util/status_macros.h"
+
+namespace amend {
+namespace {
+
+// Permutation-importance repeats and seed, as scikit-learn's default count.
+constexpr int kImportanceRepeats = 5;
+constexpr uint64_t kImportanceSeed = 1;
+
+}  // namespace
+
+absl::StatusOr<std::optional<MatchedBaseline>> EvaluateMatchedBaseline(
+    Requirement requirement, const std::vector<const Mlp*>& models,
+    const std::vector<EditRecord>& editor_records, const SplitTensors& data,
+    const SplitTensors& importance_data, absl::string_view data_name) {
+  if (requirement == Requirement::kFairness) return std::nullopt;
+  MatchedBaseline baseline;
+  baseline.name = requirement == Requirement::kPruning
+                      ? "global_magnitude"
+                      : "permutation_importance_fs";
+  std::vector<EditRecord> records;
+  int64_t wins = 0;
+  for (size_t i = 0; i < models.size(); ++i) {
+    const Mlp& mlp = *models[i];
+    Mlp edited;
+    if (requirement == Requirement::kPruning) {
+      AMEND_ASSIGN_OR_RETURN(
+          edited,
+          GlobalMagnitudePrune(mlp, editor_records[i].weights_kept_count));
+    } else {
+      AMEND_ASSIGN_OR_RETURN(
+          const std::vector<double> importance,
+          PermutationImportance(mlp, importance_data, kImportanceRepeats,
+                                kImportanceSeed));
+      AMEND_ASSIGN_OR_RETURN(
+          edited,
+          SelectFeatures(mlp, importance, editor_records[i].features_kept));
+    }
+    AMEND_ASSIGN_OR_RETURN(const EditRecord record,
+                           CompareEdit(requirement, mlp, edited, data));
+    if (editor_records[i].jsd < record.jsd) ++wins;
+    records.push_back(record);
+  }
+  baseline.figures = Summarise(records, data_name);
+  baseline.editor_wins =
+      models.empty()
+          ? 0.0
+          : static_cast<double>(wins) / static_cast<double>(models.size());
+  return baseline;
+}
+
+}  // namespace amend

@@ -1,0 +1,166 @@
+// Editor checkpoints: round trip, sha256 verification, precise errors.
+#include "core/editor/editor_checkpoint.h"
+
+#include <ATen/ATen.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/util/file_io.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/temp_dir.h"
+
+namespace amend {
+namespace {
+
+using ::testing::HasSubstr;
+
+EditorConfig SmallConfig() {
+  EditorConfig config;
+  config.task = "adult";
+  config.feature_names = {"age", "workclass", "fnlwgt"};
+  config.class_names = {"<=50K", ">50K"};
+  config.requirement = Requirement::kDataMinimisation;
+  config.lambda = 0.01;
+  config.network.hidden = 8;
+  config.network.layers = 2;
+  config.network.residual_scale_init = 0.5;
+  config.network.mask_logit_init = 0.0;
+  return config;
+}
+
+EditorManifest SomeManifest() {
+  EditorManifest manifest;
+  manifest.validation.models = 30;
+  manifest.validation.data = "validation";
+  manifest.validation.jsd = {0.002, 0.001};
+  manifest.validation.requirement = {0.5, 0.1};
+  manifest.test.models = 31;
+  manifest.test.data = "test";
+  manifest.training = {{"options", {{"steps", 3}}}};
+  return manifest;
+}
+
+Mlp SomeMlp() {
+  Architecture a;
+  a.input_dim = 3;
+  a.num_classes = 2;
+  a.layers = {{4, Activation::kRelu, Norm::kNone, 0.0, {}}};
+  return InitializeMlp(a, 2).value();
+}
+
+TEST(EditorCheckpointTest, RoundTripGivesTheSameEdits) {
+  testing::ScopedTempDir temp;
+  auto editor = Editor::Create(SmallConfig(), 7).value();
+  ASSERT_TRUE(
+      WriteEditorCheckpoint(temp.path().string(), *editor, SomeManifest())
+          .ok());
+  auto loaded = ReadEditorCheckpoint(temp.path().string());
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->manifest.config, SmallConfig());
+  EXPECT_EQ(loaded->manifest.validation.models, 30);
+  EXPECT_DOUBLE_EQ(loaded->manifest.validation.jsd.mean, 0.002);
+  EXPECT_EQ(loaded->manifest.test.data, "test");
+  EXPECT_EQ(loaded->manifest.training["options"]["steps"], 3);
+  EXPECT_EQ(loaded->manifest.weights_sha256.size(), 64u);
+  EXPECT_FALSE(loaded->manifest.created_at.empty());
+
+  const Mlp mlp = SomeMlp();
+  const EditResult a = editor->Edit({&mlp}).value()[0];
+  const EditResult b = loaded->editor->Edit({&mlp}).value()[0];
+  for (const auto& [name, tensor] : a.edited.parameters) {
+    EXPECT_TRUE(at::equal(tensor, b.edited.parameters.at(name))) << name;
+  }
+  EXPECT_TRUE(at::equal(a.edited.masks.at("mask.input"),
+                        b.edited.masks.at("mask.input")));
+}
+
+TEST(EditorCheckpointTest, ACorruptedWeightIsDataLoss) {
+  testing::ScopedTempDir temp;
+  auto editor = Editor::Create(SmallConfig(), 7).value();
+  ASSERT_TRUE(
+      WriteEditorCheckpoint(temp.path().string(), *editor, SomeManifest())
+          .ok());
+  const std::string path = temp.file(kEditorWeightsFile);
+  std::string bytes = ReadFileToString(path).value();
+  bytes[bytes.size() - 3] ^= 0x01;
+  ASSERT_TRUE(WriteFileAtomically(path, bytes).ok());
+  const absl::Status status =
+      ReadEditorCheckpoint(temp.path().string()).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(status.message(), HasSubstr("sha256"));
+}
+
+TEST(EditorCheckpointTest, WeightsOfAnotherShapeAreRefusedByName) {
+  testing::ScopedTempDir temp;
+  EditorConfig wider = SmallConfig();
+  wider.network.hidden = 12;
+  auto editor = Editor::Create(wider, 7).value();
+  ASSERT_TRUE(
+      WriteEditorCheckpoint(temp.path().string(), *editor, SomeManifest())
+          .ok());
+  auto small = Editor::Create(SmallConfig(), 7).value();
+  const std::string bytes =
+      ReadFileToString(temp.file(kEditorWeightsFile)).value();
+  const absl::Status status = LoadEditorWeights(bytes, *small);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(),
+              HasSubstr("has shape [12, 5], expected [8, 5]"));
+}
+
+TEST(EditorCheckpointTest, ManifestErrorsNameTheField) {
+  testing::ScopedTempDir temp;
+  auto editor = Editor::Create(SmallConfig(), 7).value();
+  ASSERT_TRUE(
+      WriteEditorCheckpoint(temp.path().string(), *editor, SomeManifest())
+          .ok());
+  const std::string path = temp.file(kEditorManifestFile);
+  const std::string good = ReadFileToString(path).value();
+  auto rewrite = [&](const std::string& from, const std::string& to) {
+    std::string text = good;
+    const size_t at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+    ASSERT_TRUE(WriteFileAtomically(path, text).ok());
+  };
+  rewrite("\"requirement\": \"data_minimisation\"",
+          "\"requirement\": \"privacy\"");
+  EXPECT_THAT(ReadEditorManifest(temp.path().string()).status().message(),
+              HasSubstr("requirement: expected data_minimisation, fairness or "
+                        "pruning, got \"privacy\""));
+  rewrite("\"hidden\": 8", "\"hidden\": \"8\"");
+  EXPECT_THAT(ReadEditorManifest(temp.path().string()).status().message(),
+              HasSubstr("config.network.hidden: must be an integer"));
+  rewrite("\"variant\": \"mask_and_edit\"", "\"variant\": \"prune_only\"");
+  EXPECT_THAT(ReadEditorManifest(temp.path().string()).status().message(),
+              HasSubstr("variant: for data_minimisation expected "
+                        "mask_and_edit or mask_only, got \"prune_only\""));
+  rewrite("\"amend.editor/1\"", "\"amend.editor/2\"");
+  EXPECT_THAT(ReadEditorManifest(temp.path().string()).status().message(),
+              HasSubstr("format: expected \"amend.editor/1\""));
+  std::filesystem::remove(path);
+  EXPECT_EQ(ReadEditorManifest(temp.path().string()).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST(EditorConfigTest, LambdaLabelIsTheShortestRoundTrip) {
+  EXPECT_EQ(LambdaLabel(0.01), "0.01");
+  EXPECT_EQ(LambdaLabel(0.003), "0.003");
+  EXPECT_EQ(LambdaLabel(1.0), "1");
+  EXPECT_EQ(LambdaLabel(0.1 + 0.2), "0.30000000000000004");
+}
+
+TEST(EditorConfigTest, FairnessHasNoMaskOnlyVariant) {
+  EditorConfig config = SmallConfig();
+  config.requirement = Requirement::kFairness;
+  config.edit_weights = false;
+  EXPECT_THAT(ValidateEditorConfig(config).message(),
+              HasSubstr("fairness has no masks"));
+  EXPECT_THAT(
+      ParseVariant(Requirement::kFairness, "mask_only").status().message(),
+      HasSubstr("for fairness expected edit, got \"mask_only\""));
+}
+
+}  // namespace
+}  // namespace amend

@@ -1,0 +1,182 @@
+// Training an editor on a tiny zoo built on the fly: it learns (overfits its
+// training zoo), stops and resumes to the identical editor, and never retrains
+// a finished one.
+#include "core/editor/editor_trainer.h"
+
+#include <filesystem>
+
+#include "core/editor/edit_evaluation.h"
+#include "core/editor/zoo_models.h"
+#include "core/util/file_io.h"
+#include "core/zoo/zoo_builder.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/temp_dir.h"
+
+namespace amend {
+namespace {
+
+using ::testing::HasSubstr;
+
+const Task& Adult() {
+  static const Task* task = new Task(*LoadTask("adult", AMEND_TEST_DATA_DIR));
+  return *task;
+}
+
+// 10 runs x 3 checkpoints, split 8/1/1 by run.
+std::string BuildTinyZoo(const testing::ScopedTempDir& temp) {
+  ZooOptions options;
+  options.output_dir = temp.file("zoo");
+  options.runs = 10;
+  options.seed = 5;
+  options.space.epochs = 4;
+  options.max_rows = 512;
+  EXPECT_TRUE(BuildZoo(Adult(), options).ok());
+  return options.output_dir;
+}
+
+EditorConfig PruningConfig(double lambda) {
+  EditorConfig config =
+      MakeEditorConfig(Adult(), Requirement::kPruning, true, lambda);
+  config.network.hidden = 16;
+  config.network.layers = 2;
+  config.network.mask_logit_init = 1.0;
+  return config;
+}
+
+EditorTrainingOptions QuickOptions(int64_t steps) {
+  EditorTrainingOptions options;
+  options.steps = steps;
+  options.models_per_step = 4;
+  options.points_per_step = 128;
+  options.optimizer.learning_rate = 3e-3;
+  options.optimizer.warmup_steps = 10;
+  options.eval_every = 25;
+  options.checkpoint_every = 5;
+  options.seed = 9;
+  options.max_test_rows = 1000;
+  return options;
+}
+
+double Objective(const Editor& editor, const std::vector<ZooModel>& models,
+                 const SplitTensors& data) {
+  const EditorFigures figures =
+      Summarise(EvaluateEditor(editor, MlpPointers(models), data).value(), "");
+  return figures.jsd.mean + editor.config().lambda * figures.requirement.mean;
+}
+
+TEST(EditorTrainerTest, AnEditorOverfitsATinyZoo) {
+  testing::ScopedTempDir temp;
+  const std::string zoo = BuildTinyZoo(temp);
+  const EditorConfig config = PruningConfig(0.05);
+  const EditorTrainingOptions options = QuickOptions(150);
+  const std::vector<ZooModel> train = LoadZooModels(zoo, "train").value();
+  const SplitTensors data = ToTensors(Adult().validation, 2000);
+  const double before =
+      Objective(*Editor::Create(config, options.seed).value(), train, data);
+
+  const std::string out = temp.file("editor");
+  auto manifest = TrainEditor(Adult(), zoo, config, options, out);
+  ASSERT_TRUE(manifest.ok()) << manifest.status();
+  const LoadedEditor trained = ReadEditorCheckpoint(out).value();
+  const double after = Objective(*trained.editor, train, data);
+  // Every weight starts kept (objective = λ); training must at least halve
+  // the objective by pruning while keeping the function close.
+  EXPECT_GT(before, 0.045);
+  EXPECT_LT(after, 0.5 * before);
+  const EditorFigures figures = Summarise(
+      EvaluateEditor(*trained.editor, MlpPointers(train), data).value(), "");
+  EXPECT_LT(figures.weights_kept.mean, 0.6);
+  EXPECT_LT(figures.jsd.mean, 0.02);
+  // The manifest records the figures and the matched magnitude baseline.
+  EXPECT_EQ(manifest->test.models, 3);
+  EXPECT_EQ(manifest->validation.models, 3);
+  EXPECT_EQ(manifest->test_baseline["name"], "global_magnitude");
+  EXPECT_GE(manifest->training["best_step"].get<int64_t>(), 25);
+  // The training state is removed once the editor is written.
+  EXPECT_FALSE(std::filesystem::exists(out + "/training_state.json"));
+}
+
+TEST(EditorTrainerTest, AStoppedRunResumesToTheIdenticalEditor) {
+  testing::ScopedTempDir temp;
+  const std::string zoo = BuildTinyZoo(temp);
+  const EditorConfig config = PruningConfig(0.05);
+  const EditorTrainingOptions options = QuickOptions(30);
+
+  const std::string straight = temp.file("straight");
+  ASSERT_TRUE(TrainEditor(Adult(), zoo, config, options, straight).ok());
+
+  const std::string stopped = temp.file("stopped");
+  int64_t last_step = 0;
+  const absl::Status stop = TrainEditor(Adult(), zoo, config, options, stopped,
+                                        [&](const TrainingProgress& p) {
+                                          last_step = p.step;
+                                          return p.step < 13;
+                                        })
+                                .status();
+  EXPECT_EQ(stop.code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(last_step, 13);
+  EXPECT_TRUE(std::filesystem::exists(stopped + "/training_state.json"));
+  int64_t first_step = -1;
+  bool resumed = false;
+  ASSERT_TRUE(TrainEditor(Adult(), zoo, config, options, stopped,
+                          [&](const TrainingProgress& p) {
+                            if (first_step < 0) {
+                              first_step = p.step;
+                              resumed = p.resumed;
+                            }
+                            return true;
+                          })
+                  .ok());
+  EXPECT_EQ(first_step, 14);
+  EXPECT_TRUE(resumed);
+  EXPECT_EQ(ReadFileToString(straight + "/editor.safetensors").value(),
+            ReadFileToString(stopped + "/editor.safetensors").value());
+  const EditorManifest a = ReadEditorManifest(straight).value();
+  const EditorManifest b = ReadEditorManifest(stopped).value();
+  EXPECT_EQ(a.training["selection_history"], b.training["selection_history"]);
+  EXPECT_EQ(a.test.jsd.mean, b.test.jsd.mean);
+}
+
+TEST(EditorTrainerTest,
+     AFinishedEditorIsNotRetrainedAndOtherSettingsAreRefused) {
+  testing::ScopedTempDir temp;
+  const std::string zoo = BuildTinyZoo(temp);
+  const EditorConfig config = PruningConfig(0.05);
+  const std::string out = temp.file("editor");
+  ASSERT_TRUE(TrainEditor(Adult(), zoo, config, QuickOptions(5), out).ok());
+  const std::string bytes =
+      ReadFileToString(out + "/editor.safetensors").value();
+  bool called = false;
+  ASSERT_TRUE(TrainEditor(Adult(), zoo, config, QuickOptions(5), out,
+                          [&](const TrainingProgress&) {
+                            called = true;
+                            return true;
+                          })
+                  .ok());
+  EXPECT_FALSE(called);
+  EXPECT_EQ(ReadFileToString(out + "/editor.safetensors").value(), bytes);
+  const absl::Status other =
+      TrainEditor(Adult(), zoo, PruningConfig(0.1), QuickOptions(5), out)
+          .status();
+  EXPECT_EQ(other.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(other.message(), HasSubstr("other settings"));
+}
+
+TEST(EditorTrainerTest, AZooOfAnotherTaskIsRefused) {
+  testing::ScopedTempDir temp;
+  const std::string zoo = BuildTinyZoo(temp);
+  const Task bank = *LoadTask("bank", AMEND_TEST_DATA_DIR);
+  EditorConfig config =
+      MakeEditorConfig(bank, Requirement::kPruning, true, 0.01);
+  const absl::Status status =
+      TrainEditor(bank, zoo, config, QuickOptions(5), temp.file("editor"))
+          .status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(
+      status.message(),
+      HasSubstr("architecture.input_dim: the editor expects 16, got 14"));
+}
+
+}  // namespace
+}  // namespace amend

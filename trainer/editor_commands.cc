@@ -1,0 +1,283 @@
+// amend-trainer train, sweep and edit.
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "core/data/task.h"
+#include "core/editor/editor_checkpoint.h"
+#include "core/editor/editor_trainer.h"
+#include "core/eval/pareto.h"
+#include "core/mlp/model_file.h"
+#include "core/util/file_io.h"
+#include "core/util/sha256.h"
+#include "core/util/status_macros.h"
+#include "trainer/commands.h"
+#include "trainer/progress_bar.h"
+#include "trainer/stop_signal.h"
+
+namespace amend::trainer {
+namespace {
+
+absl::StatusOr<EditorConfig> ConfigFor(const EditorTrainingCommandOptions& o,
+                                       const Task& task, double lambda) {
+  AMEND_ASSIGN_OR_RETURN(const Requirement requirement,
+                         ParseRequirement(o.requirement));
+  bool edit_weights = true;
+  if (!o.variant.empty()) {
+    AMEND_ASSIGN_OR_RETURN(edit_weights, ParseVariant(requirement, o.variant));
+  }
+  EditorConfig config =
+      MakeEditorConfig(task, requirement, edit_weights, lambda);
+  config.network.hidden = o.hidden;
+  config.network.layers = o.layers;
+  config.mask_temperature = o.mask_temperature;
+  config.fairness_temperature = o.fairness_temperature;
+  AMEND_RETURN_IF_ERROR(ValidateEditorConfig(config));
+  return config;
+}
+
+std::string FormatFigures(const EditorFigures& f, Requirement requirement) {
+  return absl::StrFormat(
+      "%d models (%s data): JSD %.5f ± %.5f nats; %s %.4f ± %.4f; "
+      "features kept %.2f; weights kept %.3f; accuracy %.4f -> %.4f; "
+      "EOD %.4f -> %.4f",
+      f.models, f.data, f.jsd.mean, f.jsd.sd,
+      RequirementMetricName(requirement), f.requirement.mean, f.requirement.sd,
+      f.features_kept.mean, f.weights_kept.mean, f.accuracy_before.mean,
+      f.accuracy_after.mean, f.eod_before.mean, f.eod_after.mean);
+}
+
+absl::StatusOr<EditorManifest> TrainOne(const EditorTrainingCommandOptions& o,
+                                        const Task& task, double lambda,
+                                        const std::string& out_dir,
+                                        const std::string& label,
+                                        std::mutex* output_mutex) {
+  AMEND_ASSIGN_OR_RETURN(const EditorConfig config, ConfigFor(o, task, lambda));
+  ProgressBar bar(label, std::cerr);
+  auto report = [&](const TrainingProgress& p) {
+    std::unique_lock<std::mutex> lock;
+    if (output_mutex != nullptr) lock = std::unique_lock(*output_mutex);
+    if (p.resumed) {
+      std::cerr << label << ": resumed at step " << p.step - 1 << "\n";
+    }
+    std::string status =
+        absl::StrFormat("step %d/%d loss %.5f jsd %.5f req %.4f", p.step,
+                        p.steps, p.loss, p.jsd, p.requirement);
+    if (p.selection_score) {
+      absl::StrAppendFormat(&status, " | selection %.5f", *p.selection_score);
+    }
+    bar.Update(static_cast<double>(p.step), static_cast<double>(p.steps),
+               p.seconds, status);
+    return !StopRequested();
+  };
+  AMEND_ASSIGN_OR_RETURN(
+      EditorManifest manifest,
+      TrainEditor(task, o.zoo_dir, config, o.options, out_dir, report));
+  bar.Finish();
+  return manifest;
+}
+
+void PrintManifest(const std::string& dir, const EditorManifest& m) {
+  std::string baseline;
+  if (m.test_baseline.is_object()) {
+    absl::StatusOr<EditorFigures> figures =
+        EditorFiguresFromJson(m.test_baseline["figures"], "test_baseline");
+    if (figures.ok()) {
+      baseline = absl::StrFormat(
+          "  %s (matched per model): %s\n  editor JSD lower on %.1f%% of "
+          "test models\n",
+          m.test_baseline["name"].get<std::string>(),
+          FormatFigures(*figures, m.config.requirement),
+          100.0 * m.test_baseline["editor_wins"].get<double>());
+    }
+  }
+  std::cout << absl::StrFormat(
+      "editor %s: %s / %s (%s), lambda %s, best step %s, %.0f s\n"
+      "  validation: %s\n  test:       %s\n%s",
+      dir, m.config.task, RequirementName(m.config.requirement),
+      VariantName(m.config.requirement, m.config.edit_weights),
+      LambdaLabel(m.config.lambda),
+      m.training.value("best_step", -1) >= 0
+          ? absl::StrCat(m.training["best_step"].get<int64_t>())
+          : "-",
+      m.training.value("seconds", 0.0),
+      FormatFigures(m.validation, m.config.requirement),
+      FormatFigures(m.test, m.config.requirement), baseline);
+}
+
+}  // namespace
+
+int RunTrainCommand(const TrainCommandOptions& options) {
+  InstallStopHandler();
+  absl::StatusOr<Task> task =
+      LoadTask(options.training.task, options.training.data_dir);
+  if (!task.ok()) {
+    std::cerr << "amend-trainer train: " << task.status().message() << "\n";
+    return kExitFailure;
+  }
+  absl::StatusOr<EditorManifest> manifest =
+      TrainOne(options.training, *task, options.lambda, options.output_dir,
+               "train", nullptr);
+  if (!manifest.ok()) {
+    std::cerr << "amend-trainer train: " << manifest.status().message() << "\n";
+    return manifest.status().code() == absl::StatusCode::kInvalidArgument
+               ? kExitUsage
+               : kExitFailure;
+  }
+  PrintManifest(options.output_dir, *manifest);
+  return kExitOk;
+}
+
+int RunSweepCommand(const SweepCommandOptions& options) {
+  InstallStopHandler();
+  absl::StatusOr<Task> task =
+      LoadTask(options.training.task, options.training.data_dir);
+  if (!task.ok()) {
+    std::cerr << "amend-trainer sweep: " << task.status().message() << "\n";
+    return kExitFailure;
+  }
+  const size_t count = options.lambdas.size();
+  std::vector<absl::StatusOr<EditorManifest>> results(
+      count, absl::UnknownError("not trained"));
+  std::vector<std::string> dirs(count);
+  for (size_t i = 0; i < count; ++i) {
+    dirs[i] = (std::filesystem::path(options.output_dir) /
+               LambdaLabel(options.lambdas[i]))
+                  .string();
+  }
+  const int workers = std::max(
+      1, std::min<int>(options.workers > 0
+                           ? options.workers
+                           : static_cast<int>(std::max(
+                                 1u, std::thread::hardware_concurrency())),
+                       static_cast<int>(count)));
+  // Editors train in parallel, one LibTorch thread each: the graphs are too
+  // small for intra-op threads to pay (docs/BENCHMARKS.md).
+  if (workers > 1) at::set_num_threads(1);
+  std::mutex output_mutex;
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < workers; ++w) {
+    threads.emplace_back([&] {
+      for (size_t i = next++; i < count; i = next++) {
+        results[i] =
+            TrainOne(options.training, *task, options.lambdas[i], dirs[i],
+                     absl::StrCat("lambda ", LambdaLabel(options.lambdas[i])),
+                     &output_mutex);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+
+  std::vector<ParetoPoint> points;
+  std::vector<size_t> trained;
+  bool failed = false;
+  for (size_t i = 0; i < count; ++i) {
+    if (!results[i].ok()) {
+      std::cerr << "amend-trainer sweep: lambda "
+                << LambdaLabel(options.lambdas[i]) << ": "
+                << results[i].status().message() << "\n";
+      failed = true;
+      continue;
+    }
+    points.push_back({results[i]->validation.requirement.mean,
+                      results[i]->validation.jsd.mean});
+    trained.push_back(i);
+  }
+  const std::vector<bool> front = ParetoOptimal(points);
+  nlohmann::json sweep = nlohmann::json::array();
+  for (size_t k = 0; k < trained.size(); ++k) {
+    const size_t i = trained[k];
+    PrintManifest(dirs[i], *results[i]);
+    sweep.push_back({{"lambda", options.lambdas[i]},
+                     {"dir", LambdaLabel(options.lambdas[i])},
+                     {"validation_requirement", points[k].x},
+                     {"validation_jsd", points[k].y},
+                     {"on_front", static_cast<bool>(front[k])}});
+  }
+  const std::string path =
+      (std::filesystem::path(options.output_dir) / "sweep.json").string();
+  if (absl::Status status = WriteFileAtomically(
+          path, nlohmann::json{{"editors", sweep}}.dump(2) + "\n");
+      !status.ok()) {
+    std::cerr << "amend-trainer sweep: " << status.message() << "\n";
+    return kExitFailure;
+  }
+  std::cout << "Pareto front on the validation split (requirement, JSD):\n";
+  for (size_t k = 0; k < trained.size(); ++k) {
+    std::cout << absl::StrFormat("  lambda %-8s %.4f  %.5f  %s\n",
+                                 LambdaLabel(options.lambdas[trained[k]]),
+                                 points[k].x, points[k].y,
+                                 front[k] ? "on the front" : "dominated");
+  }
+  std::cout << "wrote " << path << "\n";
+  return failed ? kExitFailure : kExitOk;
+}
+
+int RunEditCommand(const EditCommandOptions& options) {
+  auto fail = [](const absl::Status& status) {
+    std::cerr << "amend-trainer edit: " << status.message() << "\n";
+    return status.code() == absl::StatusCode::kInvalidArgument ? kExitUsage
+                                                               : kExitFailure;
+  };
+  absl::StatusOr<LoadedEditor> loaded =
+      ReadEditorCheckpoint(options.editor_dir);
+  if (!loaded.ok()) return fail(loaded.status());
+  absl::StatusOr<std::string> bytes =
+      ReadFileToString(options.model_path, kMaxModelFileBytes);
+  if (!bytes.ok()) return fail(bytes.status());
+  absl::StatusOr<Mlp> mlp = ParseModelFile(*bytes);
+  if (!mlp.ok()) {
+    return fail(absl::Status(
+        mlp.status().code(),
+        absl::StrCat(options.model_path, ": ", mlp.status().message())));
+  }
+  const auto started = std::chrono::steady_clock::now();
+  absl::StatusOr<std::vector<EditResult>> results =
+      loaded->editor->Edit({&*mlp});
+  if (!results.ok()) return fail(results.status());
+  const double milliseconds = std::chrono::duration<double, std::milli>(
+                                  std::chrono::steady_clock::now() - started)
+                                  .count();
+  const EditResult& result = results->front();
+  const EditorManifest& m = loaded->manifest;
+  const std::map<std::string, std::string> metadata{
+      {"amend.editor.task", m.config.task},
+      {"amend.editor.requirement", RequirementName(m.config.requirement)},
+      {"amend.editor.lambda", LambdaLabel(m.config.lambda)},
+      {"amend.editor.sha256", m.weights_sha256},
+      {"amend.input.sha256", Sha256Hex(*bytes)}};
+  absl::StatusOr<std::string> out = SerializeModel(result.edited, metadata);
+  if (!out.ok()) return fail(out.status());
+  if (absl::Status status = WriteFileAtomically(options.output_path, *out);
+      !status.ok()) {
+    return fail(status);
+  }
+  const EditStatistics& s = result.statistics;
+  std::cout << absl::StrFormat(
+      "edited %s with %s (%s, %s, lambda %s) in %.2f ms\n"
+      "  features kept: %d of %d (%s)\n"
+      "  weights kept:  %d of %d (%.4f)\n"
+      "  editor validation point: JSD %.5f nats, %s %.4f\n"
+      "  input sha256:  %s\n  editor sha256: %s\n  output sha256: %s\n"
+      "wrote %s\n",
+      options.model_path, options.editor_dir, m.config.task,
+      RequirementName(m.config.requirement), LambdaLabel(m.config.lambda),
+      milliseconds, s.features_kept, s.features_total,
+      absl::StrJoin(s.kept_feature_names, ", "), s.weights_kept,
+      s.weights_total, s.weights_kept_fraction(), m.validation.jsd.mean,
+      RequirementMetricName(m.config.requirement),
+      m.validation.requirement.mean, Sha256Hex(*bytes), m.weights_sha256,
+      Sha256Hex(*out), options.output_path);
+  return kExitOk;
+}
+
+}  // namespace amend::trainer
