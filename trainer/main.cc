@@ -18,6 +18,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "core/util/allocator.h"
 #include "core/util/threads.h"
 #include "trainer/commands.h"
 
@@ -168,6 +169,7 @@ int main(int argc, char** argv) {
     return trainer::kExitUsage;
   }
   const std::string subcommand = positional[1];
+  amend::TuneAllocatorForTensors();
   amend::ConfigureThreads(absl::GetFlag(FLAGS_threads));
   if (subcommand == "data") {
     const std::string format = absl::GetFlag(FLAGS_format);

@@ -201,5 +201,54 @@ TEST_F(CliTest, ZooKilledMidwayResumesToTheSameManifest) {
             *ReadFileToString(whole + "/manifest.jsonl"));
 }
 
+TEST_F(CliTest, SweepTrainsEditorsAndEditWritesTheEditedModel) {
+  const std::string trainer = AMEND_TRAINER;
+  const std::string data = std::string(" --data_dir ") + AMEND_TEST_DATA_DIR;
+  const std::string zoo = (dir_ / "zoo").string();
+  ASSERT_EQ(RunCommand(trainer +
+                       " zoo --task adult --runs 10 --epochs 4 --seed 3 "
+                       "--max_rows 512 --out " +
+                       zoo + data)
+                .exit_code,
+            0);
+  const std::string editors = (dir_ / "editors").string();
+  const CommandResult sweep = RunCommand(
+      trainer +
+      " sweep --task adult --requirement data_minimisation --lambdas 0.01,0.5 "
+      "--steps 6 --eval_every 3 --hidden 8 --layers 1 --max_test_rows 500 "
+      "--zoo " +
+      zoo + " --out " + editors + data);
+  ASSERT_EQ(sweep.exit_code, 0) << sweep.output;
+  EXPECT_THAT(sweep.output, HasSubstr("permutation_importance_fs"));
+  const std::string summary = *ReadFileToString(editors + "/sweep.json");
+  EXPECT_THAT(summary, HasSubstr("\"dir\": \"0.5\""));
+  EXPECT_THAT(summary, HasSubstr("\"on_front\": true"));
+  ASSERT_TRUE(fs::exists(editors + "/0.01/editor.json"));
+
+  const std::string model =
+      (dir_ / "zoo/models/r000000-e004.safetensors").string();
+  const std::string edited = (dir_ / "edited.safetensors").string();
+  const CommandResult edit =
+      RunCommand(trainer + " edit --editor " + editors + "/0.5 --model " +
+                 model + " -o " + edited);
+  ASSERT_EQ(edit.exit_code, 0) << edit.output;
+  EXPECT_THAT(edit.output, HasSubstr("features kept: "));
+  EXPECT_THAT(edit.output, HasSubstr("editor sha256: "));
+  const absl::StatusOr<Mlp> result = ReadModelFile(edited);
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_TRUE(result->masks.count("mask.input"));
+  EXPECT_EQ(result->masks.at("mask.input").numel(), 14);
+
+  // A model of another task is refused with the reason and a usage exit code.
+  const CommandResult wrong =
+      RunCommand(trainer + " edit --editor " + editors + "/0.5 --model " +
+                 model_path_ + " -o " + (dir_ / "never.safetensors").string());
+  EXPECT_EQ(wrong.exit_code, 2) << wrong.output;
+  EXPECT_THAT(
+      wrong.output,
+      HasSubstr("architecture.input_dim: the editor expects 14, got 4"));
+  EXPECT_FALSE(fs::exists(dir_ / "never.safetensors"));
+}
+
 }  // namespace
 }  // namespace amend

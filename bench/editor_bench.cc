@@ -1,0 +1,128 @@
+// Edit latency: one Editor::Edit() call (graph construction, one metanetwork
+// forward, the edit and its masks, statistics) for MLPs of the zoo's size
+// range, one at a time and in batches, with the default editor shape (d = 32,
+// T = 3). The edit does not depend on the editor's trained weights, so a
+// freshly initialised editor measures the same cost.
+//
+//   AMEND_THREADS=1 build/bench/editor_bench --benchmark_counters_tabular=true
+//
+// AMEND_DEFAULT_MALLOC=1 keeps glibc's default allocator settings (for the
+// comparison in core/util/allocator.h).
+//
+// Counters: edges (weights per model), ms_per_model, gflops (the
+// metanetwork's multiply-adds x 2 per second, counted as
+// E (20 T d^2 + 6 d^2) + N (10 T d^2 + 2 d^2) for E edges and N nodes).
+#include <ATen/ATen.h>
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+
+#include "core/editor/editor.h"
+#include "core/mlp/parameter_layout.h"
+#include "core/util/allocator.h"
+#include "core/util/threads.h"
+
+namespace amend {
+namespace {
+
+constexpr int64_t kInputs = 14;
+
+// Widths chosen to span the adult zoo: about its p25, median, p75 and largest
+// weight counts (736, 2,848, 8,768, 27,392).
+Architecture SizeClass(int size) {
+  Architecture a;
+  a.input_dim = kInputs;
+  a.num_classes = 2;
+  switch (size) {
+    case 0:
+      a.layers = {{16, Activation::kRelu, Norm::kNone, 0.0, {}},
+                  {16, Activation::kRelu, Norm::kNone, 0.0, {}}};
+      break;
+    case 1:
+      a.layers = {{32, Activation::kGelu, Norm::kLayerNorm, 0.0, {}},
+                  {64, Activation::kGelu, Norm::kLayerNorm, 0.0, {0}}};
+      break;
+    case 2:
+      a.layers = {{64, Activation::kSilu, Norm::kBatchNorm, 0.0, {}},
+                  {64, Activation::kSilu, Norm::kBatchNorm, 0.0, {}},
+                  {64, Activation::kSilu, Norm::kBatchNorm, 0.0, {0}}};
+      break;
+    default:
+      a.layers = {{64, Activation::kTanh, Norm::kNone, 0.0, {}},
+                  {64, Activation::kTanh, Norm::kNone, 0.0, {0}},
+                  {64, Activation::kTanh, Norm::kNone, 0.0, {0, 1}},
+                  {64, Activation::kTanh, Norm::kNone, 0.0, {0, 1, 2}}};
+      break;
+  }
+  return a;
+}
+
+const Editor& DefaultEditor() {
+  static const Editor* editor = [] {
+    EditorConfig config;
+    config.task = "adult";
+    for (int64_t i = 0; i < kInputs; ++i) {
+      config.feature_names.push_back("f" + std::to_string(i));
+    }
+    config.class_names = {"<=50K", ">50K"};
+    config.requirement = Requirement::kPruning;
+    config.lambda = 0.01;
+    return Editor::Create(config, 1).value().release();
+  }();
+  return *editor;
+}
+
+double MetanetworkFlops(const Architecture& a, int64_t d, int64_t t) {
+  int64_t nodes = a.input_dim + a.num_classes;
+  for (const HiddenLayer& layer : a.layers) nodes += layer.width;
+  const double edges = static_cast<double>(CountWeights(a));
+  const double dd = static_cast<double>(d * d);
+  return edges * (20.0 * t * dd + 6.0 * dd) +
+         static_cast<double>(nodes) * (10.0 * t * dd + 2.0 * dd);
+}
+
+// Args: size class, models per Edit() call.
+void BM_Edit(benchmark::State& state) {
+  const Architecture architecture = SizeClass(static_cast<int>(state.range(0)));
+  const int64_t batch = state.range(1);
+  std::vector<Mlp> models;
+  for (int64_t i = 0; i < batch; ++i) {
+    models.push_back(InitializeMlp(architecture, 10 + i).value());
+  }
+  std::vector<const Mlp*> pointers;
+  for (const Mlp& mlp : models) pointers.push_back(&mlp);
+  const Editor& editor = DefaultEditor();
+  for (auto _ : state) {
+    auto results = editor.Edit(pointers);
+    if (!results.ok()) state.SkipWithError(results.status().ToString().c_str());
+    benchmark::DoNotOptimize(results);
+  }
+  const double models_done = static_cast<double>(state.iterations() * batch);
+  state.counters["edges"] = static_cast<double>(CountWeights(architecture));
+  state.counters["ms_per_model"] =
+      benchmark::Counter(models_done * 1e-3, benchmark::Counter::kIsRate |
+                                                 benchmark::Counter::kInvert);
+  state.counters["gflops"] = benchmark::Counter(
+      models_done * MetanetworkFlops(architecture, 32, 3) * 1e-9,
+      benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_Edit)
+    ->ArgsProduct({{0, 1, 2, 3}, {1}})
+    ->ArgsProduct({{1}, {4, 16}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+}  // namespace
+}  // namespace amend
+
+int main(int argc, char** argv) {
+  if (std::getenv("AMEND_DEFAULT_MALLOC") == nullptr) {
+    amend::TuneAllocatorForTensors();
+  }
+  const char* threads = std::getenv("AMEND_THREADS");
+  amend::ConfigureThreads(threads != nullptr ? std::atoi(threads) : 0);
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
