@@ -1,45 +1,165 @@
 // amend: the command-line client of Amend.
 //
-//   amend inspect MODEL.safetensors    check a model file offline and describe
-//   it
+//   amend inspect MODEL.safetensors     check a model file offline
+//   amend edit --task T --requirement R (--lambda L | --max-weights F |
+//              --max-features N | --max-eod E) MODEL.safetensors -o OUT
+//   amend editors [--task T] [--requirement R]
+//   amend health
+//   amend reload                        (admin token)
 //
-// Exit codes: 0 success, 1 the command failed (e.g. the file is refused), 2
-// usage error.
+// The server is --server, else $AMEND_SERVER, else localhost:8001; the token
+// --token, else $AMEND_TOKEN. Flags may be spelled with dashes or
+// underscores. Exit codes: client/server_commands.h.
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "client/inspect_command.h"
+#include "client/server_commands.h"
+
+ABSL_FLAG(std::string, server, "",
+          "host:port of amend-server; default $AMEND_SERVER, else "
+          "localhost:8001.");
+ABSL_FLAG(std::string, token, "", "Bearer token; default $AMEND_TOKEN.");
+ABSL_FLAG(bool, tls, false, "Connect over TLS.");
+ABSL_FLAG(std::string, ca, "", "PEM roots that sign the server certificate.");
+ABSL_FLAG(std::string, cert, "", "Client certificate (mutual TLS).");
+ABSL_FLAG(std::string, key, "", "Client private key (mutual TLS).");
+ABSL_FLAG(int, timeout_seconds, 30, "Deadline of each call.");
+ABSL_FLAG(std::string, task, "", "edit, editors: adult or bank.");
+ABSL_FLAG(std::string, requirement, "",
+          "edit, editors: data_minimisation, fairness or pruning.");
+ABSL_FLAG(std::string, variant, "",
+          "edit: mask_only or prune_only for masks-only editors.");
+ABSL_FLAG(double, lambda, -1, "edit: the exact lambda of the editor.");
+ABSL_FLAG(double, max_weights, -1,
+          "edit (pruning): keep at most this fraction of the weights.");
+ABSL_FLAG(int, max_features, -1,
+          "edit (data_minimisation): keep at most this many features.");
+ABSL_FLAG(double, max_eod, -1,
+          "edit (fairness): equalised-odds difference at most this.");
+ABSL_FLAG(std::string, out, "", "edit: where to write the edited model.");
+ABSL_FLAG(std::string, o, "", "Short for --out.");
 
 namespace {
 
 constexpr char kUsage[] =
-    "amend COMMAND [args]\n"
+    "amend COMMAND [flags] [args]\n"
     "\n"
     "Commands:\n"
     "  inspect MODEL.safetensors   validate a model file and print its "
-    "architecture";
+    "architecture\n"
+    "  edit --task T --requirement R (--lambda L | --max-weights F | "
+    "--max-features N |\n"
+    "       --max-eod E) MODEL.safetensors -o EDITED.safetensors\n"
+    "  editors [--task T] [--requirement R]   the server's editors\n"
+    "  health                      is the server up and ready\n"
+    "  reload                      reload the server's editors (admin)\n"
+    "\n"
+    "Exit codes: 0 ok, 1 refused, 2 usage, 3 retryable (unreachable, "
+    "overloaded, too slow), 4 not ready.";
+
+// absl flags are snake_case; accept the dashed spelling users type.
+std::vector<std::string> NormaliseFlagNames(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  for (std::string& arg : args) {
+    if (arg.rfind("--", 0) != 0) continue;
+    const size_t end = std::min(arg.find('='), arg.size());
+    for (size_t i = 2; i < end; ++i) {
+      if (arg[i] == '-') arg[i] = '_';
+    }
+  }
+  return args;
+}
+
+std::string FromFlagOrEnv(const std::string& flag, const char* env) {
+  if (!flag.empty()) return flag;
+  const char* value = std::getenv(env);
+  return value == nullptr ? "" : value;
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  namespace client = amend::client;
   absl::SetProgramUsageMessage(kUsage);
-  const std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  std::vector<std::string> normalised = NormaliseFlagNames(argc, argv);
+  std::vector<char*> pointers;
+  for (std::string& arg : normalised) pointers.push_back(arg.data());
+  const std::vector<char*> args = absl::ParseCommandLine(
+      static_cast<int>(pointers.size()), pointers.data());
   if (args.size() < 2) {
     std::cerr << kUsage << "\n";
-    return 2;
+    return client::kExitUsage;
   }
   const std::string command = args[1];
   if (command == "inspect") {
     if (args.size() != 3) {
       std::cerr << "usage: amend inspect MODEL.safetensors\n";
-      return 2;
+      return client::kExitUsage;
     }
-    return amend::client::RunInspect(args[2], std::cout, std::cerr);
+    return client::RunInspect(args[2], std::cout, std::cerr);
   }
+  client::ClientOptions connection;
+  connection.address = client::ResolveAddress(absl::GetFlag(FLAGS_server));
+  connection.token = FromFlagOrEnv(absl::GetFlag(FLAGS_token), "AMEND_TOKEN");
+  connection.tls = absl::GetFlag(FLAGS_tls);
+  connection.ca_path = absl::GetFlag(FLAGS_ca);
+  connection.certificate_path = absl::GetFlag(FLAGS_cert);
+  connection.key_path = absl::GetFlag(FLAGS_key);
+  connection.timeout =
+      std::chrono::seconds(std::max(1, absl::GetFlag(FLAGS_timeout_seconds)));
+  if (command == "edit") {
+    client::EditCommandOptions options;
+    options.task = absl::GetFlag(FLAGS_task);
+    options.requirement = absl::GetFlag(FLAGS_requirement);
+    options.variant = absl::GetFlag(FLAGS_variant);
+    int targets = 0;
+    if (const double v = absl::GetFlag(FLAGS_lambda); v >= 0) {
+      options.lambda = v;
+      ++targets;
+    }
+    if (const double v = absl::GetFlag(FLAGS_max_weights); v >= 0) {
+      options.max_weights = v;
+      ++targets;
+    }
+    if (const int v = absl::GetFlag(FLAGS_max_features); v >= 0) {
+      options.max_features = v;
+      ++targets;
+    }
+    if (const double v = absl::GetFlag(FLAGS_max_eod); v >= 0) {
+      options.max_eod = v;
+      ++targets;
+    }
+    options.output_path = absl::GetFlag(FLAGS_out);
+    if (options.output_path.empty())
+      options.output_path = absl::GetFlag(FLAGS_o);
+    if (args.size() != 3 || options.task.empty() ||
+        options.requirement.empty() || options.output_path.empty() ||
+        targets != 1) {
+      std::cerr << "usage: amend edit --task T --requirement R (--lambda L | "
+                   "--max-weights F | --max-features N | --max-eod E) "
+                   "MODEL.safetensors -o EDITED.safetensors\n"
+                   "(exactly one of the four trade-off flags)\n";
+      return client::kExitUsage;
+    }
+    options.model_path = args[2];
+    return client::RunEdit(connection, options, std::cout, std::cerr);
+  }
+  if (command == "editors") {
+    return client::RunEditors(connection, absl::GetFlag(FLAGS_task),
+                              absl::GetFlag(FLAGS_requirement), std::cout,
+                              std::cerr);
+  }
+  if (command == "health")
+    return client::RunHealth(connection, std::cout, std::cerr);
+  if (command == "reload")
+    return client::RunReload(connection, std::cout, std::cerr);
   std::cerr << "amend: unknown command \"" << command << "\"\n\n"
             << kUsage << "\n";
-  return 2;
+  return client::kExitUsage;
 }

@@ -13,6 +13,11 @@ if(NOT TARGET amend_torch)
   target_include_directories(amend_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
 endif()
 
+# gRPC and Protocol Buffers for the wire contract, prometheus-cpp for metrics.
+find_package(Protobuf REQUIRED)
+find_package(gRPC CONFIG REQUIRED)
+find_package(prometheus-cpp CONFIG REQUIRED)
+
 if(AMEND_BUILD_TESTS)
   find_package(GTest REQUIRED)
   include(GoogleTest)

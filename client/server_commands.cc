@@ -1,0 +1,148 @@
+#include "client/server_commands.h"
+
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "core/util/file_io.h"
+#include "core/util/sha256.h"
+
+namespace amend::client {
+namespace {
+
+int Fail(const absl::Status& status, absl::string_view command,
+         std::ostream& err) {
+  err << "amend " << command << ": " << absl::StatusCodeToString(status.code())
+      << ": " << status.message() << "\n";
+  return ExitCodeFor(status);
+}
+
+std::string Short(const std::string& sha) { return sha.substr(0, 16); }
+
+}  // namespace
+
+int ExitCodeFor(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kOk:
+      return kExitOk;
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kDeadlineExceeded:
+      return kExitRetryable;
+    default:
+      return kExitRefused;
+  }
+}
+
+int RunEdit(const ClientOptions& connection, const EditCommandOptions& options,
+            std::ostream& out, std::ostream& err) {
+  amend::v1::EditModelRequest request;
+  request.set_task(options.task);
+  request.set_requirement(options.requirement);
+  request.set_variant(options.variant);
+  if (options.lambda) request.set_lambda(*options.lambda);
+  if (options.max_weights)
+    request.set_max_weight_fraction(*options.max_weights);
+  if (options.max_features) request.set_max_features(*options.max_features);
+  if (options.max_eod) request.set_max_eod(*options.max_eod);
+  absl::StatusOr<std::string> model = ReadFileToString(options.model_path);
+  if (!model.ok()) {
+    err << "amend edit: " << model.status().message() << "\n";
+    return kExitUsage;
+  }
+  request.mutable_model()->set_safetensors(*std::move(model));
+  absl::StatusOr<std::unique_ptr<AmendClient>> client =
+      AmendClient::Connect(connection);
+  if (!client.ok()) return Fail(client.status(), "edit", err);
+  absl::StatusOr<amend::v1::EditModelResponse> reply =
+      (*client)->EditModel(request);
+  if (!reply.ok()) return Fail(reply.status(), "edit", err);
+  if (absl::Status status = WriteFileAtomically(
+          options.output_path, reply->edited_model().safetensors());
+      !status.ok()) {
+    err << "amend edit: " << status.message() << "\n";
+    return kExitRefused;
+  }
+  const amend::v1::EditStatistics& s = reply->statistics();
+  const amend::v1::EditorInfo& e = reply->editor();
+  out << absl::StrFormat(
+      "edited %s -> %s\n"
+      "  editor         %s / %s (%s), lambda %g, %s\n"
+      "  chosen by      %s\n"
+      "  features kept  %d of %d%s\n"
+      "  weights kept   %d of %d (%.4f)\n"
+      "  JSD estimate   %.5f nats (the editor's mean on held-out models)\n"
+      "  server time    %.2f ms (queue %.2f ms, forward %.2f ms)\n"
+      "  receipt        input %s  editor %s  output %s\n",
+      options.model_path, options.output_path, e.task(), e.requirement(),
+      e.variant(), e.lambda(),
+      e.on_front() ? "on the Pareto front" : "dominated", reply->resolution(),
+      s.features_kept(), s.features_total(),
+      s.removed_features_size() == 0
+          ? std::string()
+          : "; removed: " + absl::StrJoin(s.removed_features(), ", "),
+      s.weights_kept(), s.weights_total(), s.weights_kept_fraction(),
+      e.validation_jsd(), reply->server_seconds() * 1e3,
+      reply->queue_seconds() * 1e3, reply->compute_seconds() * 1e3,
+      Short(reply->receipt().input_sha256()),
+      Short(reply->receipt().editor_sha256()),
+      Short(reply->receipt().output_sha256()));
+  return kExitOk;
+}
+
+int RunEditors(const ClientOptions& connection, const std::string& task,
+               const std::string& requirement, std::ostream& out,
+               std::ostream& err) {
+  absl::StatusOr<std::unique_ptr<AmendClient>> client =
+      AmendClient::Connect(connection);
+  if (!client.ok()) return Fail(client.status(), "editors", err);
+  absl::StatusOr<amend::v1::ListEditorsResponse> reply =
+      (*client)->ListEditors(task, requirement);
+  if (!reply.ok()) return Fail(reply.status(), "editors", err);
+  out << absl::StrFormat("%-6s %-18s %-15s %-8s %-10s %-12s %-9s %s\n", "task",
+                         "requirement", "variant", "lambda", "val. JSD",
+                         "val. metric", "front", "sha256");
+  for (const amend::v1::EditorInfo& e : reply->editors()) {
+    out << absl::StrFormat("%-6s %-18s %-15s %-8g %-10.5f %-12.4f %-9s %s\n",
+                           e.task(), e.requirement(), e.variant(), e.lambda(),
+                           e.validation_jsd(), e.validation_requirement(),
+                           e.on_front() ? "yes" : "no", Short(e.sha256()));
+  }
+  out << reply->editors_size() << " editors\n";
+  return kExitOk;
+}
+
+int RunHealth(const ClientOptions& connection, std::ostream& out,
+              std::ostream& err) {
+  absl::StatusOr<std::unique_ptr<AmendClient>> client =
+      AmendClient::Connect(connection);
+  if (!client.ok()) return Fail(client.status(), "health", err);
+  bool ready = true;
+  for (const char* service : {"", "amend.v1.ModelEditor"}) {
+    auto status = (*client)->Health(service);
+    if (!status.ok()) return Fail(status.status(), "health", err);
+    const std::string name =
+        grpc::health::v1::HealthCheckResponse::ServingStatus_Name(*status);
+    out << absl::StrFormat("%-22s %s\n", *service ? service : "(server)", name);
+    ready &= *status == grpc::health::v1::HealthCheckResponse::SERVING;
+  }
+  return ready ? kExitOk : kExitNotReady;
+}
+
+int RunReload(const ClientOptions& connection, std::ostream& out,
+              std::ostream& err) {
+  absl::StatusOr<std::unique_ptr<AmendClient>> client =
+      AmendClient::Connect(connection);
+  if (!client.ok()) return Fail(client.status(), "reload", err);
+  absl::StatusOr<amend::v1::ReloadEditorsResponse> reply =
+      (*client)->ReloadEditors();
+  if (!reply.ok()) return Fail(reply.status(), "reload", err);
+  if (reply->errors_size() > 0) {
+    err << "amend reload: refused, the previous editors keep serving:\n";
+    for (const std::string& error : reply->errors())
+      err << "  " << error << "\n";
+    return kExitRefused;
+  }
+  out << "reloaded: " << reply->editors_loaded() << " editors\n";
+  return kExitOk;
+}
+
+}  // namespace amend::client

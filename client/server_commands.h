@@ -1,0 +1,57 @@
+// File: client/server_commands.h
+//
+// The amend CLI's commands that talk to amend-server: edit, editors, health
+// and reload. Exit codes a script can branch on:
+//   0  done (health: the server is ready to edit)
+//   1  the server refused the request (bad model, unknown task, no editor
+//      meets the target, permission); retrying the same call will not help
+//   2  usage error (flags or arguments)
+//   3  retryable: the server is unreachable, overloaded, draining or too slow
+//      (UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED)
+//   4  health: reachable but not ready (no editor loaded, or draining)
+//
+// Not thread-safe (writes to the given streams).
+#ifndef AMEND_CLIENT_SERVER_COMMANDS_H_
+#define AMEND_CLIENT_SERVER_COMMANDS_H_
+
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "absl/status/status.h"
+#include "client/amend_client.h"
+
+namespace amend::client {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRefused = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitRetryable = 3;
+inline constexpr int kExitNotReady = 4;
+
+// 1 or 3 for a failed call, by its code.
+int ExitCodeFor(const absl::Status& status);
+
+struct EditCommandOptions {
+  std::string task;
+  std::string requirement;
+  std::string variant;
+  std::optional<double> lambda, max_weights, max_eod;
+  std::optional<int> max_features;
+  std::string model_path;
+  std::string output_path;
+};
+
+int RunEdit(const ClientOptions& connection, const EditCommandOptions& options,
+            std::ostream& out, std::ostream& err);
+int RunEditors(const ClientOptions& connection, const std::string& task,
+               const std::string& requirement, std::ostream& out,
+               std::ostream& err);
+int RunHealth(const ClientOptions& connection, std::ostream& out,
+              std::ostream& err);
+int RunReload(const ClientOptions& connection, std::ostream& out,
+              std::ostream& err);
+
+}  // namespace amend::client
+
+#endif  // AMEND_CLIENT_SERVER_COMMANDS_H_

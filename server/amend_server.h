@@ -1,0 +1,118 @@
+// File: server/amend_server.h
+//
+// The whole amend-server as a library, so tests run it in-process on port 0:
+// the editor registry with optional polling reload, the batcher, the gRPC
+// server (ModelEditor, the standard health service, reflection), TLS and
+// tokens, and the Prometheus exposer.
+//
+// Health: the overall service "" is SERVING while the process is up and not
+// draining; "amend.v1.ModelEditor" is SERVING when at least one editor is
+// loaded (readiness). Shutdown() flips both to NOT_SERVING, waits the drain
+// time, lets in-flight calls finish, then stops.
+//
+// Example:
+//   AMEND_ASSIGN_OR_RETURN(std::unique_ptr<AmendServer> server,
+//                          AmendServer::Start(options));
+//   ... server->port() ...
+//   server->Shutdown(std::chrono::seconds(5));
+//
+// Thread-safe.
+#ifndef AMEND_SERVER_AMEND_SERVER_H_
+#define AMEND_SERVER_AMEND_SERVER_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "server/edit_batcher.h"
+#include "server/editor_service.h"
+
+namespace grpc {
+class Server;
+}
+namespace prometheus {
+class Exposer;
+}
+
+namespace amend::server {
+
+inline constexpr char kServiceName[] = "amend.v1.ModelEditor";
+
+struct TlsOptions {
+  bool enabled = false;
+  std::string certificate_path;  // PEM server certificate chain
+  std::string key_path;          // PEM private key
+  // Mutual TLS: clients must present a certificate signed by this CA.
+  std::string client_ca_path;
+};
+
+struct ServerOptions {
+  std::string editors_dir;
+  std::string host = "0.0.0.0";
+  int port = 8001;          // 0 picks a free port
+  int metrics_port = 8002;  // 0 picks a free port, < 0 disables metrics
+  std::string device = "cpu";
+  BatcherOptions batching;
+  ServiceLimits limits;
+  int max_message_bytes = 256 << 20;
+  TlsOptions tls;
+  std::string edit_tokens_path;
+  std::string admin_tokens_path;
+  bool reflection = true;
+  // > 0: check the editors directory this often and reload when it changed.
+  std::chrono::milliseconds poll_interval{0};
+};
+
+class AmendServer {
+ public:
+  // Loads the editors (a server with none starts, and is not ready), binds the
+  // ports and starts serving. InvalidArgument for bad options, Unavailable
+  // when a port cannot be bound.
+  static absl::StatusOr<std::unique_ptr<AmendServer>> Start(
+      const ServerOptions& options);
+  ~AmendServer();
+
+  int port() const { return port_; }
+  int metrics_port() const { return metrics_port_; }
+  EditorRegistry& registry() { return registry_; }
+
+  // Readiness off, wait `drain`, stop accepting calls, finish the in-flight
+  // ones (cancelling what is left after `grace`), stop the workers.
+  void Shutdown(std::chrono::milliseconds drain,
+                std::chrono::milliseconds grace = std::chrono::seconds(20));
+  // Blocks until Shutdown() has finished.
+  void Wait();
+
+  // Reloads now (as ReloadEditors does); returns the editor count, or -1 when
+  // the reload was refused.
+  int ReloadNow();
+
+ private:
+  explicit AmendServer(const ServerOptions& options);
+  void UpdateReadiness();
+  void PollLoop();
+
+  const ServerOptions options_;
+  EditorRegistry registry_;
+  Metrics metrics_;
+  TokenAuthenticator auth_;
+  std::unique_ptr<EditBatcher> batcher_;
+  std::unique_ptr<EditorService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  int port_ = 0;
+  int metrics_port_ = -1;
+  std::atomic<bool> draining_{false};
+  std::mutex mutex_;
+  std::condition_variable state_changed_;
+  bool stopped_ = false;
+  std::thread poller_;
+};
+
+}  // namespace amend::server
+
+#endif  // AMEND_SERVER_AMEND_SERVER_H_

@@ -1,0 +1,244 @@
+#include "server/editor_service.h"
+
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "core/mlp/model_file.h"
+#include "core/mlp/parameter_layout.h"
+#include "core/util/sha256.h"
+#include "core/util/status_macros.h"
+#include "server/model_codec.h"
+
+namespace amend::server {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Metric labels take only known values, so a client cannot create series.
+std::string LabelOrOther(const std::string& value,
+                         const std::set<std::string>& known) {
+  return known.count(value) ? value : "other";
+}
+
+TradeoffRequest TradeoffOf(const amend::v1::EditModelRequest& request) {
+  using Case = amend::v1::EditModelRequest::TradeoffCase;
+  using Kind = TradeoffRequest::Kind;
+  switch (request.tradeoff_case()) {
+    case Case::kLambda:
+      return {Kind::kLambda, request.lambda()};
+    case Case::kMaxWeightFraction:
+      return {Kind::kMaxWeightFraction, request.max_weight_fraction()};
+    case Case::kMaxFeatures:
+      return {Kind::kMaxFeatures, static_cast<double>(request.max_features())};
+    case Case::kMaxEod:
+      return {Kind::kMaxEod, request.max_eod()};
+    default:
+      return {};
+  }
+}
+
+}  // namespace
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      std::string(status.message()));
+}
+
+void DescribeEditor(const ServedEditor& editor, amend::v1::EditorInfo* info) {
+  const EditorManifest& m = editor.manifest;
+  info->set_task(editor.task());
+  info->set_requirement(editor.requirement());
+  info->set_variant(editor.variant());
+  info->set_lambda(m.config.lambda);
+  info->set_version(m.trainer_version);
+  info->set_sha256(m.weights_sha256);
+  info->set_validation_jsd(m.validation.jsd.mean);
+  info->set_validation_requirement(m.validation.requirement.mean);
+  info->set_requirement_metric(RequirementMetricName(m.config.requirement));
+  info->set_validation_features_kept(m.validation.features_kept.mean);
+  info->set_validation_weights_kept(m.validation.weights_kept.mean);
+  info->set_on_front(editor.on_front);
+}
+
+EditorService::EditorService(EditorRegistry& registry, EditBatcher& batcher,
+                             Metrics& metrics, const TokenAuthenticator& auth,
+                             const ServiceLimits& limits,
+                             std::function<void(int)> on_reload)
+    : registry_(registry),
+      batcher_(batcher),
+      metrics_(metrics),
+      auth_(auth),
+      limits_(limits),
+      on_reload_(std::move(on_reload)) {}
+
+absl::Status EditorService::Authorize(grpc::ServerContext* context,
+                                      Scope scope) const {
+  const auto& metadata = context->client_metadata();
+  auto it = metadata.find("authorization");
+  const absl::string_view value =
+      it == metadata.end()
+          ? absl::string_view()
+          : absl::string_view(it->second.data(), it->second.size());
+  return auth_.Check(value, scope);
+}
+
+grpc::Status EditorService::EditModel(
+    grpc::ServerContext* context, const amend::v1::EditModelRequest* request,
+    amend::v1::EditModelResponse* response) {
+  const Clock::time_point start = Clock::now();
+  metrics_.AddInFlight(1);
+  absl::Status status = Authorize(context, Scope::kEdit);
+  if (status.ok()) status = Edit(context, *request, *response);
+  if (!status.ok()) response->Clear();
+  const double seconds = SecondsSince(start);
+  if (status.ok()) response->set_server_seconds(seconds);
+  metrics_.AddInFlight(-1);
+  const std::string code = absl::StatusCodeToString(status.code());
+  metrics_.RecordEdit(
+      LabelOrOther(request->task(), {"adult", "bank"}),
+      LabelOrOther(request->requirement(),
+                   {"data_minimisation", "fairness", "pruning"}),
+      code, seconds);
+  metrics_.RecordRpc("EditModel", code);
+  return ToGrpcStatus(status);
+}
+
+absl::Status EditorService::Edit(grpc::ServerContext* context,
+                                 const amend::v1::EditModelRequest& request,
+                                 amend::v1::EditModelResponse& response) {
+  // The call's deadline: the client's, capped by the server's maximum.
+  Clock::time_point deadline = Clock::now() + limits_.max_request_time;
+  const auto client_deadline = context->deadline();
+  if (client_deadline != std::chrono::system_clock::time_point::max()) {
+    deadline = std::min(
+        deadline,
+        Clock::now() + (client_deadline - std::chrono::system_clock::now()));
+  }
+  std::string variant = request.variant();
+  if (variant.empty()) {
+    absl::StatusOr<Requirement> requirement =
+        ParseRequirement(request.requirement());
+    if (requirement.ok()) variant = VariantName(*requirement, true);
+  }
+  const std::shared_ptr<const EditorSnapshot> snapshot = registry_.Current();
+  AMEND_ASSIGN_OR_RETURN(
+      const Selection selection,
+      SelectEditor(*snapshot, request.task(), request.requirement(), variant,
+                   TradeoffOf(request)));
+  metrics_.RecordRequestBytes(
+      static_cast<double>(request.model().ByteSizeLong()));
+  AMEND_ASSIGN_OR_RETURN(DecodedModel decoded,
+                         DecodeModel(request.model(), limits_.architecture));
+  const ServedEditor& served = *selection.editor;
+  if (absl::Status supported =
+          served.editor->CheckSupports(decoded.mlp.architecture);
+      !supported.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "model.", supported.message(), " (", served.task(), " editors)"));
+  }
+  if (context->IsCancelled()) return absl::CancelledError("cancelled");
+  if (Clock::now() >= deadline) {
+    return absl::DeadlineExceededError("deadline: passed before the edit");
+  }
+  AMEND_ASSIGN_OR_RETURN(
+      std::future<EditOutcome> future,
+      batcher_.Submit(served.editor, std::move(decoded.mlp), deadline));
+  // Wait in slices so a client that goes away frees its handler thread.
+  while (future.wait_for(std::chrono::milliseconds(20)) !=
+         std::future_status::ready) {
+    if (context->IsCancelled()) return absl::CancelledError("cancelled");
+    if (Clock::now() >= deadline) {
+      return absl::DeadlineExceededError(
+          "deadline: passed while the edit was queued or computing");
+    }
+  }
+  EditOutcome outcome = future.get();
+  metrics_.RecordQueue(served.requirement(), outcome.queue_seconds);
+  if (!outcome.result.ok()) return outcome.result.status();
+  metrics_.RecordCompute(served.requirement(), outcome.compute_seconds);
+  const EditResult& result = *outcome.result;
+
+  AMEND_RETURN_IF_ERROR(EncodeModel(result.edited, decoded.as_safetensors,
+                                    response.mutable_edited_model()));
+  for (const auto& [name, mask] : result.edited.masks) {
+    EncodeTensor(name, mask, response.add_masks());
+  }
+  const EditStatistics& s = result.statistics;
+  amend::v1::EditStatistics* statistics = response.mutable_statistics();
+  statistics->set_features_kept(static_cast<int32_t>(s.features_kept));
+  statistics->set_features_total(static_cast<int32_t>(s.features_total));
+  const std::vector<std::string>& names = served.manifest.config.feature_names;
+  const std::set<std::string> kept(s.kept_feature_names.begin(),
+                                   s.kept_feature_names.end());
+  for (const std::string& name : names) {
+    (kept.count(name) ? statistics->add_kept_features()
+                      : statistics->add_removed_features())
+        ->assign(name);
+  }
+  statistics->set_weights_kept(s.weights_kept);
+  statistics->set_weights_total(s.weights_total);
+  statistics->set_weights_kept_fraction(s.weights_kept_fraction());
+  DescribeEditor(served, response.mutable_editor());
+  response.set_resolution(selection.resolution);
+  if (request.tradeoff_case() ==
+      amend::v1::EditModelRequest::kMaxWeightFraction) {
+    response.set_target_met(s.weights_kept_fraction() <=
+                            request.max_weight_fraction());
+  } else if (request.tradeoff_case() ==
+             amend::v1::EditModelRequest::kMaxFeatures) {
+    response.set_target_met(s.features_kept <= request.max_features());
+  }
+  response.set_queue_seconds(outcome.queue_seconds);
+  response.set_compute_seconds(outcome.compute_seconds);
+  amend::v1::Receipt* receipt = response.mutable_receipt();
+  receipt->set_input_sha256(decoded.input_sha256);
+  receipt->set_editor_sha256(served.manifest.weights_sha256);
+  AMEND_ASSIGN_OR_RETURN(const std::string canonical,
+                         SerializeModel(result.edited));
+  receipt->set_output_sha256(Sha256Hex(canonical));
+  return absl::OkStatus();
+}
+
+grpc::Status EditorService::ListEditors(
+    grpc::ServerContext* context, const amend::v1::ListEditorsRequest* request,
+    amend::v1::ListEditorsResponse* response) {
+  absl::Status status = Authorize(context, Scope::kEdit);
+  if (status.ok()) {
+    for (const auto& editor : registry_.Current()->editors) {
+      if (!request->task().empty() && request->task() != editor->task()) {
+        continue;
+      }
+      if (!request->requirement().empty() &&
+          request->requirement() != editor->requirement()) {
+        continue;
+      }
+      DescribeEditor(*editor, response->add_editors());
+    }
+  }
+  metrics_.RecordRpc("ListEditors", absl::StatusCodeToString(status.code()));
+  return ToGrpcStatus(status);
+}
+
+grpc::Status EditorService::ReloadEditors(
+    grpc::ServerContext* context,
+    const amend::v1::ReloadEditorsRequest* request,
+    amend::v1::ReloadEditorsResponse* response) {
+  absl::Status status = Authorize(context, Scope::kAdmin);
+  if (status.ok()) {
+    const LoadReport report = registry_.Reload();
+    metrics_.RecordReload(report.snapshot != nullptr);
+    for (const std::string& error : report.errors) response->add_errors(error);
+    const int loaded = static_cast<int>(registry_.Current()->editors.size());
+    response->set_editors_loaded(loaded);
+    if (on_reload_) on_reload_(report.snapshot != nullptr ? loaded : -1);
+  }
+  metrics_.RecordRpc("ReloadEditors", absl::StatusCodeToString(status.code()));
+  return ToGrpcStatus(status);
+}
+
+}  // namespace amend::server

@@ -1,0 +1,72 @@
+// File: server/editor_service.h
+//
+// The amend.v1.ModelEditor service: authorisation, validation with statuses
+// that name the field, editor selection, dynamic batching, deadlines, the
+// reply with its receipt, and metrics for every call. docs/API.md lists the
+// status of every failure.
+//
+// Thread-safe (gRPC calls the handlers from many threads).
+#ifndef AMEND_SERVER_EDITOR_SERVICE_H_
+#define AMEND_SERVER_EDITOR_SERVICE_H_
+
+#include <chrono>
+#include <functional>
+
+#include "amend/v1/editor.grpc.pb.h"
+#include "core/mlp/architecture.h"
+#include "server/auth.h"
+#include "server/edit_batcher.h"
+#include "server/editor_registry.h"
+#include "server/metrics.h"
+
+namespace amend::server {
+
+struct ServiceLimits {
+  ArchitectureLimits architecture;
+  // Upper bound on the time of one call, also for clients that set no
+  // deadline.
+  std::chrono::milliseconds max_request_time{30000};
+};
+
+class EditorService final : public amend::v1::ModelEditor::Service {
+ public:
+  // `on_reload` runs after every reload attempt with the new editor count (or
+  // -1 when refused); may be null.
+  EditorService(EditorRegistry& registry, EditBatcher& batcher,
+                Metrics& metrics, const TokenAuthenticator& auth,
+                const ServiceLimits& limits,
+                std::function<void(int)> on_reload = nullptr);
+
+  grpc::Status EditModel(grpc::ServerContext* context,
+                         const amend::v1::EditModelRequest* request,
+                         amend::v1::EditModelResponse* response) override;
+  grpc::Status ListEditors(grpc::ServerContext* context,
+                           const amend::v1::ListEditorsRequest* request,
+                           amend::v1::ListEditorsResponse* response) override;
+  grpc::Status ReloadEditors(
+      grpc::ServerContext* context,
+      const amend::v1::ReloadEditorsRequest* request,
+      amend::v1::ReloadEditorsResponse* response) override;
+
+ private:
+  absl::Status Edit(grpc::ServerContext* context,
+                    const amend::v1::EditModelRequest& request,
+                    amend::v1::EditModelResponse& response);
+  absl::Status Authorize(grpc::ServerContext* context, Scope scope) const;
+
+  EditorRegistry& registry_;
+  EditBatcher& batcher_;
+  Metrics& metrics_;
+  const TokenAuthenticator& auth_;
+  const ServiceLimits limits_;
+  const std::function<void(int)> on_reload_;
+};
+
+// The wire description of a served editor.
+void DescribeEditor(const ServedEditor& editor, amend::v1::EditorInfo* info);
+
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+}  // namespace amend::server
+
+#endif  // AMEND_SERVER_EDITOR_SERVICE_H_
