@@ -66,7 +66,7 @@ int RunEdit(const ClientOptions& connection, const EditCommandOptions& options,
   out << absl::StrFormat(
       "edited %s -> %s\n"
       "  editor         %s / %s (%s), lambda %g, %s\n"
-      "  chosen by      %s\n"
+      "  chosen by      %s%s\n"
       "  features kept  %d of %d%s\n"
       "  weights kept   %d of %d (%.4f)\n"
       "  JSD estimate   %.5f nats (the editor's mean on held-out models)\n"
@@ -75,6 +75,10 @@ int RunEdit(const ClientOptions& connection, const EditCommandOptions& options,
       options.model_path, options.output_path, e.task(), e.requirement(),
       e.variant(), e.lambda(),
       e.on_front() ? "on the Pareto front" : "dominated", reply->resolution(),
+      reply->has_target_met() && !reply->target_met()
+          ? "\n  NOTE           this model's edit misses the target; ask for a "
+            "tighter one"
+          : "",
       s.features_kept(), s.features_total(),
       s.removed_features_size() == 0
           ? std::string()
