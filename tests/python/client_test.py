@@ -1,0 +1,127 @@
+"""The Python client against a live amend-server (run by ctest).
+
+usage: client_test.py AMEND_SERVER AMEND_TRAINER DATA_DIR WORK_DIR
+
+Builds a tiny zoo and a tiny pruning editor with amend-trainer, starts
+amend-server on a free port, edits a zoo model sent as a state_dict, and checks
+the reply against `amend-trainer edit` on the same model (the same code path,
+so the edited weights must be equal).
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import unittest
+
+import grpc
+
+import amend_client
+
+SERVER, TRAINER, DATA, WORK = sys.argv[1:5]
+del sys.argv[1:5]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ClientTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        shutil.rmtree(WORK, ignore_errors=True)
+        os.makedirs(WORK)
+        zoo = os.path.join(WORK, "zoo")
+        run = lambda *args: subprocess.run(args, check=True,
+                                           capture_output=True)
+        run(TRAINER, "zoo", "--task", "adult", "--runs", "10", "--epochs",
+            "4", "--max_rows", "512", "--seed", "2", "--data_dir", DATA,
+            "--out", zoo)
+        cls.editor = os.path.join(WORK, "editors", "pruning", "0.05")
+        run(TRAINER, "train", "--task", "adult", "--requirement", "pruning",
+            "--lambda", "0.05", "--steps", "4", "--hidden", "8", "--layers",
+            "1", "--eval_every", "4", "--max_test_rows", "300", "--data_dir",
+            DATA, "--zoo", zoo, "--out", cls.editor)
+        cls.model = os.path.join(zoo, "models", "r000001-e004.safetensors")
+        cls.expected = os.path.join(WORK, "expected.safetensors")
+        run(TRAINER, "edit", "--editor", cls.editor, "--model", cls.model,
+            "-o", cls.expected)
+        port = free_port()
+        cls.server = subprocess.Popen(
+            [SERVER, "--editors", os.path.join(WORK, "editors"), "--port",
+             str(port), "--metrics_port", "-1", "--host", "127.0.0.1",
+             "--drain_seconds", "0"],
+            stderr=subprocess.DEVNULL)
+        cls.client = amend_client.Client("127.0.0.1:%d" % port, timeout=10)
+        deadline = time.time() + 30
+        while True:
+            try:
+                if cls.client.ready():
+                    break
+            except grpc.RpcError:
+                pass
+            if time.time() > deadline:
+                raise RuntimeError("amend-server did not become ready")
+            time.sleep(0.1)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.client.close()
+        cls.server.terminate()
+        cls.server.wait(timeout=30)
+
+    def test_state_dict_round_trip_matches_the_offline_edit(self):
+        with open(self.model, "rb") as f:
+            architecture, weights = amend_client.safetensors_to_state_dict(
+                f.read())
+        # A state_dict as PyTorch gives it: name -> nested lists.
+        state_dict = {}
+        for name, (shape, flat) in weights.items():
+            if len(shape) == 2:
+                rows = [flat[r * shape[1]:(r + 1) * shape[1]]
+                        for r in range(shape[0])]
+                state_dict[name] = rows
+            else:
+                state_dict[name] = flat
+        reply = self.client.edit(
+            "adult", "pruning",
+            amend_client.state_dict_to_model(state_dict, architecture),
+            lambda_=0.05)
+        got_architecture, edited = amend_client.model_to_state_dict(
+            reply.edited_model)
+        self.assertEqual(got_architecture, architecture)
+        with open(self.expected, "rb") as f:
+            _, expected = amend_client.safetensors_to_state_dict(f.read())
+        for name, (shape, flat) in edited.items():
+            self.assertEqual(shape, expected[name][0], name)
+            self.assertEqual(flat, expected[name][1], name)
+        masks = amend_client.tensors_to_dict(reply.masks)
+        self.assertIn("mask.head.weight", masks)
+        for name, (shape, flat) in masks.items():
+            self.assertEqual(masks[name][1], expected[name][1], name)
+            self.assertTrue(set(flat) <= {0.0, 1.0}, name)
+        kept = sum(sum(flat) for _, flat in masks.values())
+        self.assertEqual(kept, reply.statistics.weights_kept)
+        self.assertEqual(len(reply.receipt.output_sha256), 64)
+
+    def test_errors_carry_the_status_code_and_field(self):
+        with self.assertRaises(grpc.RpcError) as caught:
+            self.client.edit("bank", "pruning", amend_client.editor_pb2.Model(),
+                             lambda_=0.05)
+        self.assertEqual(caught.exception.code(), grpc.StatusCode.NOT_FOUND)
+        self.assertIn("task", caught.exception.details())
+
+    def test_list_editors(self):
+        editors = self.client.list_editors(task="adult")
+        self.assertEqual(len(editors), 1)
+        self.assertEqual(editors[0].requirement, "pruning")
+        # "lambda" is a Python keyword: the field is read with getattr.
+        self.assertAlmostEqual(getattr(editors[0], "lambda"), 0.05)
+
+
+if __name__ == "__main__":
+    unittest.main()

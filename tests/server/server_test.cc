@@ -1,0 +1,509 @@
+// amend-server in-process on port 0, driven through the client library:
+// round trips, target resolution, every bad input's status, reloads under
+// load, tokens, deadlines, draining and the metrics endpoint.
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <regex>
+#include <thread>
+
+#include "client/amend_client.h"
+#include "core/mlp/model_file.h"
+#include "core/mlp/parameter_layout.h"
+#include "core/util/file_io.h"
+#include "core/util/sha256.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/model_codec.h"
+#include "server/amend_server.h"
+#include "tests/testing/editor_fixtures.h"
+#include "tests/testing/temp_dir.h"
+
+namespace amend::server {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::TestEditorSpec;
+using testing::WriteTestEditor;
+
+Mlp AdultModel(uint64_t seed, int width = 16) {
+  Architecture a;
+  a.input_dim = 14;
+  a.num_classes = 2;
+  a.layers = {{width, Activation::kRelu, Norm::kLayerNorm, 0.0, {}},
+              {width, Activation::kGelu, Norm::kNone, 0.0, {0}}};
+  return InitializeMlp(a, seed).value();
+}
+
+std::string ModelBytes(const Mlp& mlp) { return SerializeModel(mlp).value(); }
+
+// GET http://127.0.0.1:<port>/metrics, body only.
+std::string Scrape(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) !=
+      0) {
+    ::close(fd);
+    return "";
+  }
+  const std::string request =
+      "GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n";
+  (void)::write(fd, request.data(), request.size());
+  std::string response;
+  char buffer[8192];
+  ssize_t n;
+  while ((n = ::read(fd, buffer, sizeof(buffer))) > 0)
+    response.append(buffer, n);
+  ::close(fd);
+  const size_t body = response.find("\r\n\r\n");
+  return body == std::string::npos ? response : response.substr(body + 4);
+}
+
+// The value of one series in a scrape, 0 when absent.
+double Series(const std::string& scrape, const std::string& name_and_labels) {
+  const size_t at = scrape.find("\n" + name_and_labels + " ");
+  if (at == std::string::npos) return 0;
+  return std::stod(scrape.substr(at + name_and_labels.size() + 2));
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = temp_.path().string();
+    WriteTestEditor(root_, {.requirement = Requirement::kPruning,
+                            .lambda = 0.01,
+                            .jsd = 0.003,
+                            .weights_kept = 0.5});
+    WriteTestEditor(root_, {.requirement = Requirement::kPruning,
+                            .lambda = 0.1,
+                            .jsd = 0.01,
+                            .weights_kept = 0.2,
+                            .seed = 2});
+    WriteTestEditor(root_, {.requirement = Requirement::kDataMinimisation,
+                            .lambda = 0.01,
+                            .jsd = 0.002,
+                            .features_kept = 7,
+                            .seed = 3});
+    WriteTestEditor(root_, {.requirement = Requirement::kFairness,
+                            .lambda = 0.1,
+                            .jsd = 0.004,
+                            .eod = 0.05,
+                            .seed = 4});
+    options_.editors_dir = root_;
+    options_.port = 0;
+    options_.metrics_port = 0;
+    options_.host = "127.0.0.1";
+    options_.batching.workers = 2;
+  }
+
+  void StartServer() {
+    auto server = AmendServer::Start(options_);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    client::ClientOptions connection;
+    connection.address = "127.0.0.1:" + std::to_string(server_->port());
+    connection.token = token_;
+    client_ = client::AmendClient::Connect(connection).value();
+  }
+
+  amend::v1::EditModelRequest Request(const std::string& requirement,
+                                      const Mlp& mlp) {
+    amend::v1::EditModelRequest request;
+    request.set_task("adult");
+    request.set_requirement(requirement);
+    request.set_lambda(requirement == "pruning" || requirement == "fairness"
+                           ? (requirement == "pruning" ? 0.01 : 0.1)
+                           : 0.01);
+    request.mutable_model()->set_safetensors(ModelBytes(mlp));
+    return request;
+  }
+
+  absl::Status EditStatus(const amend::v1::EditModelRequest& request) {
+    return client_->EditModel(request).status();
+  }
+
+  testing::ScopedTempDir temp_;
+  std::string root_;
+  std::string token_;
+  ServerOptions options_;
+  std::unique_ptr<AmendServer> server_;
+  std::unique_ptr<client::AmendClient> client_;
+};
+
+TEST_F(ServerTest, EditsEqualTheInProcessEditForEveryRequirement) {
+  StartServer();
+  const Mlp mlp = AdultModel(7);
+  for (const char* requirement : {"pruning", "data_minimisation", "fairness"}) {
+    SCOPED_TRACE(requirement);
+    for (const bool as_safetensors : {true, false}) {
+      amend::v1::EditModelRequest request = Request(requirement, mlp);
+      if (!as_safetensors) {
+        request.clear_model();
+        amend::v1::TensorModel* tensors =
+            request.mutable_model()->mutable_tensors();
+        tensors->set_architecture_json(ArchitectureToJson(mlp.architecture));
+        for (const TensorSpec& spec : ExpectedTensors(mlp.architecture)) {
+          EncodeTensor(spec.name, mlp.parameters.at(spec.name),
+                       tensors->add_tensors());
+        }
+      }
+      absl::StatusOr<amend::v1::EditModelResponse> reply =
+          client_->EditModel(request);
+      ASSERT_TRUE(reply.ok()) << reply.status();
+      // The same editor, loaded from disk, edits in this process.
+      const std::string dir = reply->editor().requirement() == "fairness"
+                                  ? root_ + "/fairness/edit-0.1"
+                                  : root_ + "/" + requirement + "/" +
+                                        reply->editor().variant() + "-0.01";
+      const LoadedEditor loaded = ReadEditorCheckpoint(dir).value();
+      const EditResult expected = loaded.editor->Edit({&mlp}).value()[0];
+      Mlp served;
+      if (as_safetensors) {
+        ASSERT_TRUE(reply->edited_model().has_safetensors());
+        served = ParseModelFile(reply->edited_model().safetensors()).value();
+      } else {
+        ASSERT_TRUE(reply->edited_model().has_tensors());
+        amend::v1::Model as_model;
+        *as_model.mutable_tensors() = reply->edited_model().tensors();
+        served = DecodeModel(as_model, {}).value().mlp;
+      }
+      for (const auto& [name, tensor] : expected.edited.parameters) {
+        EXPECT_TRUE(at::equal(served.parameters.at(name), tensor)) << name;
+      }
+      ASSERT_EQ(reply->masks_size(),
+                static_cast<int>(expected.edited.masks.size()));
+      for (const amend::v1::Tensor& mask : reply->masks()) {
+        const at::Tensor& want = expected.edited.masks.at(mask.name());
+        EXPECT_EQ(mask.raw().size(), want.numel() * sizeof(float));
+        EXPECT_EQ(
+            std::memcmp(mask.raw().data(), want.contiguous().data_ptr<float>(),
+                        mask.raw().size()),
+            0)
+            << mask.name();
+      }
+      EXPECT_EQ(reply->statistics().weights_kept(),
+                expected.statistics.weights_kept);
+      EXPECT_EQ(reply->statistics().features_kept(),
+                expected.statistics.features_kept);
+      EXPECT_EQ(reply->statistics().kept_features_size() +
+                    reply->statistics().removed_features_size(),
+                14);
+      EXPECT_EQ(reply->receipt().editor_sha256(),
+                loaded.manifest.weights_sha256);
+      EXPECT_EQ(reply->receipt().output_sha256(),
+                Sha256Hex(SerializeModel(expected.edited).value()));
+      if (as_safetensors) {
+        EXPECT_EQ(reply->receipt().input_sha256(),
+                  Sha256Hex(request.model().safetensors()));
+      }
+      EXPECT_GT(reply->server_seconds(), 0);
+    }
+  }
+}
+
+TEST_F(ServerTest, TargetsResolveToTheEditorWithTheLeastJsdThatMeetsThem) {
+  StartServer();
+  const Mlp mlp = AdultModel(8);
+  amend::v1::EditModelRequest request = Request("pruning", mlp);
+  request.set_max_weight_fraction(0.6);  // both meet it: λ 0.01 has less JSD
+  auto reply = client_->EditModel(request);
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_DOUBLE_EQ(reply->editor().lambda(), 0.01);
+  EXPECT_THAT(reply->resolution(), HasSubstr("least JSD of 2 editors"));
+  EXPECT_TRUE(reply->has_target_met());
+  request.set_max_weight_fraction(0.3);  // only λ 0.1 keeps <= 0.3
+  reply = client_->EditModel(request);
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_DOUBLE_EQ(reply->editor().lambda(), 0.1);
+  request.set_max_weight_fraction(0.1);
+  absl::Status none = EditStatus(request);
+  EXPECT_EQ(none.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(none.message(),
+              HasSubstr("the closest, lambda 0.1, reaches 0.2"));
+
+  amend::v1::EditModelRequest features = Request("data_minimisation", mlp);
+  features.set_max_features(8);
+  reply = client_->EditModel(features);
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_EQ(reply->editor().requirement(), "data_minimisation");
+  amend::v1::EditModelRequest fair = Request("fairness", mlp);
+  fair.set_max_eod(0.06);
+  ASSERT_TRUE(client_->EditModel(fair).ok());
+  fair.set_max_eod(0.01);
+  EXPECT_EQ(EditStatus(fair).code(), absl::StatusCode::kNotFound);
+  request.set_max_features(3);  // a data-minimisation target for pruning
+  EXPECT_THAT(EditStatus(request).message(),
+              HasSubstr("max_features: is a target for data_minimisation"));
+}
+
+TEST_F(ServerTest, EveryBadInputGetsItsStatusAndNamesTheField) {
+  options_.limits.architecture.max_width = 32;
+  StartServer();
+  const Mlp mlp = AdultModel(9);
+  struct Case {
+    std::string what;
+    std::function<void(amend::v1::EditModelRequest&)> change;
+    absl::StatusCode code;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"unknown task", [](auto& r) { r.set_task("credit"); },
+       absl::StatusCode::kNotFound, "task: no editors loaded for \"credit\""},
+      {"unknown requirement", [](auto& r) { r.set_requirement("privacy"); },
+       absl::StatusCode::kNotFound, "requirement: no editors loaded"},
+      {"unknown lambda", [](auto& r) { r.set_lambda(0.2); },
+       absl::StatusCode::kNotFound, "(loaded: 0.01, 0.1)"},
+      {"no trade-off", [](auto& r) { r.clear_tradeoff(); },
+       absl::StatusCode::kInvalidArgument, "tradeoff: set lambda"},
+      {"no model", [](auto& r) { r.clear_model(); },
+       absl::StatusCode::kInvalidArgument, "model: must hold tensors"},
+      {"malformed safetensors",
+       [](auto& r) { r.mutable_model()->set_safetensors("not a model"); },
+       absl::StatusCode::kInvalidArgument, "model.safetensors: "},
+      {"wrong input size",
+       [](auto& r) {
+         Architecture a;
+         a.input_dim = 10;
+         a.num_classes = 2;
+         a.layers = {{8, Activation::kRelu, Norm::kNone, 0.0, {}}};
+         r.mutable_model()->set_safetensors(
+             ModelBytes(InitializeMlp(a, 1).value()));
+       },
+       absl::StatusCode::kInvalidArgument,
+       "model.architecture.input_dim: the editor expects 14, got 10"},
+      {"over the width limit",
+       [](auto& r) {
+         r.mutable_model()->set_safetensors(ModelBytes(AdultModel(1, 64)));
+       },
+       absl::StatusCode::kInvalidArgument, "width: must be in 1..32"},
+      {"NaN weight",
+       [&](auto& r) {
+         Mlp bad = mlp;  // tensors are shared: change a copy
+         bad.parameters["layers.2.weight"] =
+             mlp.parameters.at("layers.2.weight").clone();
+         bad.parameters.at("layers.2.weight")[0][3] = std::nan("");
+         amend::v1::TensorModel* tensors = r.mutable_model()->mutable_tensors();
+         tensors->set_architecture_json(ArchitectureToJson(bad.architecture));
+         for (const TensorSpec& spec : ExpectedTensors(bad.architecture)) {
+           EncodeTensor(spec.name, bad.parameters.at(spec.name),
+                        tensors->add_tensors());
+         }
+       },
+       absl::StatusCode::kInvalidArgument, "'layers.2.weight'"},
+      {"short tensor",
+       [&](auto& r) {
+         amend::v1::TensorModel* tensors = r.mutable_model()->mutable_tensors();
+         tensors->set_architecture_json(ArchitectureToJson(mlp.architecture));
+         for (const TensorSpec& spec : ExpectedTensors(mlp.architecture)) {
+           EncodeTensor(spec.name, mlp.parameters.at(spec.name),
+                        tensors->add_tensors());
+         }
+         tensors->mutable_tensors(0)->mutable_raw()->resize(12);
+       },
+       absl::StatusCode::kInvalidArgument,
+       "model.tensors[0] (layers.1.weight): raw has 12 bytes, expected 896 "
+       "for FP32 [16, 14]"},
+      {"unknown dtype",
+       [&](auto& r) {
+         amend::v1::TensorModel* tensors = r.mutable_model()->mutable_tensors();
+         tensors->set_architecture_json(ArchitectureToJson(mlp.architecture));
+         EncodeTensor("layers.1.weight", mlp.parameters.at("layers.1.weight"),
+                      tensors->add_tensors());
+         tensors->mutable_tensors(0)->set_datatype("INT8");
+       },
+       absl::StatusCode::kInvalidArgument,
+       "datatype must be FP32 or FP64, got \"INT8\""},
+  };
+  for (const Case& c : cases) {
+    amend::v1::EditModelRequest request = Request("pruning", mlp);
+    c.change(request);
+    const absl::Status status = EditStatus(request);
+    EXPECT_EQ(status.code(), c.code) << c.what << ": " << status;
+    EXPECT_THAT(status.message(), HasSubstr(c.message)) << c.what;
+  }
+  // The server is still serving after all of them.
+  EXPECT_TRUE(client_->EditModel(Request("pruning", mlp)).ok());
+}
+
+TEST_F(ServerTest, MessagesOverTheLimitAreResourceExhausted) {
+  options_.max_message_bytes = 4096;
+  StartServer();
+  const absl::Status status = EditStatus(Request("pruning", AdultModel(1, 32)));
+  EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted) << status;
+}
+
+TEST_F(ServerTest, AnExpiredDeadlineIsDeadlineExceeded) {
+  options_.limits.max_request_time = std::chrono::milliseconds(0);
+  StartServer();
+  EXPECT_EQ(EditStatus(Request("pruning", AdultModel(1))).code(),
+            absl::StatusCode::kDeadlineExceeded);
+}
+
+TEST_F(ServerTest, ReloadsUnderLoadLoseNoRequestAndACorruptEditorIsRefused) {
+  options_.batching.max_wait = std::chrono::microseconds(2000);
+  StartServer();
+  std::atomic<bool> stop{false};
+  std::atomic<int> done{0}, failed{0};
+  std::vector<std::thread> senders;
+  for (int t = 0; t < 4; ++t) {
+    senders.emplace_back([&, t] {
+      const Mlp mlp = AdultModel(100 + t);
+      const amend::v1::EditModelRequest request = Request("pruning", mlp);
+      while (!stop) {
+        if (client_->EditModel(request).ok()) {
+          ++done;
+        } else {
+          ++failed;
+        }
+      }
+    });
+  }
+  for (int i = 0; i < 5; ++i) {
+    WriteTestEditor(root_, {.requirement = Requirement::kPruning,
+                            .lambda = 0.2 + i,
+                            .weights_kept = 0.1,
+                            .seed = 10u + i});
+    auto reload = client_->ReloadEditors();
+    ASSERT_TRUE(reload.ok()) << reload.status();
+    EXPECT_EQ(reload->errors_size(), 0);
+    EXPECT_EQ(reload->editors_loaded(), 5 + i);
+  }
+  // A corrupt checkpoint: the reload is refused and the 9 editors serve on.
+  const std::string bad = WriteTestEditor(
+      root_, {.requirement = Requirement::kPruning, .lambda = 7, .seed = 30});
+  std::string bytes = ReadFileToString(bad + "/editor.safetensors").value();
+  bytes[bytes.size() / 2] ^= 1;
+  ASSERT_TRUE(WriteFileAtomically(bad + "/editor.safetensors", bytes).ok());
+  auto refused = client_->ReloadEditors();
+  ASSERT_TRUE(refused.ok());
+  ASSERT_EQ(refused->errors_size(), 1);
+  EXPECT_THAT(refused->errors(0), HasSubstr("sha256"));
+  EXPECT_EQ(refused->editors_loaded(), 9);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  stop = true;
+  for (std::thread& sender : senders) sender.join();
+  EXPECT_EQ(failed, 0);
+  EXPECT_GT(done, 0);
+  EXPECT_EQ(client_->ListEditors("adult", "pruning")->editors_size(), 7);
+
+  const std::string scrape = Scrape(server_->metrics_port());
+  EXPECT_EQ(Series(scrape, "amend_reloads_total{outcome=\"failed\"}"), 1);
+  EXPECT_EQ(Series(scrape, "amend_reloads_total{outcome=\"ok\"}"), 5);
+  EXPECT_EQ(Series(scrape, "amend_editors_loaded"), 9);
+  // Every request is counted once, and some were batched together.
+  EXPECT_EQ(Series(scrape,
+                   "amend_edit_requests_total{code=\"OK\",requirement="
+                   "\"pruning\",task=\"adult\"}"),
+            done.load());
+  EXPECT_LT(Series(scrape, "amend_batch_size_count"), done.load());
+  EXPECT_EQ(Series(scrape, "amend_batch_size_sum"), done.load());
+}
+
+TEST_F(ServerTest, MetricsCountEveryCallByCode) {
+  StartServer();
+  const Mlp mlp = AdultModel(3);
+  ASSERT_TRUE(client_->EditModel(Request("pruning", mlp)).ok());
+  ASSERT_TRUE(client_->EditModel(Request("fairness", mlp)).ok());
+  amend::v1::EditModelRequest unknown = Request("pruning", mlp);
+  unknown.set_task("nonsense-task");
+  EXPECT_FALSE(client_->EditModel(unknown).ok());
+  const std::string scrape = Scrape(server_->metrics_port());
+  EXPECT_EQ(Series(scrape,
+                   "amend_edit_requests_total{code=\"OK\",requirement="
+                   "\"pruning\",task=\"adult\"}"),
+            1);
+  EXPECT_EQ(Series(scrape,
+                   "amend_edit_requests_total{code=\"OK\",requirement="
+                   "\"fairness\",task=\"adult\"}"),
+            1);
+  // A client's made-up task is not a label value.
+  EXPECT_EQ(Series(scrape,
+                   "amend_edit_requests_total{code=\"NOT_FOUND\","
+                   "requirement=\"pruning\",task=\"other\"}"),
+            1);
+  EXPECT_EQ(Series(scrape,
+                   "amend_edit_latency_seconds_count{requirement=\"pruning\"}"),
+            2);
+  EXPECT_EQ(Series(scrape, "amend_inflight_requests"), 0);
+  EXPECT_EQ(
+      Series(scrape, "amend_build_info{device=\"cpu\",version=\"0.1.0\"}"), 1);
+}
+
+TEST_F(ServerTest, TokensHaveAnEditAndAnAdminScope) {
+  ASSERT_TRUE(
+      WriteFileAtomically(temp_.file("edit.tokens"), "# editors\nedit-secret\n")
+          .ok());
+  ASSERT_TRUE(
+      WriteFileAtomically(temp_.file("admin.tokens"), "admin-secret\n").ok());
+  options_.edit_tokens_path = temp_.file("edit.tokens");
+  options_.admin_tokens_path = temp_.file("admin.tokens");
+  StartServer();  // no token
+  const amend::v1::EditModelRequest request = Request("pruning", AdultModel(1));
+  EXPECT_EQ(EditStatus(request).code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(client_->ListEditors().status().code(),
+            absl::StatusCode::kUnauthenticated);
+  // Health needs no token (probes cannot send one).
+  EXPECT_EQ(client_->Health(kServiceName).value(),
+            grpc::health::v1::HealthCheckResponse::SERVING);
+  auto with_token = [&](const std::string& token) {
+    client::ClientOptions connection;
+    connection.address = "127.0.0.1:" + std::to_string(server_->port());
+    connection.token = token;
+    return client::AmendClient::Connect(connection).value();
+  };
+  EXPECT_EQ(with_token("guess")->EditModel(request).status().code(),
+            absl::StatusCode::kUnauthenticated);
+  const auto editor = with_token("edit-secret");
+  EXPECT_TRUE(editor->EditModel(request).ok());
+  EXPECT_EQ(editor->ReloadEditors().status().code(),
+            absl::StatusCode::kPermissionDenied);
+  const auto admin = with_token("admin-secret");
+  EXPECT_TRUE(admin->ReloadEditors().ok());
+  EXPECT_TRUE(admin->EditModel(request).ok());
+}
+
+TEST_F(ServerTest, ReadinessFollowsTheEditorsAndShutdownDrainsInFlightCalls) {
+  options_.editors_dir = temp_.file("empty");
+  std::filesystem::create_directories(options_.editors_dir);
+  StartServer();
+  EXPECT_EQ(client_->Health("").value(),
+            grpc::health::v1::HealthCheckResponse::SERVING);
+  EXPECT_EQ(client_->Health(kServiceName).value(),
+            grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+  std::filesystem::rename(root_ + "/pruning",
+                          options_.editors_dir + "/pruning");
+  ASSERT_EQ(server_->ReloadNow(), 2);
+  EXPECT_EQ(client_->Health(kServiceName).value(),
+            grpc::health::v1::HealthCheckResponse::SERVING);
+
+  // Calls in flight when the drain starts all finish.
+  std::atomic<int> ok{0};
+  std::vector<std::thread> calls;
+  for (int i = 0; i < 6; ++i) {
+    calls.emplace_back([&, i] {
+      if (client_->EditModel(Request("pruning", AdultModel(i, 64))).ok()) ++ok;
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::thread stopper(
+      [&] { server_->Shutdown(std::chrono::milliseconds(300)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // Draining: readiness is off while the calls finish.
+  EXPECT_EQ(client_->Health("").value(),
+            grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+  for (std::thread& call : calls) call.join();
+  stopper.join();
+  EXPECT_EQ(ok, 6);
+  EXPECT_EQ(client_->Health("").status().code(),
+            absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace amend::server
