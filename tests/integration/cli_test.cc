@@ -1,7 +1,10 @@
 // End-to-end checks of the amend and amend-trainer binaries, run as a user
 // would run them.
 #include <ATen/ATen.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +16,7 @@
 #include "core/util/file_io.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/editor_fixtures.h"
 #include "tests/testing/temp_dir.h"
 
 namespace amend {
@@ -248,6 +252,79 @@ TEST_F(CliTest, SweepTrainsEditorsAndEditWritesTheEditedModel) {
       wrong.output,
       HasSubstr("architecture.input_dim: the editor expects 14, got 4"));
   EXPECT_FALSE(fs::exists(dir_ / "never.safetensors"));
+}
+
+int FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  socklen_t length = sizeof(address);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+TEST_F(CliTest, AmendTalksToTheServerWithExitCodesAScriptCanUse) {
+  const std::string editors = (dir_ / "editors").string();
+  testing::WriteTestEditor(editors, {.requirement = Requirement::kPruning,
+                                     .lambda = 0.01,
+                                     .weights_kept = 0.5});
+  const int port = FreePort();
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const std::string command =
+        std::string("exec ") + AMEND_SERVER_BIN + " --editors " + editors +
+        " --host 127.0.0.1 --metrics_port -1 --drain_seconds 0 --port " +
+        std::to_string(port) + " 2>" + (dir_ / "server.log").string();
+    ::execl("/bin/sh", "sh", "-c", command.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  const std::string amend =
+      std::string(AMEND_CLI) + " --server 127.0.0.1:" + std::to_string(port);
+  CommandResult health{-1, ""};
+  for (int i = 0; i < 300 && health.exit_code != 0; ++i) {
+    ::usleep(100000);
+    health = RunCommand(amend + " health");
+  }
+  ASSERT_EQ(health.exit_code, 0) << health.output;
+  EXPECT_THAT(health.output, HasSubstr("amend.v1.ModelEditor   SERVING"));
+  EXPECT_THAT(RunCommand(amend + " editors").output,
+              HasSubstr("adult  pruning            prune_and_edit  0.01"));
+
+  Architecture a;
+  a.input_dim = 14;
+  a.num_classes = 2;
+  a.layers = {{8, Activation::kRelu, Norm::kNone, 0.0, {}}};
+  const std::string model = (dir_ / "adult.safetensors").string();
+  ASSERT_TRUE(WriteModelFile(model, *InitializeMlp(a, 3)).ok());
+  const std::string edited = (dir_ / "edited.safetensors").string();
+  const CommandResult edit = RunCommand(
+      amend + " edit --task adult --requirement pruning --max-weights 0.6 " +
+      model + " -o " + edited);
+  ASSERT_EQ(edit.exit_code, 0) << edit.output;
+  EXPECT_THAT(edit.output, HasSubstr("receipt        input "));
+  const absl::StatusOr<Mlp> result = ReadModelFile(edited);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_TRUE(result->masks.count("mask.head.weight"));
+
+  const CommandResult refused = RunCommand(
+      amend + " edit --task adult --requirement pruning --lambda 9 " + model +
+      " -o " + edited);
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_THAT(refused.output, HasSubstr("NOT_FOUND: lambda"));
+  EXPECT_EQ(RunCommand(amend + " edit --task adult " + model).exit_code, 2);
+
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  const CommandResult gone = RunCommand(amend + " health --timeout_seconds 2");
+  EXPECT_EQ(gone.exit_code, 3) << gone.output;
+  EXPECT_THAT(gone.output, HasSubstr("UNAVAILABLE"));
 }
 
 }  // namespace
