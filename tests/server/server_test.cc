@@ -18,8 +18,8 @@
 #include "core/util/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "server/model_codec.h"
 #include "server/amend_server.h"
+#include "server/model_codec.h"
 #include "tests/testing/editor_fixtures.h"
 #include "tests/testing/temp_dir.h"
 
@@ -503,6 +503,55 @@ TEST_F(ServerTest, ReadinessFollowsTheEditorsAndShutdownDrainsInFlightCalls) {
   EXPECT_EQ(ok, 6);
   EXPECT_EQ(client_->Health("").status().code(),
             absl::StatusCode::kUnavailable);
+}
+
+// A CA, and server (localhost) and client certificates it signed, made with
+// the openssl command.
+bool MakeCertificates(const std::string& dir) {
+  const std::string script =
+      "set -e; cd " + dir +
+      "; openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem "
+      "-days 2 -subj /CN=amend-test-ca"
+      "; printf 'subjectAltName=DNS:localhost,IP:127.0.0.1' > san.ext"
+      "; for who in server client; do"
+      "  openssl req -newkey rsa:2048 -nodes -keyout $who.key -out $who.csr "
+      "-subj /CN=localhost;"
+      "  openssl x509 -req -in $who.csr -CA ca.pem -CAkey ca.key "
+      "-CAcreateserial -out $who.pem -days 2 -extfile san.ext; done";
+  return std::system(("(" + script + ") >/dev/null 2>&1").c_str()) == 0;
+}
+
+TEST_F(ServerTest, TlsAndMutualTls) {
+  const std::string certs = temp_.file("certs");
+  std::filesystem::create_directories(certs);
+  ASSERT_TRUE(MakeCertificates(certs));
+  options_.tls.enabled = true;
+  options_.tls.certificate_path = certs + "/server.pem";
+  options_.tls.key_path = certs + "/server.key";
+  StartServer();
+  auto connect = [&](bool tls, bool client_certificate) {
+    client::ClientOptions connection;
+    connection.address = "localhost:" + std::to_string(server_->port());
+    connection.tls = tls;
+    connection.ca_path = certs + "/ca.pem";
+    if (client_certificate) {
+      connection.certificate_path = certs + "/client.pem";
+      connection.key_path = certs + "/client.key";
+    }
+    connection.timeout = std::chrono::seconds(5);
+    return client::AmendClient::Connect(connection).value();
+  };
+  const amend::v1::EditModelRequest request = Request("pruning", AdultModel(1));
+  EXPECT_TRUE(connect(true, false)->EditModel(request).ok());
+  EXPECT_EQ(connect(false, false)->EditModel(request).status().code(),
+            absl::StatusCode::kUnavailable);
+  server_.reset();
+
+  options_.tls.client_ca_path = certs + "/ca.pem";  // mutual TLS
+  StartServer();
+  EXPECT_EQ(connect(true, false)->EditModel(request).status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(connect(true, true)->EditModel(request).ok());
 }
 
 }  // namespace
