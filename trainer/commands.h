@@ -75,6 +75,7 @@ struct EditorTrainingCommandOptions {
   std::string variant;  // empty: the requirement's editing variant
   int64_t hidden = 32;
   int64_t layers = 3;
+  double mask_logit_init = 3.0;
   double mask_temperature = 1.0;
   double fairness_temperature = 1.0;
   EditorTrainingOptions options;

@@ -38,6 +38,7 @@ absl::StatusOr<EditorConfig> ConfigFor(const EditorTrainingCommandOptions& o,
       MakeEditorConfig(task, requirement, edit_weights, lambda);
   config.network.hidden = o.hidden;
   config.network.layers = o.layers;
+  config.network.mask_logit_init = o.mask_logit_init;
   config.mask_temperature = o.mask_temperature;
   config.fairness_temperature = o.fairness_temperature;
   AMEND_RETURN_IF_ERROR(ValidateEditorConfig(config));

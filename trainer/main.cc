@@ -90,6 +90,9 @@ ABSL_FLAG(int64_t, warmup_steps, 100,
 ABSL_FLAG(int64_t, hidden, 32, "train, sweep: metanetwork width d.");
 ABSL_FLAG(int64_t, layers, 3,
           "train, sweep: bidirectional message-passing layers.");
+ABSL_FLAG(double, mask_logit_init, 3.0,
+          "train, sweep: initial mask logit (> 0 starts with everything "
+          "kept; lower starts pruning sooner).");
 ABSL_FLAG(double, mask_temperature, 1.0,
           "train, sweep: temperature of the straight-through masks.");
 ABSL_FLAG(double, fairness_temperature, 1.0,
@@ -253,6 +256,7 @@ int main(int argc, char** argv) {
     training.hidden = absl::GetFlag(FLAGS_hidden);
     training.layers = absl::GetFlag(FLAGS_layers);
     training.mask_temperature = absl::GetFlag(FLAGS_mask_temperature);
+    training.mask_logit_init = absl::GetFlag(FLAGS_mask_logit_init);
     training.fairness_temperature = absl::GetFlag(FLAGS_fairness_temperature);
     training.options.eval_every = absl::GetFlag(FLAGS_eval_every);
     training.options.checkpoint_every = absl::GetFlag(FLAGS_checkpoint_every);

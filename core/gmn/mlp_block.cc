@@ -16,7 +16,12 @@ MlpBlockImpl::MlpBlockImpl(const MlpBlockOptions& options_)
 }
 
 at::Tensor MlpBlockImpl::forward(const at::Tensor& x) {
-  at::Tensor h = at::silu(norm(first(x)));
+  return ForwardFromFirstLinear(first(x));
+}
+
+at::Tensor MlpBlockImpl::ForwardFromFirstLinear(
+    const at::Tensor& first_linear) {
+  at::Tensor h = at::silu(norm(first_linear));
   if (options.dropout() > 0)
     h = at::dropout(h, options.dropout(), is_training());
   return second(h);

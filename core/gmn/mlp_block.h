@@ -36,6 +36,9 @@ class MlpBlockImpl : public torch::nn::Module {
  public:
   explicit MlpBlockImpl(const MlpBlockOptions& options);
   at::Tensor forward(const at::Tensor& x);
+  // The block after its first Linear: `first_linear` is first(x) computed by
+  // the caller (e.g. decomposed over the parts of a concatenated input).
+  at::Tensor ForwardFromFirstLinear(const at::Tensor& first_linear);
 
   MlpBlockOptions options;
   torch::nn::Linear first{nullptr}, second{nullptr};

@@ -117,5 +117,33 @@ TEST(BidirectionalLayerTest,
   EXPECT_TRUE(at::allclose(EdgeSlice(both, edges, 1), alone_edges, 1e-5, 1e-6));
 }
 
+TEST(BidirectionalLayerTest, MatchesTheFormulaOnConcatenatedInputs) {
+  // The layer decomposes each block's first Linear over node and edge parts;
+  // the result must be the documented formula computed literally.
+  torch::manual_seed(3);
+  BidirectionalLayer layer{BidirectionalLayerOptions(kHidden)};
+  layer->eval();
+  at::Generator g = at::make_generator<at::CPUGeneratorImpl>(5);
+  const int64_t nodes = 9, edges = 20;
+  const at::Tensor h = at::randn({nodes, kHidden}, g);
+  const at::Tensor z = at::randn({edges, kHidden}, g);
+  const at::Tensor z0 = at::randn({edges, kHidden}, g);
+  const at::Tensor index = at::randint(0, nodes, {2, edges}, g);
+  const at::Tensor src = index[0], dst = index[1];
+  const at::Tensor m_fw = at::zeros_like(h).index_add(
+      0, dst, layer->forward_message(at::cat({z, h.index_select(0, src)}, 1)));
+  const at::Tensor m_bw = at::zeros_like(h).index_add(
+      0, src,
+      layer->backward_message(at::cat({z0, h.index_select(0, dst)}, 1)));
+  const at::Tensor z_new =
+      z + layer->edge_update(
+              at::cat({z, h.index_select(0, src), h.index_select(0, dst)}, 1));
+  const at::Tensor h_new =
+      layer->node_skip(h) + layer->node_update(at::cat({h, m_fw, m_bw}, 1));
+  auto [h_got, z_got] = layer(h, z, z0, index);
+  EXPECT_TRUE(at::allclose(h_got, h_new, 1e-5, 1e-5));
+  EXPECT_TRUE(at::allclose(z_got, z_new, 1e-5, 1e-5));
+}
+
 }  // namespace
 }  // namespace amend
