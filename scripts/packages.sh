@@ -7,8 +7,8 @@ AMEND_BUILD_PACKAGES=(
   libtorch-dev libabsl-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev zlib1g-dev
   libopenblas0-pthread
-  # tests: certificates for the TLS tests, the Python client's runtime
-  openssl python3 python3-grpcio python3-protobuf
+  # tests: certificates for the TLS tests, the Python client's runtime, the deployment checks
+  openssl python3 python3-grpcio python3-protobuf python3-yaml prometheus
 )
 
 # Installs whatever in "$@" is missing; does not touch apt when everything is present.
