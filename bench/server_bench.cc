@@ -1,7 +1,8 @@
 // amend-server throughput and latency through gRPC, in-process on port 0, with
 // concurrent clients, comparing dynamic batching against one model per forward
-// pass, side by side in one run. Editors are freshly initialised (the cost of
-// an edit does not depend on the trained weights); the models are median-size
+// pass, side by side in one run. The editor is freshly initialised, default
+// shape d = 32, T = 3 (the cost of an edit does not depend on the trained
+// weights); the models are median-size
 // adult MLPs (14 -> 32 -> 64 + skip -> 2, 3,520 weights).
 //
 //   build/bench/server_bench --benchmark_counters_tabular=true
@@ -30,8 +31,9 @@ const std::string& EditorsDir() {
         (std::filesystem::temp_directory_path() / "amend_server_bench")
             .string());
     std::filesystem::remove_all(*path);
-    testing::WriteTestEditor(
-        *path, {.requirement = Requirement::kPruning, .lambda = 0.01});
+    testing::WriteTestEditor(*path, {.requirement = Requirement::kPruning,
+                                     .lambda = 0.01,
+                                     .default_shape = true});
     return path;
   }();
   return *dir;

@@ -31,6 +31,9 @@ struct TestEditorSpec {
   double features_kept = 14;
   double eod = 0.1;
   uint64_t seed = 1;
+  // false: a small metanetwork (fast tests); true: the default shape
+  // (benchmarks).
+  bool default_shape = false;
 };
 
 // Writes an adult editor to <root>/<requirement>/<variant>-<lambda>; returns
@@ -39,10 +42,12 @@ inline std::string WriteTestEditor(const std::string& root,
                                    const TestEditorSpec& spec) {
   EditorConfig config = MakeEditorConfig(AdultTask(), spec.requirement,
                                          spec.edit_weights, spec.lambda);
-  config.network.hidden = 8;
-  config.network.layers = 2;
-  config.network.residual_scale_init = 0.1;
-  config.network.mask_logit_init = 0.2;
+  if (!spec.default_shape) {
+    config.network.hidden = 8;
+    config.network.layers = 2;
+    config.network.residual_scale_init = 0.1;
+    config.network.mask_logit_init = 0.2;
+  }
   auto editor = Editor::Create(config, spec.seed).value();
   EditorManifest manifest;
   manifest.validation.models = 10;
