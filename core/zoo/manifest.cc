@@ -7,8 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "core/data/delimited_text.h"
 #include "core/util/file_io.h"
-#include "core/util/status_macros.h"
 #include "core/util/json_field.h"
+#include "core/util/status_macros.h"
 
 namespace amend {
 namespace {

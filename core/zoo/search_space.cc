@@ -6,9 +6,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "core/util/json_field.h"
 #include "core/util/seeded_random.h"
 #include "core/util/status_macros.h"
-#include "core/util/json_field.h"
 
 namespace amend {
 

@@ -19,6 +19,7 @@
 #include "core/mlp/model_file.h"
 #include "core/mlp/parameter_layout.h"
 #include "core/util/file_io.h"
+#include "core/util/json_field.h"
 #include "core/util/seeded_random.h"
 #include "core/util/sha256.h"
 #include "core/util/status_macros.h"
@@ -26,7 +27,6 @@
 #include "core/zoo/evaluation.h"
 #include "core/zoo/fused_trainer.h"
 #include "core/zoo/group_trainer.h"
-#include "core/util/json_field.h"
 #include "core/zoo/manifest.h"
 
 namespace amend {

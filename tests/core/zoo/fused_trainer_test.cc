@@ -138,10 +138,12 @@ TEST(FusedTrainerTest, RefusesLabelsOutsideTheClasses) {
   SplitTensors data = SmallTrain();
   data.labels = data.labels.clone();
   data.labels[3] = 2;
-  auto trainer = FusedRunTrainer::Create(Config(Activation::kRelu, Norm::kNone, 0.0, 1), data);
+  auto trainer = FusedRunTrainer::Create(
+      Config(Activation::kRelu, Norm::kNone, 0.0, 1), data);
   EXPECT_EQ(trainer.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(trainer.status().message().find("labels must be class indices in 0..1"),
-            absl::string_view::npos);
+  EXPECT_NE(
+      trainer.status().message().find("labels must be class indices in 0..1"),
+      absl::string_view::npos);
 }
 
 TEST(FusedTrainerTest, RefusesDataOfTheWrongWidth) {
