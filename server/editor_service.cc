@@ -163,8 +163,16 @@ absl::Status EditorService::Edit(grpc::ServerContext* context,
   metrics_.RecordCompute(served.requirement(), outcome.compute_seconds);
   const EditResult& result = *outcome.result;
 
-  AMEND_RETURN_IF_ERROR(EncodeModel(result.edited, decoded.as_safetensors,
-                                    response.mutable_edited_model()));
+  // The canonical model file is both the receipt's output hash and, for the
+  // safetensors form, the reply itself: serialise it once.
+  AMEND_ASSIGN_OR_RETURN(std::string canonical, SerializeModel(result.edited));
+  response.mutable_receipt()->set_output_sha256(Sha256Hex(canonical));
+  if (decoded.as_safetensors) {
+    response.mutable_edited_model()->set_safetensors(std::move(canonical));
+  } else {
+    AMEND_RETURN_IF_ERROR(
+        EncodeModel(result.edited, false, response.mutable_edited_model()));
+  }
   for (const auto& [name, mask] : result.edited.masks) {
     EncodeTensor(name, mask, response.add_masks());
   }
@@ -198,9 +206,6 @@ absl::Status EditorService::Edit(grpc::ServerContext* context,
   amend::v1::Receipt* receipt = response.mutable_receipt();
   receipt->set_input_sha256(decoded.input_sha256);
   receipt->set_editor_sha256(served.manifest.weights_sha256);
-  AMEND_ASSIGN_OR_RETURN(const std::string canonical,
-                         SerializeModel(result.edited));
-  receipt->set_output_sha256(Sha256Hex(canonical));
   return absl::OkStatus();
 }
 

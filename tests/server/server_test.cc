@@ -217,7 +217,9 @@ TEST_F(ServerTest, TargetsResolveToTheEditorWithTheLeastJsdThatMeetsThem) {
   ASSERT_TRUE(reply.ok()) << reply.status();
   EXPECT_DOUBLE_EQ(reply->editor().lambda(), 0.01);
   EXPECT_THAT(reply->resolution(), HasSubstr("least JSD of 2 editors"));
-  EXPECT_TRUE(reply->has_target_met());
+  ASSERT_TRUE(reply->has_target_met());
+  EXPECT_EQ(reply->target_met(),
+            reply->statistics().weights_kept_fraction() <= 0.6);
   request.set_max_weight_fraction(0.3);  // only λ 0.1 keeps <= 0.3
   reply = client_->EditModel(request);
   ASSERT_TRUE(reply.ok()) << reply.status();
@@ -330,6 +332,24 @@ TEST_F(ServerTest, EveryBadInputGetsItsStatusAndNamesTheField) {
   }
   // The server is still serving after all of them.
   EXPECT_TRUE(client_->EditModel(Request("pruning", mlp)).ok());
+}
+
+TEST_F(ServerTest, BadOptionsAreRefusedAtStart) {
+  options_.device = "cuda";
+  EXPECT_THAT(AmendServer::Start(options_).status().message(),
+              HasSubstr("--device: this build serves on \"cpu\""));
+  options_.device = "cpu";
+  options_.edit_tokens_path = temp_.file("missing.tokens");
+  EXPECT_EQ(AmendServer::Start(options_).status().code(),
+            absl::StatusCode::kNotFound);
+  ASSERT_TRUE(WriteFileAtomically(temp_.file("empty.tokens"), "# none\n").ok());
+  options_.edit_tokens_path = temp_.file("empty.tokens");
+  EXPECT_THAT(AmendServer::Start(options_).status().message(),
+              HasSubstr("holds no token"));
+  options_.edit_tokens_path = "";
+  options_.tls.enabled = true;
+  EXPECT_THAT(AmendServer::Start(options_).status().message(),
+              HasSubstr("--tls_cert and --tls_key"));
 }
 
 TEST_F(ServerTest, MessagesOverTheLimitAreResourceExhausted) {
