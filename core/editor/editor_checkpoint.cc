@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "core/mlp/model_file.h"
 #include "core/mlp/safetensors.h"
 #include "core/util/file_io.h"
 #include "core/util/json_field.h"
@@ -83,18 +84,11 @@ absl::StatusOr<EditorFigures> EditorFiguresFromJson(const nlohmann::json& json,
 }
 
 std::string SerializeEditorWeights(const Editor& editor) {
-  std::vector<at::Tensor> keep_alive;
-  std::vector<Float32TensorView> views;
+  std::vector<std::pair<std::string, at::Tensor>> tensors;
   for (const auto& item : editor.network()->named_parameters(true)) {
-    at::Tensor tensor = item.value().detach().to(at::kCPU).contiguous();
-    keep_alive.push_back(tensor);
-    views.push_back(
-        {item.key(),
-         std::vector<int64_t>(tensor.sizes().begin(), tensor.sizes().end()),
-         std::span<const float>(tensor.data_ptr<float>(), tensor.numel())});
+    tensors.emplace_back(item.key(), item.value());
   }
-  return SerializeSafetensors({{"amend.format", kEditorFormat}},
-                              std::move(views));
+  return SerializeFloat32Tensors(tensors, {{"amend.format", kEditorFormat}});
 }
 
 absl::Status LoadEditorWeights(absl::string_view bytes, Editor& editor) {

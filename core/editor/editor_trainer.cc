@@ -14,6 +14,7 @@
 #include "core/editor/sanity_baselines.h"
 #include "core/editor/zoo_models.h"
 #include "core/mlp/forward.h"
+#include "core/mlp/model_file.h"
 #include "core/mlp/safetensors.h"
 #include "core/objectives/fairness.h"
 #include "core/objectives/preservation.h"
@@ -96,24 +97,18 @@ absl::Status SaveState(const std::string& dir, Editor& editor, AdamW& optimizer,
                        const TrainingState& state,
                        const nlohmann::json& settings) {
   const auto named = NamedParameters(editor);
-  std::vector<at::Tensor> keep_alive;
-  std::vector<Float32TensorView> views;
-  auto add = [&](const std::string& name, const at::Tensor& tensor) {
-    at::Tensor contiguous = tensor.detach().contiguous();
-    keep_alive.push_back(contiguous);
-    views.push_back({name,
-                     std::vector<int64_t>(contiguous.sizes().begin(),
-                                          contiguous.sizes().end()),
-                     std::span<const float>(contiguous.data_ptr<float>(),
-                                            contiguous.numel())});
-  };
+  std::vector<std::pair<std::string, at::Tensor>> tensors;
   for (size_t i = 0; i < named.size(); ++i) {
-    add("parameter/" + named[i].first, named[i].second);
-    add("first_moment/" + named[i].first, optimizer.first_moments()[i]);
-    add("second_moment/" + named[i].first, optimizer.second_moments()[i]);
-    if (!state.best.empty()) add("best/" + named[i].first, state.best[i]);
+    tensors.emplace_back("parameter/" + named[i].first, named[i].second);
+    tensors.emplace_back("first_moment/" + named[i].first,
+                         optimizer.first_moments()[i]);
+    tensors.emplace_back("second_moment/" + named[i].first,
+                         optimizer.second_moments()[i]);
+    if (!state.best.empty()) {
+      tensors.emplace_back("best/" + named[i].first, state.best[i]);
+    }
   }
-  const std::string bytes = SerializeSafetensors({}, std::move(views));
+  const std::string bytes = SerializeFloat32Tensors(tensors, {});
   const nlohmann::json json{{"settings", settings},
                             {"step", state.step},
                             {"best_score", state.best_score},

@@ -85,24 +85,32 @@ absl::StatusOr<std::string> SerializeModel(
   AMEND_RETURN_IF_ERROR(ValidateParameters(mlp.architecture, mlp.parameters));
   AMEND_RETURN_IF_ERROR(ValidateMasks(mlp.architecture, mlp.masks));
   return CallTorch("SerializeModel", [&]() -> absl::StatusOr<std::string> {
-    std::vector<at::Tensor>
-        keep_alive;  // contiguous CPU copies backing the views below
-    std::vector<Float32TensorView> views;
+    std::vector<std::pair<std::string, at::Tensor>> tensors;
     for (const TensorMap* map : {&mlp.parameters, &mlp.masks}) {
-      for (const auto& [name, tensor] : *map) {
-        at::Tensor cpu = tensor.detach().to(at::kCPU).contiguous();
-        views.push_back(
-            {name, std::vector<int64_t>(cpu.sizes().begin(), cpu.sizes().end()),
-             std::span<const float>(cpu.data_ptr<float>(),
-                                    static_cast<size_t>(cpu.numel()))});
-        keep_alive.push_back(std::move(cpu));
-      }
+      for (const auto& [name, tensor] : *map)
+        tensors.emplace_back(name, tensor);
     }
     std::map<std::string, std::string> all_metadata = metadata;
     all_metadata[kArchitectureMetadataKey] =
         ArchitectureToJson(mlp.architecture);
-    return SerializeSafetensors(all_metadata, std::move(views));
+    return SerializeFloat32Tensors(tensors, all_metadata);
   });
+}
+
+std::string SerializeFloat32Tensors(
+    const std::vector<std::pair<std::string, at::Tensor>>& tensors,
+    const std::map<std::string, std::string>& metadata) {
+  std::vector<at::Tensor> keep_alive;  // contiguous CPU copies behind the views
+  std::vector<Float32TensorView> views;
+  for (const auto& [name, tensor] : tensors) {
+    at::Tensor cpu = tensor.detach().to(at::kCPU).contiguous();
+    views.push_back(
+        {name, std::vector<int64_t>(cpu.sizes().begin(), cpu.sizes().end()),
+         std::span<const float>(cpu.data_ptr<float>(),
+                                static_cast<size_t>(cpu.numel()))});
+    keep_alive.push_back(std::move(cpu));
+  }
+  return SerializeSafetensors(metadata, std::move(views));
 }
 
 absl::Status WriteModelFile(

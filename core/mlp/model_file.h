@@ -21,6 +21,8 @@
 
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -52,6 +54,14 @@ absl::StatusOr<Mlp> ReadModelFile(const std::string& path,
 // never written.
 absl::StatusOr<std::string> SerializeModel(
     const Mlp& mlp, const std::map<std::string, std::string>& metadata = {});
+
+// Safetensors bytes of float32 tensors (moved to the CPU, made contiguous) in
+// the order given, with `metadata`. The one place tensors become safetensors:
+// model files, editor weights and training states all use it.
+// REQUIRES: every tensor is float32.
+std::string SerializeFloat32Tensors(
+    const std::vector<std::pair<std::string, at::Tensor>>& tensors,
+    const std::map<std::string, std::string>& metadata);
 
 absl::Status WriteModelFile(
     const std::string& path, const Mlp& mlp,
