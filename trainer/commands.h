@@ -107,6 +107,28 @@ struct EditCommandOptions {
 // Edits one model file offline with the same code the server uses.
 int RunEditCommand(const EditCommandOptions& options);
 
+struct EvalCommandOptions {
+  std::string task;
+  std::string data_dir;
+  std::string zoo_dir;
+  std::string requirement;
+  // "DIR" or "NAME=DIR": an editor, or a folder of editors (one per lambda).
+  std::vector<std::string> editors;
+  std::string output_dir;  // reports/<task>/<requirement>
+  int64_t max_models = 0;  // test-split zoo models; 0 = all
+  int64_t max_test_rows = 0;
+  int64_t max_fit_rows = 0;  // validation rows the baselines fit on
+  bool baselines = true;     // false: editors only (ablations)
+  int64_t retrain_models = 0;
+  int retrain_epochs = 100;
+  int lottery_levels = 5;
+  int lottery_epochs = 2;
+  uint64_t seed = 0;
+};
+// Runs the editors and every baseline of the requirement on the zoo's test
+// models and writes points.csv, report.json, summary.md and plot.svg.
+int RunEvalCommand(const EvalCommandOptions& options);
+
 }  // namespace amend::trainer
 
 #endif  // AMEND_TRAINER_COMMANDS_H_

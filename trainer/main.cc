@@ -108,11 +108,29 @@ ABSL_FLAG(int64_t, max_validation_models, 0,
           "train, sweep: at most this many validation-split zoo models "
           "(0 = all).");
 ABSL_FLAG(int64_t, max_test_models, 0,
-          "train, sweep: at most this many test-split zoo models for the "
-          "final figures (0 = all).");
-ABSL_FLAG(int64_t, max_test_rows, 0,
-          "train, sweep: at most this many rows of the task's test split for "
+          "train, sweep, eval: at most this many test-split zoo models for "
           "the final figures (0 = all).");
+ABSL_FLAG(int64_t, max_test_rows, 0,
+          "train, sweep, eval: at most this many rows of the task's test "
+          "split for the final figures (0 = all).");
+ABSL_FLAG(std::vector<std::string>, editors, {},
+          "eval: comma-separated editor folders, each DIR or NAME=DIR; a "
+          "folder of editors (one per lambda, as sweep writes) gives one "
+          "point each.");
+ABSL_FLAG(bool, baselines, true,
+          "eval: also run every baseline of the requirement (false: editors "
+          "only).");
+ABSL_FLAG(int64_t, max_fit_rows, 0,
+          "eval: > 0 uses only the first max_fit_rows validation rows to fit "
+          "the baselines.");
+ABSL_FLAG(int64_t, retrain_models, 0,
+          "eval: > 0 runs FS & Retrain on only the first retrain_models "
+          "models.");
+ABSL_FLAG(int, retrain_epochs, 100, "eval: FS & Retrain distillation epochs.");
+ABSL_FLAG(int, lottery_levels, 5,
+          "eval: Lottery Ticket pruning levels (40% of what remains each).");
+ABSL_FLAG(int, lottery_epochs, 2,
+          "eval: Lottery Ticket retraining epochs per level.");
 ABSL_FLAG(std::string, editor, "",
           "edit: the editor folder (editor.json and editor.safetensors).");
 
@@ -135,6 +153,7 @@ constexpr char kUsage[] =
     "  sweep    --task T --requirement R --lambdas L1,L2,... --zoo DIR --out "
     "DIR\n"
     "  edit     --editor DIR --model IN.safetensors -o OUT.safetensors\n"
+    "  eval     --task T --requirement R --zoo DIR --editors DIR --out DIR\n"
     "\n"
     "Run with --help for every flag.";
 
@@ -310,6 +329,42 @@ int main(int argc, char** argv) {
       return trainer::kExitUsage;
     }
     return trainer::RunEditCommand(options);
+  }
+  if (subcommand == "eval") {
+    trainer::EvalCommandOptions options;
+    options.task = absl::GetFlag(FLAGS_task);
+    options.data_dir = DataDir();
+    options.zoo_dir = absl::GetFlag(FLAGS_zoo);
+    options.requirement = absl::GetFlag(FLAGS_requirement);
+    options.editors = absl::GetFlag(FLAGS_editors);
+    options.output_dir = OutFlag();
+    options.max_models = absl::GetFlag(FLAGS_max_test_models);
+    options.max_test_rows = absl::GetFlag(FLAGS_max_test_rows);
+    options.max_fit_rows = absl::GetFlag(FLAGS_max_fit_rows);
+    options.baselines = absl::GetFlag(FLAGS_baselines);
+    options.retrain_models = absl::GetFlag(FLAGS_retrain_models);
+    options.retrain_epochs = absl::GetFlag(FLAGS_retrain_epochs);
+    options.lottery_levels = absl::GetFlag(FLAGS_lottery_levels);
+    options.lottery_epochs = absl::GetFlag(FLAGS_lottery_epochs);
+    options.seed = absl::GetFlag(FLAGS_seed);
+    if (!RequireFlag(options.task, "task", "eval") ||
+        !RequireFlag(options.zoo_dir, "zoo", "eval") ||
+        !RequireFlag(options.requirement, "requirement", "eval") ||
+        !RequireFlag(options.output_dir, "out", "eval")) {
+      return trainer::kExitUsage;
+    }
+    if (options.editors.empty() && !options.baselines) {
+      std::cerr << "amend-trainer eval: nothing to run: give --editors or "
+                   "keep --baselines\n";
+      return trainer::kExitUsage;
+    }
+    if (options.retrain_epochs < 0 || options.lottery_levels < 1 ||
+        options.lottery_epochs < 0) {
+      std::cerr << "amend-trainer eval: --retrain_epochs and "
+                   "--lottery_epochs must be >= 0, --lottery_levels >= 1\n";
+      return trainer::kExitUsage;
+    }
+    return trainer::RunEvalCommand(options);
   }
   if (subcommand == "zoo-merge") {
     const std::string zoo = absl::GetFlag(FLAGS_zoo);

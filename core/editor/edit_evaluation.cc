@@ -52,6 +52,10 @@ absl::StatusOr<EditRecord> CompareEdit(Requirement requirement,
         predicted_before.eq(data.labels).to(at::kDouble).mean().item<double>();
     record.accuracy_after =
         predicted_after.eq(data.labels).to(at::kDouble).mean().item<double>();
+    record.disagreement = predicted_before.ne(predicted_after)
+                              .to(at::kDouble)
+                              .mean()
+                              .item<double>();
     return absl::OkStatus();
   }));
   AMEND_ASSIGN_OR_RETURN(

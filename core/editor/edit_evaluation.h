@@ -37,6 +37,8 @@ struct EditRecord {
   double accuracy_after = 0.0;
   double eod_before = 0.0;
   double eod_after = 0.0;
+  // Fraction of rows whose predicted class the edit changed.
+  double disagreement = 0.0;
 };
 
 // Compares `edited` (parameters already masked; masks read for the counts)

@@ -33,7 +33,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/data/task.h"
-#include "core/editor/adamw.h"
+#include "core/optim/adamw.h"
 #include "core/editor/editor_checkpoint.h"
 #include "core/editor/editor_config.h"
 

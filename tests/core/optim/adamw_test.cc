@@ -1,5 +1,5 @@
 // AdamW against hand-worked updates.
-#include "core/editor/adamw.h"
+#include "core/optim/adamw.h"
 
 #include <ATen/ATen.h>
 

@@ -1,4 +1,4 @@
-// File: core/editor/adamw.h
+// File: core/optim/adamw.h
 //
 // AdamW (Loshchilov & Hutter; PyTorch's torch.optim.AdamW update) with global
 // gradient-norm clipping and a linear warm-up, written out so that its whole
@@ -11,8 +11,8 @@
 //   double norm = optimizer.Step();   // clips, updates, zeroes the gradients
 //
 // Thread-compatible.
-#ifndef AMEND_CORE_EDITOR_ADAMW_H_
-#define AMEND_CORE_EDITOR_ADAMW_H_
+#ifndef AMEND_CORE_OPTIM_ADAMW_H_
+#define AMEND_CORE_OPTIM_ADAMW_H_
 
 #include <ATen/core/Tensor.h>
 
@@ -59,4 +59,4 @@ class AdamW {
 
 }  // namespace amend
 
-#endif  // AMEND_CORE_EDITOR_ADAMW_H_
+#endif  // AMEND_CORE_OPTIM_ADAMW_H_

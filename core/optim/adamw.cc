@@ -1,4 +1,4 @@
-#include "core/editor/adamw.h"
+#include "core/optim/adamw.h"
 
 #include <ATen/ATen.h>
 

@@ -1,0 +1,167 @@
+#include "core/postprocessing/threshold_optimizer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "absl/strings/str_cat.h"
+#include "core/util/status_macros.h"
+
+namespace amend {
+namespace {
+
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
+struct RocPoint {
+  double x = 0.0;          // false-positive rate
+  double y = 0.0;          // true-positive rate
+  double threshold = 0.0;  // predict 1 if s > threshold
+};
+
+// ROC points of one group's thresholds, then their upper convex hull in
+// increasing x.
+std::vector<RocPoint> UpperHull(std::vector<double> scores,
+                                std::vector<int> labels) {
+  std::vector<size_t> order(scores.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return scores[a] > scores[b]; });
+  double positives = 0, negatives = 0;
+  for (int label : labels) (label == 1 ? positives : negatives) += 1;
+  std::vector<RocPoint> points = {{0.0, 0.0, kInfinity}};
+  double true_positives = 0, false_positives = 0;
+  for (size_t i = 0; i < order.size();) {
+    const double score = scores[order[i]];
+    while (i < order.size() && scores[order[i]] == score) {
+      (labels[order[i]] == 1 ? true_positives : false_positives) += 1;
+      ++i;
+    }
+    const double threshold =
+        i < order.size() ? 0.5 * (score + scores[order[i]]) : -kInfinity;
+    points.push_back(
+        {false_positives / negatives, true_positives / positives, threshold});
+  }
+  std::stable_sort(points.begin(), points.end(),
+                   [](const RocPoint& a, const RocPoint& b) {
+                     return a.x != b.x ? a.x < b.x : a.y < b.y;
+                   });
+  std::vector<RocPoint> hull;
+  for (const RocPoint& p : points) {
+    // Drop the middle point when it lies on or below the chord.
+    while (hull.size() >= 2) {
+      const RocPoint& o = hull[hull.size() - 2];
+      const RocPoint& a = hull.back();
+      const double cross =
+          (a.x - o.x) * (p.y - o.y) - (a.y - o.y) * (p.x - o.x);
+      if (cross < 0) break;
+      hull.pop_back();
+    }
+    hull.push_back(p);
+  }
+  // Several vertices at x = 0: keep the highest (the last after sorting).
+  while (hull.size() >= 2 && hull[1].x == 0.0) hull.erase(hull.begin());
+  return hull;
+}
+
+struct Interpolated {
+  double y = 0.0;
+  double weight_low = 1.0;
+  double threshold_low = kInfinity;
+  double threshold_high = kInfinity;
+};
+
+// The hull at false-positive rate x: a mix of the two vertices around x.
+Interpolated Interpolate(const std::vector<RocPoint>& hull, double x) {
+  if (x <= hull.front().x) {
+    return {hull.front().y, 1.0, hull.front().threshold,
+            hull.front().threshold};
+  }
+  size_t i = 0;
+  while (i + 2 < hull.size() && hull[i + 1].x < x) ++i;
+  const RocPoint& low = hull[i];
+  const RocPoint& high = hull[i + 1];
+  const double weight_low = (high.x - x) / (high.x - low.x);
+  return {weight_low * low.y + (1.0 - weight_low) * high.y, weight_low,
+          low.threshold, high.threshold};
+}
+
+}  // namespace
+
+absl::StatusOr<ThresholdOptimizer> ThresholdOptimizer::Fit(
+    const BinaryData& data, int grid_size) {
+  AMEND_RETURN_IF_ERROR(ValidateBinaryData(data));
+  if (grid_size < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("grid_size: must be >= 1, got ", grid_size));
+  }
+  std::array<std::vector<RocPoint>, 2> hulls;
+  double positives = 0, negatives = 0;
+  for (int group = 0; group < 2; ++group) {
+    std::vector<double> scores;
+    std::vector<int> labels;
+    for (size_t i = 0; i < data.rows(); ++i) {
+      if (data.groups[i] != group) continue;
+      scores.push_back(data.scores[i]);
+      labels.push_back(data.labels[i]);
+    }
+    const auto group_positives = std::count(labels.begin(), labels.end(), 1);
+    if (group_positives == 0 ||
+        group_positives == static_cast<long>(labels.size())) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "labels: group ", group,
+          " needs both positives and negatives (degenerate labels)"));
+    }
+    positives += static_cast<double>(group_positives);
+    negatives += static_cast<double>(labels.size() - group_positives);
+    hulls[group] = UpperHull(std::move(scores), std::move(labels));
+  }
+  const double rows = static_cast<double>(data.rows());
+  double best_accuracy = -1.0;
+  double best_x = 0.0;
+  for (int g = 0; g <= grid_size; ++g) {
+    const double x = static_cast<double>(g) / grid_size;
+    const double y =
+        std::min(Interpolate(hulls[0], x).y, Interpolate(hulls[1], x).y);
+    // fairlearn rounds to 15 decimals before its argmax: the first of
+    // (numerically) equal accuracies wins.
+    const double accuracy =
+        std::round((positives * y + negatives * (1.0 - x)) / rows * 1e15) /
+        1e15;
+    if (accuracy > best_accuracy) {
+      best_accuracy = accuracy;
+      best_x = x;
+    }
+  }
+  ThresholdOptimizer fitted;
+  fitted.false_positive_rate_ = best_x;
+  fitted.true_positive_rate_ = std::min(Interpolate(hulls[0], best_x).y,
+                                        Interpolate(hulls[1], best_x).y);
+  for (int group = 0; group < 2; ++group) {
+    const Interpolated at = Interpolate(hulls[group], best_x);
+    GroupRule& rule = fitted.rules_[group];
+    rule.weight_low = at.weight_low;
+    rule.threshold_low = at.threshold_low;
+    rule.threshold_high = at.threshold_high;
+    rule.ignore_probability =
+        at.y == best_x ? 0.0
+                       : (at.y - fitted.true_positive_rate_) / (at.y - best_x);
+  }
+  return fitted;
+}
+
+std::vector<double> ThresholdOptimizer::PositiveProbability(
+    const std::vector<double>& scores, const std::vector<int>& groups) const {
+  std::vector<double> positive(scores.size());
+  for (size_t i = 0; i < scores.size(); ++i) {
+    const GroupRule& rule = rules_[groups[i]];
+    const double thresholded =
+        rule.weight_low * (scores[i] > rule.threshold_low ? 1.0 : 0.0) +
+        (1.0 - rule.weight_low) * (scores[i] > rule.threshold_high ? 1.0 : 0.0);
+    positive[i] = (1.0 - rule.ignore_probability) * thresholded +
+                  rule.ignore_probability * false_positive_rate_;
+  }
+  return positive;
+}
+
+}  // namespace amend

@@ -1,0 +1,68 @@
+// File: core/postprocessing/threshold_optimizer.h
+//
+// fairlearn's ThresholdOptimizer with constraints="equalized_odds" and
+// objective="accuracy_score" (Hardt et al. 2016; ../shared/research/
+// baselines.md §2.2), fitted on a prefit model's scores:
+//  1. per group, the ROC points of "predict 1 if s > t" with t at the
+//     midpoints between distinct scores (plus +inf and -inf), and their
+//     upper convex hull;
+//  2. each hull interpolated on grid_size + 1 false-positive rates;
+//  3. at every grid FPR x, the lowest group TPR y(x) is reachable by all
+//     groups; the x maximising pooled accuracy N+ y + N- (1 - x) wins
+//     (first maximum);
+//  4. groups above y(x*) mix in the diagonal point (x*, x*), a coin with
+//     P(1) = x*, so every group lands exactly on (x*, y(x*)).
+// The result is randomised; PositiveProbability returns its expected output
+// (fairlearn's _pmf_predict). Deviation: a hull with several vertices at
+// FPR 0 starts from the highest one (fairlearn divides by zero there).
+//
+// Example:
+//   AMEND_ASSIGN_OR_RETURN(ThresholdOptimizer fitted,
+//                          ThresholdOptimizer::Fit(fit_data));
+//   std::vector<double> pi = fitted.PositiveProbability(scores, groups);
+//
+// Thread-compatible; const methods are thread-safe.
+#ifndef AMEND_CORE_POSTPROCESSING_THRESHOLD_OPTIMIZER_H_
+#define AMEND_CORE_POSTPROCESSING_THRESHOLD_OPTIMIZER_H_
+
+#include <array>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/postprocessing/binary_outcomes.h"
+
+namespace amend {
+
+class ThresholdOptimizer {
+ public:
+  // FailedPrecondition when a group lacks positives or negatives
+  // ("degenerate labels", as fairlearn); InvalidArgument for bad data or a
+  // grid_size < 1.
+  static absl::StatusOr<ThresholdOptimizer> Fit(const BinaryData& data,
+                                                int grid_size = 1000);
+
+  // P(prediction = 1) per row.
+  std::vector<double> PositiveProbability(const std::vector<double>& scores,
+                                          const std::vector<int>& groups) const;
+
+  // The operating point every group reaches on the fitted data.
+  double false_positive_rate() const { return false_positive_rate_; }
+  double true_positive_rate() const { return true_positive_rate_; }
+
+ private:
+  struct GroupRule {
+    double weight_low = 1.0;  // p0, for threshold_low
+    double threshold_low = 0.0;
+    double threshold_high = 0.0;  // p1 = 1 - weight_low
+    double ignore_probability = 0.0;
+  };
+  ThresholdOptimizer() = default;
+
+  std::array<GroupRule, 2> rules_;
+  double false_positive_rate_ = 0.0;
+  double true_positive_rate_ = 0.0;
+};
+
+}  // namespace amend
+
+#endif  // AMEND_CORE_POSTPROCESSING_THRESHOLD_OPTIMIZER_H_

@@ -1,0 +1,55 @@
+// OriginalPoint and EvaluateEditorPoint (panel_runs.h).
+#include <ATen/ATen.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/editor/editor_checkpoint.h"
+#include "core/reports/panel_runs.h"
+#include "core/reports/run_helpers.h"
+#include "core/util/status_macros.h"
+
+namespace amend {
+
+std::string Setting(const std::string& name, double value) {
+  return absl::StrFormat("%s=%g", name, value);
+}
+
+absl::StatusOr<MethodPoint> OriginalPoint(Requirement requirement,
+                                          const std::vector<const Mlp*>& models,
+                                          const SplitTensors& test) {
+  std::vector<ModelOutcome> outcomes;
+  for (const Mlp* model : models) {
+    AMEND_ASSIGN_OR_RETURN(
+        ModelOutcome outcome,
+        WeightEditOutcome(requirement, *model, *model, test, 0.0));
+    outcomes.push_back(outcome);
+  }
+  return Aggregate("original", "-", outcomes);
+}
+
+absl::StatusOr<MethodPoint> EvaluateEditorPoint(
+    const NamedEditor& named, Requirement requirement,
+    const std::vector<const Mlp*>& models, const SplitTensors& test) {
+  AMEND_ASSIGN_OR_RETURN(LoadedEditor loaded, ReadEditorCheckpoint(named.dir));
+  if (loaded.manifest.config.requirement != requirement) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(named.dir, ": the editor is for ",
+                     RequirementName(loaded.manifest.config.requirement),
+                     ", not ", RequirementName(requirement)));
+  }
+  std::vector<ModelOutcome> outcomes;
+  for (const Mlp* model : models) {
+    // Timed alone, one model per forward pass: the latency a client sees.
+    const Stopwatch watch;
+    AMEND_ASSIGN_OR_RETURN(std::vector<EditResult> results,
+                           loaded.editor->Edit({model}));
+    const double seconds = watch.Seconds();
+    AMEND_ASSIGN_OR_RETURN(ModelOutcome outcome,
+                           WeightEditOutcome(requirement, *model,
+                                             results[0].edited, test, seconds));
+    outcomes.push_back(outcome);
+  }
+  return Aggregate(named.method, named.setting, outcomes);
+}
+
+}  // namespace amend

@@ -1,0 +1,102 @@
+// RunPruningBaselines (panel_runs.h).
+#include <ATen/ATen.h>
+
+#include <cmath>
+#include <map>
+
+#include "absl/strings/str_format.h"
+#include "core/baselines/lottery_ticket.h"
+#include "core/baselines/score_pruning.h"
+#include "core/mlp/parameter_layout.h"
+#include "core/reports/panel_runs.h"
+#include "core/reports/run_helpers.h"
+#include "core/util/status_macros.h"
+
+namespace amend {
+namespace {
+
+SplitTensors FirstRows(const SplitTensors& data, int64_t rows) {
+  rows = std::min(rows, data.rows());
+  return {data.features.narrow(0, 0, rows), data.labels.narrow(0, 0, rows),
+          data.groups.narrow(0, 0, rows)};
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<MethodPoint>> RunPruningBaselines(
+    const std::vector<const Mlp*>& models, const PanelData& data,
+    const PruningSweep& sweep, const PanelProgress& progress) {
+  for (double fraction : sweep.keep_fractions) {
+    if (!(fraction >= 0 && fraction <= 1)) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "keep_fractions: each must be in [0, 1], got %g", fraction));
+    }
+  }
+  const SplitTensors snip_batch = FirstRows(data.fit, sweep.snip_batch_rows);
+  // [method][fraction index] -> outcomes
+  const std::vector<std::string> scored = {"random", "magnitude", "gradient",
+                                           "snip"};
+  std::map<std::string, std::vector<std::vector<ModelOutcome>>> outcomes;
+  for (const std::string& method : scored) {
+    outcomes[method].resize(sweep.keep_fractions.size());
+  }
+  std::vector<std::vector<ModelOutcome>> lottery(sweep.lottery.levels);
+  for (size_t m = 0; m < models.size(); ++m) {
+    const Mlp& model = *models[m];
+    const int64_t total = CountWeights(model.architecture);
+    for (const std::string& method : scored) {
+      const Stopwatch score_watch;
+      absl::StatusOr<TensorMap> scores =
+          method == "random"      ? RandomScores(model, sweep.seed + m)
+          : method == "magnitude" ? MagnitudeScores(model)
+          : method == "gradient"  ? GradientScores(model, data.fit)
+                                  : SnipScores(model, snip_batch);
+      if (!scores.ok()) return scores.status();
+      const double score_seconds = score_watch.Seconds();
+      for (size_t f = 0; f < sweep.keep_fractions.size(); ++f) {
+        const Stopwatch prune_watch;
+        const int64_t keep = static_cast<int64_t>(
+            std::llround(sweep.keep_fractions[f] * static_cast<double>(total)));
+        AMEND_ASSIGN_OR_RETURN(Mlp pruned, PruneByScores(model, *scores, keep));
+        AMEND_ASSIGN_OR_RETURN(
+            ModelOutcome outcome,
+            WeightEditOutcome(Requirement::kPruning, model, pruned, data.test,
+                              score_seconds + prune_watch.Seconds()));
+        outcomes[method][f].push_back(outcome);
+      }
+    }
+    // Lottery Ticket: level l's time is the time to reach it (levels are
+    // sequential).
+    LotteryTicketOptions options = sweep.lottery;
+    options.retraining.seed = sweep.seed + 1000 * m;
+    const Stopwatch lottery_watch;
+    AMEND_ASSIGN_OR_RETURN(std::vector<Mlp> levels,
+                           LotteryTicketPrune(model, data.fit, options));
+    const double lottery_seconds = lottery_watch.Seconds();
+    for (size_t l = 0; l < levels.size(); ++l) {
+      AMEND_ASSIGN_OR_RETURN(
+          ModelOutcome outcome,
+          WeightEditOutcome(Requirement::kPruning, model, levels[l], data.test,
+                            lottery_seconds * static_cast<double>(l + 1) /
+                                static_cast<double>(levels.size())));
+      lottery[l].push_back(outcome);
+    }
+    if (progress) progress("pruning baselines", m + 1, models.size());
+  }
+  std::vector<MethodPoint> points;
+  for (const std::string& method : scored) {
+    for (size_t f = 0; f < sweep.keep_fractions.size(); ++f) {
+      points.push_back(Aggregate(method,
+                                 Setting("keep", sweep.keep_fractions[f]),
+                                 outcomes[method][f]));
+    }
+  }
+  for (size_t l = 0; l < lottery.size(); ++l) {
+    points.push_back(Aggregate("lottery_ticket",
+                               Setting("level", static_cast<double>(l + 1)),
+                               lottery[l]));
+  }
+  return points;
+}
+
+}  // namespace amend

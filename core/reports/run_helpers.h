@@ -1,0 +1,53 @@
+// File: core/reports/run_helpers.h
+//
+// Small pieces the panel runs share: a wall-clock stopwatch, the outcome of
+// a weight edit measured with CompareEdit, and a settings label.
+//
+// Thread-safe (pure functions).
+#ifndef AMEND_CORE_REPORTS_RUN_HELPERS_H_
+#define AMEND_CORE_REPORTS_RUN_HELPERS_H_
+
+#include <chrono>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "core/editor/edit_evaluation.h"
+#include "core/eval/method_point.h"
+
+namespace amend {
+
+class Stopwatch {
+ public:
+  Stopwatch() : start_(std::chrono::steady_clock::now()) {}
+  double Seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                         start_)
+        .count();
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_;
+};
+
+// `edited` compared with `original` on `test`; `seconds` as measured.
+inline absl::StatusOr<ModelOutcome> WeightEditOutcome(Requirement requirement,
+                                                      const Mlp& original,
+                                                      const Mlp& edited,
+                                                      const SplitTensors& test,
+                                                      double seconds) {
+  absl::StatusOr<EditRecord> record =
+      CompareEdit(requirement, original, edited, test);
+  if (!record.ok()) return record.status();
+  return ModelOutcome{.requirement = record->requirement,
+                      .jsd = record->jsd,
+                      .accuracy = record->accuracy_after,
+                      .seconds = seconds,
+                      .disagreement = record->disagreement};
+}
+
+// "name=value" with value printed compactly (%g).
+std::string Setting(const std::string& name, double value);
+
+}  // namespace amend
+
+#endif  // AMEND_CORE_REPORTS_RUN_HELPERS_H_

@@ -1,0 +1,268 @@
+// amend-trainer eval: the editors and every baseline of one panel on the
+// zoo's held-out test models (core/reports/panel_runs.h), written as a
+// report (core/eval/panel_report.h). Each family's points are kept in
+// <out>/runs/<family>.json with the settings that made them, so a rerun
+// with the same settings resumes after the last finished family.
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "core/data/task.h"
+#include "core/editor/editor_checkpoint.h"
+#include "core/editor/zoo_models.h"
+#include "core/eval/panel_report.h"
+#include "core/reports/panel_runs.h"
+#include "core/util/file_io.h"
+#include "core/util/status_macros.h"
+#include "trainer/commands.h"
+#include "trainer/progress_bar.h"
+
+namespace amend::trainer {
+namespace {
+
+namespace fs = std::filesystem;
+
+nlohmann::json SpreadJson(const Spread& s) { return {s.mean, s.sd}; }
+Spread SpreadFrom(const nlohmann::json& j) {
+  return {j.at(0).get<double>(), j.at(1).get<double>()};
+}
+
+nlohmann::json PointsJson(const std::vector<MethodPoint>& points) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const MethodPoint& p : points) {
+    out.push_back({{"method", p.method},
+                   {"setting", p.setting},
+                   {"models", p.models},
+                   {"requirement", SpreadJson(p.requirement)},
+                   {"jsd", SpreadJson(p.jsd)},
+                   {"accuracy", SpreadJson(p.accuracy)},
+                   {"seconds", SpreadJson(p.seconds)},
+                   {"disagreement", SpreadJson(p.disagreement)}});
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<MethodPoint>> PointsFrom(const nlohmann::json& j) {
+  std::vector<MethodPoint> points;
+  try {
+    for (const nlohmann::json& p : j) {
+      MethodPoint point;
+      point.method = p.at("method").get<std::string>();
+      point.setting = p.at("setting").get<std::string>();
+      point.models = p.at("models").get<int64_t>();
+      point.requirement = SpreadFrom(p.at("requirement"));
+      point.jsd = SpreadFrom(p.at("jsd"));
+      point.accuracy = SpreadFrom(p.at("accuracy"));
+      point.seconds = SpreadFrom(p.at("seconds"));
+      point.disagreement = SpreadFrom(p.at("disagreement"));
+      points.push_back(point);
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return absl::DataLossError(absl::StrCat("saved points: ", e.what()));
+  }
+  return points;
+}
+
+// A family's points: read from <out>/runs/<family>.json when its settings
+// match, otherwise computed and saved.
+absl::StatusOr<std::vector<MethodPoint>> CachedFamily(
+    const std::string& out_dir, const std::string& family,
+    const nlohmann::json& settings,
+    const std::function<absl::StatusOr<std::vector<MethodPoint>>()>& run) {
+  const std::string path = absl::StrCat(out_dir, "/runs/", family, ".json");
+  if (fs::exists(path)) {
+    AMEND_ASSIGN_OR_RETURN(const std::string text, ReadFileToString(path));
+    const nlohmann::json saved = nlohmann::json::parse(text, nullptr, false);
+    if (!saved.is_discarded() &&
+        saved.value("settings", nlohmann::json()) == settings) {
+      std::cerr << "[eval] " << family << ": reusing " << path << "\n";
+      return PointsFrom(saved.at("points"));
+    }
+  }
+  AMEND_ASSIGN_OR_RETURN(std::vector<MethodPoint> points, run());
+  AMEND_RETURN_IF_ERROR(WriteFileAtomically(
+      path,
+      nlohmann::json{{"settings", settings}, {"points", PointsJson(points)}}
+              .dump(1) +
+          "\n"));
+  return points;
+}
+
+// "DIR" or "NAME=DIR"; DIR is one editor or a folder of editors (one per
+// lambda, as `sweep` writes them).
+absl::StatusOr<std::vector<NamedEditor>> ExpandEditors(
+    const std::vector<std::string>& entries) {
+  std::vector<NamedEditor> editors;
+  for (const std::string& entry : entries) {
+    std::string name = "editor", dir = entry;
+    if (const size_t eq = entry.find('='); eq != std::string::npos) {
+      name = entry.substr(0, eq);
+      dir = entry.substr(eq + 1);
+    }
+    if (name.rfind("editor", 0) != 0) name = "editor_" + name;
+    std::vector<std::string> dirs;
+    if (fs::exists(fs::path(dir) / "editor.json")) {
+      dirs.push_back(dir);
+    } else if (fs::is_directory(dir)) {
+      for (const auto& child : fs::directory_iterator(dir)) {
+        if (fs::exists(child.path() / "editor.json")) {
+          dirs.push_back(child.path().string());
+        }
+      }
+    }
+    if (dirs.empty()) {
+      return absl::NotFoundError(absl::StrCat("--editors: no editor.json in ",
+                                              dir, " or in its subfolders"));
+    }
+    std::vector<std::pair<double, std::string>> by_lambda;
+    for (const std::string& d : dirs) {
+      AMEND_ASSIGN_OR_RETURN(const EditorManifest manifest,
+                             ReadEditorManifest(d));
+      by_lambda.emplace_back(manifest.config.lambda, d);
+    }
+    std::sort(by_lambda.begin(), by_lambda.end());
+    for (const auto& [lambda, d] : by_lambda) {
+      editors.push_back({name, absl::StrFormat("lambda=%g", lambda), d});
+    }
+  }
+  return editors;
+}
+
+absl::Status RunEval(const EvalCommandOptions& options) {
+  AMEND_ASSIGN_OR_RETURN(const Requirement requirement,
+                         ParseRequirement(options.requirement));
+  AMEND_ASSIGN_OR_RETURN(const Task task,
+                         LoadTask(options.task, options.data_dir));
+  PanelData data{ToTensors(task.validation, options.max_fit_rows),
+                 ToTensors(task.test, options.max_test_rows)};
+  AMEND_ASSIGN_OR_RETURN(
+      const std::vector<ZooModel> zoo,
+      LoadZooModels(options.zoo_dir, "test", options.max_models));
+  const std::vector<const Mlp*> models = MlpPointers(zoo);
+  AMEND_ASSIGN_OR_RETURN(const std::vector<NamedEditor> editors,
+                         ExpandEditors(options.editors));
+  std::cerr << absl::StrFormat(
+      "[eval] %s %s: %d test models, %d fit rows (validation), %d test rows, "
+      "%d editors\n",
+      options.task, options.requirement, models.size(), data.fit.rows(),
+      data.test.rows(), editors.size());
+  const nlohmann::json common = {
+      {"task", options.task},          {"zoo", options.zoo_dir},
+      {"models", models.size()},       {"fit_rows", data.fit.rows()},
+      {"test_rows", data.test.rows()}, {"seed", options.seed}};
+  const auto start = std::chrono::steady_clock::now();
+  ProgressBar bar("eval", std::cerr);
+  const PanelProgress progress = [&](const std::string& family, size_t done,
+                                     size_t total) {
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    bar.Update(static_cast<double>(done), static_cast<double>(total), elapsed,
+               family);
+  };
+  std::vector<MethodPoint> points;
+  AMEND_ASSIGN_OR_RETURN(MethodPoint original,
+                         OriginalPoint(requirement, models, data.test));
+  points.push_back(original);
+  for (size_t e = 0; e < editors.size(); ++e) {
+    nlohmann::json settings = common;
+    settings["editor"] = editors[e].dir;
+    AMEND_ASSIGN_OR_RETURN(const EditorManifest manifest,
+                           ReadEditorManifest(editors[e].dir));
+    settings["editor_sha256"] = manifest.weights_sha256;
+    AMEND_ASSIGN_OR_RETURN(
+        std::vector<MethodPoint> editor_points,
+        CachedFamily(options.output_dir,
+                     absl::StrCat(editors[e].method, "-", editors[e].setting),
+                     settings,
+                     [&]() -> absl::StatusOr<std::vector<MethodPoint>> {
+                       AMEND_ASSIGN_OR_RETURN(
+                           MethodPoint point,
+                           EvaluateEditorPoint(editors[e], requirement, models,
+                                               data.test));
+                       progress("editors", e + 1, editors.size());
+                       return std::vector<MethodPoint>{point};
+                     }));
+    points.insert(points.end(), editor_points.begin(), editor_points.end());
+  }
+  if (options.baselines) {
+    nlohmann::json settings = common;
+    std::function<absl::StatusOr<std::vector<MethodPoint>>()> run;
+    switch (requirement) {
+      case Requirement::kPruning: {
+        PruningSweep sweep;
+        sweep.seed = options.seed;
+        sweep.lottery.levels = options.lottery_levels;
+        sweep.lottery.retraining.epochs = options.lottery_epochs;
+        settings["lottery_levels"] = options.lottery_levels;
+        settings["lottery_epochs"] = options.lottery_epochs;
+        run = [=, &data, &models, &progress]() {
+          return RunPruningBaselines(models, data, sweep, progress);
+        };
+        break;
+      }
+      case Requirement::kDataMinimisation: {
+        MinimisationSweep sweep;
+        sweep.seed = options.seed;
+        sweep.retrain_models = options.retrain_models;
+        sweep.retraining.epochs = options.retrain_epochs;
+        settings["retrain_models"] = options.retrain_models;
+        settings["retrain_epochs"] = options.retrain_epochs;
+        run = [=, &data, &models, &progress]() {
+          return RunMinimisationBaselines(models, data, sweep, progress);
+        };
+        break;
+      }
+      case Requirement::kFairness: {
+        FairnessSweep sweep;
+        sweep.seed = options.seed;
+        run = [=, &data, &models, &progress]() {
+          return RunFairnessBaselines(models, data, sweep, progress);
+        };
+        break;
+      }
+    }
+    AMEND_ASSIGN_OR_RETURN(
+        std::vector<MethodPoint> baseline_points,
+        CachedFamily(options.output_dir, "baselines", settings, run));
+    points.insert(points.end(), baseline_points.begin(), baseline_points.end());
+  }
+  bar.Finish();
+  const double reference_x =
+      requirement == Requirement::kFairness ? original.requirement.mean : 1.0;
+  const PanelReport report = BuildPanelReport(
+      {.title = absl::StrCat(options.task, ": ", RequirementName(requirement),
+                             " (", models.size(), " held-out models)"),
+       .requirement_label = RequirementMetricName(requirement),
+       .reference_x = reference_x},
+      points);
+  AMEND_RETURN_IF_ERROR(WritePanelReport(options.output_dir, report));
+  // The same panel with the fraction of labels changed on y: a view that
+  // does not depend on how a hard-label method's output enters the JSD.
+  PanelSpec labels_spec = report.spec;
+  labels_spec.y_label = "fraction of test labels changed";
+  AMEND_RETURN_IF_ERROR(WritePanelReport(
+      options.output_dir + "/labels_changed",
+      BuildPanelReport(labels_spec, UseDisagreementAsY(points))));
+  std::cout << PanelSummaryMarkdown(report);
+  std::cerr << "[eval] wrote " << options.output_dir
+            << "/{points.csv,report.json,summary.md,plot.svg}\n";
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int RunEvalCommand(const EvalCommandOptions& options) {
+  const absl::Status status = RunEval(options);
+  if (!status.ok()) {
+    std::cerr << "amend-trainer eval: " << status << "\n";
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace amend::trainer
