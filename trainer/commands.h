@@ -119,6 +119,9 @@ struct EvalCommandOptions {
   int64_t max_test_rows = 0;
   int64_t max_fit_rows = 0;  // validation rows the baselines fit on
   bool baselines = true;     // false: editors only (ablations)
+  // Non-empty: the composition panel (requirement pruning): models are
+  // first minimised by this data-minimisation editor.
+  std::string compose_after;
   int64_t retrain_models = 0;
   int retrain_epochs = 100;
   int lottery_levels = 5;

@@ -132,6 +132,25 @@ absl::StatusOr<std::vector<NamedEditor>> ExpandEditors(
   return editors;
 }
 
+// The panel, and the same panel with the fraction of labels changed on y: a
+// view that does not depend on how a hard-label method's output enters the
+// JSD.
+absl::Status WriteReports(const std::string& dir, const PanelSpec& spec,
+                          const std::vector<MethodPoint>& points) {
+  const PanelReport report = BuildPanelReport(spec, points);
+  AMEND_RETURN_IF_ERROR(WritePanelReport(dir, report));
+  PanelSpec labels_spec = spec;
+  labels_spec.y_label = "fraction of test labels changed";
+  AMEND_RETURN_IF_ERROR(WritePanelReport(
+      dir + "/labels_changed",
+      BuildPanelReport(labels_spec, UseDisagreementAsY(points))));
+  std::cout << PanelSummaryMarkdown(report);
+  std::cerr
+      << "[eval] wrote " << dir
+      << "/{points.csv,report.json,summary.md,plot.svg,labels_changed/}\n";
+  return absl::OkStatus();
+}
+
 absl::Status RunEval(const EvalCommandOptions& options) {
   AMEND_ASSIGN_OR_RETURN(const Requirement requirement,
                          ParseRequirement(options.requirement));
@@ -168,6 +187,51 @@ absl::Status RunEval(const EvalCommandOptions& options) {
   AMEND_ASSIGN_OR_RETURN(MethodPoint original,
                          OriginalPoint(requirement, models, data.test));
   points.push_back(original);
+  if (!options.compose_after.empty()) {
+    if (requirement != Requirement::kPruning || editors.empty()) {
+      return absl::InvalidArgumentError(
+          "--compose_after: needs --requirement pruning and pruning "
+          "--editors");
+    }
+    nlohmann::json settings = common;
+    nlohmann::json editor_hashes = nlohmann::json::array();
+    for (const std::string& dir : [&] {
+           std::vector<std::string> dirs = {options.compose_after};
+           for (const NamedEditor& e : editors) dirs.push_back(e.dir);
+           return dirs;
+         }()) {
+      AMEND_ASSIGN_OR_RETURN(const EditorManifest manifest,
+                             ReadEditorManifest(dir));
+      editor_hashes.push_back({dir, manifest.weights_sha256});
+    }
+    settings["editors"] = editor_hashes;
+    AMEND_ASSIGN_OR_RETURN(const EditorManifest minimiser,
+                           ReadEditorManifest(options.compose_after));
+    AMEND_ASSIGN_OR_RETURN(
+        std::vector<MethodPoint> composed,
+        CachedFamily(
+            options.output_dir, "composition", settings,
+            [&]() -> absl::StatusOr<std::vector<MethodPoint>> {
+              CompositionSweep sweep;
+              sweep.seed = options.seed;
+              return RunComposition(
+                  {"minimiser",
+                   absl::StrFormat("lambda=%g", minimiser.config.lambda),
+                   options.compose_after},
+                  editors, models, data, sweep, progress);
+            }));
+    points.insert(points.end(), composed.begin(), composed.end());
+    bar.Finish();
+    return WriteReports(
+        options.output_dir,
+        {.title = absl::StrFormat(
+             "%s: data minimisation (lambda %g) then pruning (%d held-out "
+             "models)",
+             options.task, minimiser.config.lambda, models.size()),
+         .requirement_label = RequirementMetricName(requirement),
+         .reference_x = 1.0},
+        points);
+  }
   for (size_t e = 0; e < editors.size(); ++e) {
     nlohmann::json settings = common;
     settings["editor"] = editors[e].dir;
@@ -234,24 +298,13 @@ absl::Status RunEval(const EvalCommandOptions& options) {
   bar.Finish();
   const double reference_x =
       requirement == Requirement::kFairness ? original.requirement.mean : 1.0;
-  const PanelReport report = BuildPanelReport(
+  return WriteReports(
+      options.output_dir,
       {.title = absl::StrCat(options.task, ": ", RequirementName(requirement),
                              " (", models.size(), " held-out models)"),
        .requirement_label = RequirementMetricName(requirement),
        .reference_x = reference_x},
       points);
-  AMEND_RETURN_IF_ERROR(WritePanelReport(options.output_dir, report));
-  // The same panel with the fraction of labels changed on y: a view that
-  // does not depend on how a hard-label method's output enters the JSD.
-  PanelSpec labels_spec = report.spec;
-  labels_spec.y_label = "fraction of test labels changed";
-  AMEND_RETURN_IF_ERROR(WritePanelReport(
-      options.output_dir + "/labels_changed",
-      BuildPanelReport(labels_spec, UseDisagreementAsY(points))));
-  std::cout << PanelSummaryMarkdown(report);
-  std::cerr << "[eval] wrote " << options.output_dir
-            << "/{points.csv,report.json,summary.md,plot.svg}\n";
-  return absl::OkStatus();
 }
 
 }  // namespace

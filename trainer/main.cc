@@ -97,6 +97,9 @@ ABSL_FLAG(double, mask_temperature, 1.0,
           "train, sweep: temperature of the straight-through masks.");
 ABSL_FLAG(double, fairness_temperature, 1.0,
           "train, sweep: temperature of the softmax the soft EOD reads.");
+ABSL_FLAG(std::string, scalarisation, "linear",
+          "train, sweep: linear (minimise JSD + lambda R) or epo (Exact "
+          "Pareto Optimal search towards JSD = lambda R).");
 ABSL_FLAG(int64_t, eval_every, 250,
           "train, sweep: steps between model-selection evaluations.");
 ABSL_FLAG(int64_t, checkpoint_every, 50,
@@ -120,6 +123,11 @@ ABSL_FLAG(std::vector<std::string>, editors, {},
 ABSL_FLAG(bool, baselines, true,
           "eval: also run every baseline of the requirement (false: editors "
           "only).");
+ABSL_FLAG(std::string, compose_after, "",
+          "eval: a data-minimisation editor folder; with --requirement "
+          "pruning, every model is minimised by it first and the pruning "
+          "editors are compared with FS followed by magnitude or SNIP "
+          "pruning (the paper's fig. 8).");
 ABSL_FLAG(int64_t, max_fit_rows, 0,
           "eval: > 0 uses only the first max_fit_rows validation rows to fit "
           "the baselines.");
@@ -285,6 +293,16 @@ int main(int argc, char** argv) {
         absl::GetFlag(FLAGS_max_validation_models);
     training.options.max_test_models = absl::GetFlag(FLAGS_max_test_models);
     training.options.max_test_rows = absl::GetFlag(FLAGS_max_test_rows);
+    const std::string scalarisation = absl::GetFlag(FLAGS_scalarisation);
+    if (scalarisation != "linear" && scalarisation != "epo") {
+      std::cerr << "amend-trainer " << subcommand
+                << ": --scalarisation must be linear or epo, got \""
+                << scalarisation << "\"\n";
+      return trainer::kExitUsage;
+    }
+    training.options.scalarisation = scalarisation == "epo"
+                                         ? amend::Scalarisation::kEpo
+                                         : amend::Scalarisation::kLinear;
     const std::string out = OutFlag();
     const char* name = subcommand.c_str();
     if (!RequireFlag(training.task, "task", name) ||
@@ -342,6 +360,7 @@ int main(int argc, char** argv) {
     options.max_test_rows = absl::GetFlag(FLAGS_max_test_rows);
     options.max_fit_rows = absl::GetFlag(FLAGS_max_fit_rows);
     options.baselines = absl::GetFlag(FLAGS_baselines);
+    options.compose_after = absl::GetFlag(FLAGS_compose_after);
     options.retrain_models = absl::GetFlag(FLAGS_retrain_models);
     options.retrain_epochs = absl::GetFlag(FLAGS_retrain_epochs);
     options.lottery_levels = absl::GetFlag(FLAGS_lottery_levels);

@@ -45,7 +45,11 @@ absl::StatusOr<EditRecord> CompareEdit(Requirement requirement,
       Logits(edited.architecture, edited.parameters, data.features));
   EditRecord record;
   AMEND_RETURN_IF_ERROR(CallTorch("comparing an edit", [&]() -> absl::Status {
-    record.jsd = JensenShannonFromLogits(before, after).mean().item<double>();
+    // Rounding can leave a row's divergence a hair below 0; it is not.
+    record.jsd = JensenShannonFromLogits(before, after)
+                     .clamp_min(0.0)
+                     .mean()
+                     .item<double>();
     const at::Tensor predicted_before = before.argmax(1);
     const at::Tensor predicted_after = after.argmax(1);
     record.accuracy_before =

@@ -18,6 +18,7 @@
 #include "core/mlp/safetensors.h"
 #include "core/objectives/fairness.h"
 #include "core/objectives/preservation.h"
+#include "core/optim/epo.h"
 #include "core/util/file_io.h"
 #include "core/util/seeded_random.h"
 #include "core/util/sha256.h"
@@ -214,7 +215,11 @@ void RestoreParameters(Editor& editor, const std::vector<at::Tensor>& values) {
   }
 }
 
-double SelectionScore(const EditorFigures& figures, double lambda) {
+double SelectionScore(const EditorFigures& figures, double lambda,
+                      Scalarisation scalarisation) {
+  if (scalarisation == Scalarisation::kEpo) {
+    return std::max(figures.jsd.mean, lambda * figures.requirement.mean);
+  }
   return figures.jsd.mean + lambda * figures.requirement.mean;
 }
 
@@ -300,23 +305,68 @@ absl::StatusOr<StepLosses> TrainingObjective(
   return losses;
 }
 
+// Leaves in every parameter's .grad the EPO-weighted sum of the two
+// objectives' gradients, 2 (alpha_1 dJSD + alpha_2 dR), alpha from the
+// losses, the gradients' Gram matrix and the preference (1, lambda).
+void EpoBackward(const StepLosses& losses,
+                 const std::vector<at::Tensor>& parameters, double lambda) {
+  auto gradients = [&]() {
+    std::vector<at::Tensor> grads;
+    for (const at::Tensor& p : parameters) {
+      grads.push_back(p.grad().defined() ? p.grad().detach().clone()
+                                         : at::zeros_like(p));
+      if (p.grad().defined()) p.mutable_grad().zero_();
+    }
+    return grads;
+  };
+  losses.jsd.backward({}, /*retain_graph=*/true);
+  const std::vector<at::Tensor> jsd_grads = gradients();
+  losses.requirement.backward();
+  const std::vector<at::Tensor> requirement_grads = gradients();
+  Gram gram = {};
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    const double jj = jsd_grads[i].mul(jsd_grads[i]).sum().item<double>();
+    const double jr =
+        jsd_grads[i].mul(requirement_grads[i]).sum().item<double>();
+    const double rr =
+        requirement_grads[i].mul(requirement_grads[i]).sum().item<double>();
+    gram[0][0] += jj;
+    gram[0][1] += jr;
+    gram[1][0] += jr;
+    gram[1][1] += rr;
+  }
+  const Pair alpha =
+      EpoWeights({losses.jsd.item<double>(), losses.requirement.item<double>()},
+                 gram, {1.0, lambda});
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    at::Tensor combined =
+        2.0 * (alpha[0] * jsd_grads[i] + alpha[1] * requirement_grads[i]);
+    at::Tensor parameter = parameters[i];
+    parameter.mutable_grad() = combined;
+  }
+}
+
 }  // namespace
 
 nlohmann::json TrainingOptionsToJson(const EditorTrainingOptions& o) {
-  return {{"steps", o.steps},
-          {"models_per_step", o.models_per_step},
-          {"points_per_step", o.points_per_step},
-          {"learning_rate", o.optimizer.learning_rate},
-          {"weight_decay", o.optimizer.weight_decay},
-          {"warmup_steps", o.optimizer.warmup_steps},
-          {"clip_norm", o.optimizer.clip_norm},
-          {"eval_every", o.eval_every},
-          {"selection_models", o.selection_models},
-          {"seed", o.seed},
-          {"max_train_models", o.max_train_models},
-          {"max_validation_models", o.max_validation_models},
-          {"max_test_models", o.max_test_models},
-          {"max_test_rows", o.max_test_rows}};
+  nlohmann::json json = {{"steps", o.steps},
+                         {"models_per_step", o.models_per_step},
+                         {"points_per_step", o.points_per_step},
+                         {"learning_rate", o.optimizer.learning_rate},
+                         {"weight_decay", o.optimizer.weight_decay},
+                         {"warmup_steps", o.optimizer.warmup_steps},
+                         {"clip_norm", o.optimizer.clip_norm},
+                         {"eval_every", o.eval_every},
+                         {"selection_models", o.selection_models},
+                         {"seed", o.seed},
+                         {"max_train_models", o.max_train_models},
+                         {"max_validation_models", o.max_validation_models},
+                         {"max_test_models", o.max_test_models},
+                         {"max_test_rows", o.max_test_rows}};
+  // Only when not the default, so editors trained before the option existed
+  // keep their settings (and resume).
+  if (o.scalarisation == Scalarisation::kEpo) json["scalarisation"] = "epo";
+  return json;
 }
 
 EditorConfig MakeEditorConfig(const Task& task, Requirement requirement,
@@ -425,7 +475,11 @@ absl::StatusOr<EditorManifest> TrainEditor(
           AMEND_ASSIGN_OR_RETURN(
               StepLosses step_losses,
               TrainingObjective(*editor, train, data, options, state.step));
-          step_losses.loss.backward();
+          if (options.scalarisation == Scalarisation::kEpo) {
+            EpoBackward(step_losses, parameters, config.lambda);
+          } else {
+            step_losses.loss.backward();
+          }
           optimizer.Step();
           return step_losses;
         }));
@@ -443,7 +497,8 @@ absl::StatusOr<EditorManifest> TrainEditor(
       AMEND_ASSIGN_OR_RETURN(
           const EditorFigures figures,
           evaluate(selection_models, data.selection, "validation"));
-      const double score = SelectionScore(figures, config.lambda);
+      const double score =
+          SelectionScore(figures, config.lambda, options.scalarisation);
       state.history.push_back({{"step", state.step},
                                {"score", score},
                                {"jsd", figures.jsd.mean},

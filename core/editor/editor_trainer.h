@@ -39,6 +39,14 @@
 
 namespace amend {
 
+// How the two objectives combine into each step's update:
+//   kLinear: the gradient of JSD + lambda R (the paper's editor);
+//   kEpo: Exact Pareto Optimal search (core/optim/epo.h) with preference
+//     r = (1, lambda), i.e. towards JSD = lambda R: the two gradients are
+//     weighted each step by EPO's alpha (times 2, the number of objectives),
+//     and model selection minimises max(JSD, lambda R) instead of the sum.
+enum class Scalarisation { kLinear, kEpo };
+
 struct EditorTrainingOptions {
   int64_t steps = 1500;
   int64_t models_per_step = 8;
@@ -55,6 +63,7 @@ struct EditorTrainingOptions {
   int64_t max_test_models = 0;
   // Caps on the task's data rows used for figures (0 = all).
   int64_t max_test_rows = 0;
+  Scalarisation scalarisation = Scalarisation::kLinear;
 };
 
 nlohmann::json TrainingOptionsToJson(const EditorTrainingOptions& options);

@@ -108,6 +108,26 @@ absl::StatusOr<std::vector<MethodPoint>> RunFairnessBaselines(
     const std::vector<const Mlp*>& models, const PanelData& data,
     const FairnessSweep& sweep, const PanelProgress& progress = nullptr);
 
+// Composition (the paper's fig. 8): every model is first minimised by
+// `minimisation_editor`, then pruned. Editors: each pruning editor edits the
+// minimised model. Baselines: FS keeping, per model, as many features as the
+// editor kept, then magnitude or SNIP pruning at each kept fraction. In both,
+// a removed feature's weights count as pruned and stay 0; JSD is to the
+// original model; x is the fraction of weights kept.
+struct CompositionSweep {
+  std::vector<double> keep_fractions = {0.6, 0.47, 0.36, 0.25,
+                                        0.15, 0.1,  0.05};
+  int importance_repeats = 5;
+  int64_t snip_batch_rows = 100;
+  uint64_t seed = 0;
+};
+
+absl::StatusOr<std::vector<MethodPoint>> RunComposition(
+    const NamedEditor& minimisation_editor,
+    const std::vector<NamedEditor>& pruning_editors,
+    const std::vector<const Mlp*>& models, const PanelData& data,
+    const CompositionSweep& sweep, const PanelProgress& progress = nullptr);
+
 }  // namespace amend
 
 #endif  // AMEND_CORE_REPORTS_PANEL_RUNS_H_

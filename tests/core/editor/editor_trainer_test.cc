@@ -97,6 +97,33 @@ TEST(EditorTrainerTest, AnEditorOverfitsATinyZoo) {
   EXPECT_FALSE(std::filesystem::exists(out + "/training_state.json"));
 }
 
+TEST(EditorTrainerTest, AnEpoEditorMovesTowardsItsPreferenceRay) {
+  testing::ScopedTempDir temp;
+  const std::string zoo = BuildTinyZoo(temp);
+  const EditorConfig config = PruningConfig(0.05);
+  EditorTrainingOptions options = QuickOptions(75);
+  options.scalarisation = Scalarisation::kEpo;
+  const std::vector<ZooModel> train = LoadZooModels(zoo, "train").value();
+  const SplitTensors data = ToTensors(Adult().validation, 2000);
+  // EPO's target: the larger of JSD and lambda R, which starts at lambda
+  // (nothing pruned, nothing changed).
+  auto worst = [&](const Editor& editor) {
+    const EditorFigures figures =
+        Summarise(EvaluateEditor(editor, MlpPointers(train), data).value(), "");
+    return std::max(figures.jsd.mean, config.lambda * figures.requirement.mean);
+  };
+  const double before = worst(*Editor::Create(config, options.seed).value());
+  const std::string out = temp.file("editor");
+  auto manifest = TrainEditor(Adult(), zoo, config, options, out);
+  ASSERT_TRUE(manifest.ok()) << manifest.status();
+  EXPECT_GT(before, 0.045);
+  EXPECT_LT(worst(*ReadEditorCheckpoint(out).value().editor), 0.5 * before);
+  EXPECT_EQ(manifest->training["options"]["scalarisation"], "epo");
+  // Linear editors do not carry the key (their settings predate it).
+  EXPECT_FALSE(
+      TrainingOptionsToJson(QuickOptions(1)).contains("scalarisation"));
+}
+
 TEST(EditorTrainerTest, AStoppedRunResumesToTheIdenticalEditor) {
   testing::ScopedTempDir temp;
   const std::string zoo = BuildTinyZoo(temp);

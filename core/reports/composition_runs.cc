@@ -1,0 +1,153 @@
+// RunComposition (panel_runs.h).
+#include <ATen/ATen.h>
+
+#include <cmath>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "core/baselines/feature_selection.h"
+#include "core/baselines/score_pruning.h"
+#include "core/editor/editor_checkpoint.h"
+#include "core/mlp/parameter_layout.h"
+#include "core/reports/panel_runs.h"
+#include "core/reports/run_helpers.h"
+#include "core/util/status_macros.h"
+#include "core/util/torch_boundary.h"
+
+namespace amend {
+namespace {
+
+// `pruned` restricted to the features `input_mask` keeps: their columns and
+// the columns' weight masks are zeroed, so removed features count as pruned.
+absl::StatusOr<Mlp> RestrictToFeatures(const Mlp& pruned,
+                                       const at::Tensor& input_mask) {
+  return CallTorch("restricting to features", [&]() -> absl::StatusOr<Mlp> {
+    Mlp restricted = pruned;
+    const at::Tensor row = input_mask.to(at::kFloat).view({1, -1});
+    for (const TensorSpec& spec : ExpectedTensors(pruned.architecture)) {
+      if (spec.source != 0 || !IsWeightRole(spec.role)) continue;
+      restricted.parameters[spec.name] = pruned.parameters.at(spec.name) * row;
+      const std::string mask_name = MaskName(spec.name);
+      auto it = pruned.masks.find(mask_name);
+      restricted.masks[mask_name] =
+          (it == pruned.masks.end() ? at::ones(spec.shape, at::kFloat)
+                                    : it->second) *
+          row;
+    }
+    restricted.masks[kInputMaskName] = input_mask.to(at::kFloat).clone();
+    return restricted;
+  });
+}
+
+absl::StatusOr<LoadedEditor> LoadFor(const NamedEditor& named,
+                                     Requirement requirement) {
+  AMEND_ASSIGN_OR_RETURN(LoadedEditor loaded, ReadEditorCheckpoint(named.dir));
+  if (loaded.manifest.config.requirement != requirement) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        named.dir, ": must be a ", RequirementName(requirement), " editor"));
+  }
+  return loaded;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<MethodPoint>> RunComposition(
+    const NamedEditor& minimisation_editor,
+    const std::vector<NamedEditor>& pruning_editors,
+    const std::vector<const Mlp*>& models, const PanelData& data,
+    const CompositionSweep& sweep, const PanelProgress& progress) {
+  AMEND_ASSIGN_OR_RETURN(
+      LoadedEditor minimiser,
+      LoadFor(minimisation_editor, Requirement::kDataMinimisation));
+  std::vector<LoadedEditor> pruners;
+  for (const NamedEditor& named : pruning_editors) {
+    AMEND_ASSIGN_OR_RETURN(LoadedEditor loaded,
+                           LoadFor(named, Requirement::kPruning));
+    pruners.push_back(std::move(loaded));
+  }
+  const SplitTensors snip_batch{
+      data.fit.features.narrow(
+          0, 0, std::min(sweep.snip_batch_rows, data.fit.rows())),
+      data.fit.labels.narrow(0, 0,
+                             std::min(sweep.snip_batch_rows, data.fit.rows())),
+      data.fit.groups.narrow(0, 0,
+                             std::min(sweep.snip_batch_rows, data.fit.rows()))};
+  std::vector<std::vector<ModelOutcome>> editor_outcomes(pruners.size());
+  const std::vector<std::string> scored = {"fs+magnitude", "fs+snip"};
+  std::vector<std::vector<std::vector<ModelOutcome>>> baseline_outcomes(
+      scored.size(),
+      std::vector<std::vector<ModelOutcome>>(sweep.keep_fractions.size()));
+  for (size_t m = 0; m < models.size(); ++m) {
+    const Mlp& model = *models[m];
+    const Stopwatch minimise_watch;
+    AMEND_ASSIGN_OR_RETURN(std::vector<EditResult> minimised,
+                           minimiser.editor->Edit({&model}));
+    const double minimise_seconds = minimise_watch.Seconds();
+    const Mlp& reduced = minimised[0].edited;
+    const at::Tensor input_mask =
+        reduced.masks.count(kInputMaskName)
+            ? reduced.masks.at(kInputMaskName)
+            : at::ones({model.architecture.input_dim});
+    const int64_t features_kept = minimised[0].statistics.features_kept;
+    for (size_t e = 0; e < pruners.size(); ++e) {
+      const Stopwatch watch;
+      AMEND_ASSIGN_OR_RETURN(std::vector<EditResult> pruned,
+                             pruners[e].editor->Edit({&reduced}));
+      AMEND_ASSIGN_OR_RETURN(Mlp composed,
+                             RestrictToFeatures(pruned[0].edited, input_mask));
+      AMEND_ASSIGN_OR_RETURN(
+          ModelOutcome outcome,
+          WeightEditOutcome(Requirement::kPruning, model, composed, data.test,
+                            minimise_seconds + watch.Seconds()));
+      editor_outcomes[e].push_back(outcome);
+    }
+    const Stopwatch fs_watch;
+    AMEND_ASSIGN_OR_RETURN(
+        const std::vector<double> importance,
+        PermutationImportance(model, data.fit, sweep.importance_repeats,
+                              sweep.seed + m));
+    AMEND_ASSIGN_OR_RETURN(const Mlp selected,
+                           SelectFeatures(model, importance, features_kept));
+    const double fs_seconds = fs_watch.Seconds();
+    const int64_t total = CountWeights(model.architecture);
+    for (size_t s = 0; s < scored.size(); ++s) {
+      const Stopwatch score_watch;
+      absl::StatusOr<TensorMap> scores =
+          s == 0 ? MagnitudeScores(selected) : SnipScores(selected, snip_batch);
+      if (!scores.ok()) return scores.status();
+      const double score_seconds = score_watch.Seconds();
+      for (size_t f = 0; f < sweep.keep_fractions.size(); ++f) {
+        const Stopwatch prune_watch;
+        const int64_t keep = static_cast<int64_t>(
+            std::llround(sweep.keep_fractions[f] * static_cast<double>(total)));
+        AMEND_ASSIGN_OR_RETURN(const Mlp pruned,
+                               PruneByScores(selected, *scores, keep));
+        AMEND_ASSIGN_OR_RETURN(
+            const Mlp composed,
+            RestrictToFeatures(pruned, selected.masks.at(kInputMaskName)));
+        AMEND_ASSIGN_OR_RETURN(
+            ModelOutcome outcome,
+            WeightEditOutcome(
+                Requirement::kPruning, model, composed, data.test,
+                fs_seconds + score_seconds + prune_watch.Seconds()));
+        baseline_outcomes[s][f].push_back(outcome);
+      }
+    }
+    if (progress) progress("composition", m + 1, models.size());
+  }
+  std::vector<MethodPoint> points;
+  for (size_t e = 0; e < pruners.size(); ++e) {
+    points.push_back(Aggregate(pruning_editors[e].method,
+                               pruning_editors[e].setting, editor_outcomes[e]));
+  }
+  for (size_t s = 0; s < scored.size(); ++s) {
+    for (size_t f = 0; f < sweep.keep_fractions.size(); ++f) {
+      points.push_back(Aggregate(scored[s],
+                                 Setting("keep", sweep.keep_fractions[f]),
+                                 baseline_outcomes[s][f]));
+    }
+  }
+  return points;
+}
+
+}  // namespace amend
