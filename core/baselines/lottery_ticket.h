@@ -2,9 +2,10 @@
 //
 // Lottery Ticket pruning, the "simpler version with fewer iterations" the
 // paper compares with (../shared/research/baselines.md §3.5): iterative
-// global magnitude pruning with rewinding, as open_lth does it, adapted to a
-// model that is already trained. Level l removes ceil(f * remaining) of the
-// still-unpruned weights, those of smallest magnitude in the level l-1
+// global magnitude pruning with rewinding, after open_lth, adapted to a
+// model that is already trained. Level l removes exactly ceil(f * remaining)
+// of the still-unpruned weights (open_lth's threshold removes one more),
+// those of smallest magnitude in the level l-1
 // model; the kept weights rewind to the original's values (the trained model
 // is our theta_0), and the model is retrained by distillation to the
 // original (distillation.h). Weight tensors of every layer, skip and the head

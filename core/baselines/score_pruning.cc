@@ -84,7 +84,8 @@ absl::StatusOr<Mlp> PruneByScores(const Mlp& mlp, const TensorMap& scores,
     at::Tensor keep = at::zeros({total}, at::kFloat);
     keep.index_fill_(0, order.narrow(0, 0, keep_count), 1.0f);
     Mlp pruned = mlp;
-    pruned.masks.clear();
+    for (const TensorSpec& spec : weights)
+      pruned.masks.erase(MaskName(spec.name));
     int64_t offset = 0;
     for (const TensorSpec& spec : weights) {
       const at::Tensor& weight = mlp.parameters.at(spec.name);

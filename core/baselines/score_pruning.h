@@ -13,7 +13,8 @@
 //              magnitude: Intel Neural Compressor's GradientCriterion).
 //   SNIP:      |w * dL/dw| over one mini-batch (Lee et al. 2019; the
 //              reference code's global normalisation does not change the
-//              ranking).
+//              ranking). Deviation: the reference also scores and prunes
+//              biases; here, as for every pruning method, only weights.
 //
 // Example:
 //   AMEND_ASSIGN_OR_RETURN(TensorMap scores, SnipScores(mlp, batch));
@@ -33,7 +34,8 @@ namespace amend {
 
 // Keeps the `keep_count` weights of highest score over all weight tensors
 // and zeroes the rest; ties go to the weight that comes first (tensor order
-// of ExpectedTensors, row-major). `scores` holds one tensor per weight name,
+// of ExpectedTensors, row-major). Weight masks are replaced, other masks
+// (mask.input) kept. `scores` holds one tensor per weight name,
 // shaped like the weight. Returns the pruned model with mask.<weight> masks.
 // InvalidArgument unless 0 <= keep_count <= number of weights and every
 // weight has a score of its shape.

@@ -45,6 +45,7 @@ double ExpectedEqualisedOddsDifference(const std::vector<double>& positive,
   // [group][label]: sum of pi and row count.
   std::array<std::array<double, 2>, 2> predicted{}, count{};
   for (size_t i = 0; i < positive.size(); ++i) {
+    if (groups[i] != 0 && groups[i] != 1) continue;
     predicted[groups[i]][labels[i]] += positive[i];
     count[groups[i]][labels[i]] += 1.0;
   }

@@ -41,7 +41,8 @@ absl::Status ValidateBinaryData(const BinaryData& data);
 // fairlearn's equalized_odds_difference (between groups, worst case) with
 // the rates computed from pi instead of hard predictions: max over the TPR
 // gap and the FPR gap between the groups. A group without positives (or
-// negatives) has rate 0 there, as scikit-learn's nan_to_num gives.
+// negatives) has rate 0 there, as scikit-learn's nan_to_num gives. Rows of
+// other groups are ignored.
 double ExpectedEqualisedOddsDifference(const std::vector<double>& positive,
                                        const std::vector<int>& labels,
                                        const std::vector<int>& groups);

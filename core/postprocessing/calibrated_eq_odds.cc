@@ -78,14 +78,11 @@ absl::StatusOr<CalibratedEqOdds> CalibratedEqOdds::Fit(
           : kUnprivilegedGroup;
   const int higher = 1 - lower;
   const double denominator = groups[lower].trivial_cost - groups[lower].cost;
-  if (denominator == 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "scores: group ", lower,
-        " already costs what its base rate costs; the mixing rate is "
-        "undefined"));
-  }
-  fitted.mix_rate_[lower] = std::clamp(
-      (groups[higher].cost - groups[lower].cost) / denominator, 0.0, 1.0);
+  fitted.mix_rate_[lower] =
+      denominator == 0
+          ? 0.0
+          : std::clamp((groups[higher].cost - groups[lower].cost) / denominator,
+                       0.0, 1.0);
   fitted.mix_rate_[higher] = 0.0;
   for (int group = 0; group < 2; ++group) {
     fitted.base_rate_[group] = groups[group].base_rate;
@@ -97,6 +94,8 @@ std::vector<double> CalibratedEqOdds::ExpectedScore(
     const std::vector<double>& scores, const std::vector<int>& groups) const {
   std::vector<double> expected(scores.size());
   for (size_t i = 0; i < scores.size(); ++i) {
+    // AIF360 gives rows of neither group score 0.
+    if (groups[i] != 0 && groups[i] != 1) continue;
     const double mu = mix_rate_[groups[i]];
     expected[i] = (1.0 - mu) * scores[i] + mu * base_rate_[groups[i]];
   }
@@ -107,6 +106,7 @@ std::vector<double> CalibratedEqOdds::PositiveProbability(
     const std::vector<double>& scores, const std::vector<int>& groups) const {
   std::vector<double> positive(scores.size());
   for (size_t i = 0; i < scores.size(); ++i) {
+    if (groups[i] != 0 && groups[i] != 1) continue;
     const double mu = mix_rate_[groups[i]];
     positive[i] = (1.0 - mu) * (scores[i] >= 0.5 ? 1.0 : 0.0) +
                   mu * (base_rate_[groups[i]] >= 0.5 ? 1.0 : 0.0);

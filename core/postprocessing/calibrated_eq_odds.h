@@ -37,8 +37,9 @@ absl::string_view CostConstraintName(CostConstraint constraint);
 
 class CalibratedEqOdds {
  public:
-  // FailedPrecondition when a group lacks positives or negatives or the
-  // mixing rate is undefined (zero denominator).
+  // FailedPrecondition when a group lacks positives or negatives. When the
+  // cheaper group already costs what its base rate costs (mixing rate 0/0 in
+  // AIF360, a NaN that never replaces a score), nothing is mixed.
   static absl::StatusOr<CalibratedEqOdds> Fit(const BinaryData& data,
                                               CostConstraint constraint);
 

@@ -152,7 +152,8 @@ std::vector<double> FairCls::Predict(const std::vector<double>& scores,
   for (size_t i = 0; i < scores.size(); ++i) {
     const double risk0 = scores[i] + perturbation.Next();
     double fair_risk1 = 1.0 - scores[i] + perturbation.Next();
-    if (multipliers_[0] != 0 || multipliers_[1] != 0) {
+    const bool known_group = groups[i] == 0 || groups[i] == 1;
+    if (known_group && (multipliers_[0] != 0 || multipliers_[1] != 0)) {
       for (int label = 0; label < 2; ++label) {
         fair_risk1 += multipliers_[label] *
                       Difference(mean_joint_, label, scores[i], groups[i]);

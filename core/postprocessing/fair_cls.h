@@ -48,7 +48,8 @@ class FairCls {
   static absl::StatusOr<FairCls> Fit(const BinaryData& data, double alpha,
                                      uint64_t seed, double noise = 1e-4);
 
-  // Hard labels; the same seed gives the same labels.
+  // Hard labels; the same seed gives the same labels. Rows of a group other
+  // than 0 or 1 get the argmax.
   std::vector<double> Predict(const std::vector<double>& scores,
                               const std::vector<int>& groups,
                               uint64_t seed) const;

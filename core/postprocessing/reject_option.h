@@ -9,7 +9,8 @@
 //     AOD = ((FPR_u - FPR_p) + (TPR_u - TPR_p)) / 2 lies in [-bound, bound];
 //     when none does, AIF360's choice: the minimum signed AOD.
 //   predict: 1 iff s > t; inside the critical region t - m < s <= t + m,
-//     privileged rows get 0 and unprivileged rows get 1 (hard labels).
+//     privileged rows get 0 and unprivileged rows get 1 (hard labels); rows
+//     of neither group are only thresholded.
 // The bound is the method's trade-off knob: FitRejectOption sweeps several
 // bounds over one shared grid evaluation.
 //

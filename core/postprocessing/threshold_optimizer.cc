@@ -154,6 +154,7 @@ std::vector<double> ThresholdOptimizer::PositiveProbability(
     const std::vector<double>& scores, const std::vector<int>& groups) const {
   std::vector<double> positive(scores.size());
   for (size_t i = 0; i < scores.size(); ++i) {
+    if (groups[i] != 0 && groups[i] != 1) continue;  // unseen group: 0
     const GroupRule& rule = rules_[groups[i]];
     const double thresholded =
         rule.weight_low * (scores[i] > rule.threshold_low ? 1.0 : 0.0) +

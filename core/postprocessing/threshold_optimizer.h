@@ -13,8 +13,9 @@
 //  4. groups above y(x*) mix in the diagonal point (x*, x*), a coin with
 //     P(1) = x*, so every group lands exactly on (x*, y(x*)).
 // The result is randomised; PositiveProbability returns its expected output
-// (fairlearn's _pmf_predict). Deviation: a hull with several vertices at
-// FPR 0 starts from the highest one (fairlearn divides by zero there).
+// (fairlearn's _pmf_predict). A hull with several vertices at FPR 0 starts
+// from the highest one, as fairlearn's interpolation does. Rows of a group
+// other than 0 or 1 (unseen in fitting) get 0, as in fairlearn.
 //
 // Example:
 //   AMEND_ASSIGN_OR_RETURN(ThresholdOptimizer fitted,

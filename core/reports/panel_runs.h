@@ -70,10 +70,14 @@ absl::StatusOr<MethodPoint> EvaluateEditorPoint(
     const NamedEditor& editor, Requirement requirement,
     const std::vector<const Mlp*>& models, const SplitTensors& test);
 
+// Kept counts are round(fraction * weights), halves away from zero (torch
+// rounds halves to even: at most one weight apart).
 struct PruningSweep {
   std::vector<double> keep_fractions = {0.8,  0.6,  0.47, 0.36,
                                         0.25, 0.15, 0.1,  0.05};
-  int64_t snip_batch_rows = 100;  // the reference's batch size
+  // SNIP's batch: the first rows of the fit split (the splits are shuffled
+  // when made, docs/DATA.md); 100 is the reference's batch size.
+  int64_t snip_batch_rows = 100;
   LotteryTicketOptions lottery;
   uint64_t seed = 0;
 };
@@ -115,8 +119,7 @@ absl::StatusOr<std::vector<MethodPoint>> RunFairnessBaselines(
 // a removed feature's weights count as pruned and stay 0; JSD is to the
 // original model; x is the fraction of weights kept.
 struct CompositionSweep {
-  std::vector<double> keep_fractions = {0.6, 0.47, 0.36, 0.25,
-                                        0.15, 0.1,  0.05};
+  std::vector<double> keep_fractions = {0.6, 0.47, 0.36, 0.25, 0.15, 0.1, 0.05};
   int importance_repeats = 5;
   int64_t snip_batch_rows = 100;
   uint64_t seed = 0;

@@ -177,6 +177,12 @@ TEST(ScorePruningTest, RandomPruningIsSeededAndKeepsTheCount) {
   missing.erase(kHeadWeightName);
   EXPECT_EQ(PruneByScores(mlp, missing, 3).status().code(),
             absl::StatusCode::kInvalidArgument);
+  // An input mask survives pruning; weight masks are replaced.
+  const Mlp minimised = MaskInputs(mlp, at::tensor({1.f, 0.f, 1.f})).value();
+  const Mlp pruned =
+      PruneByScores(minimised, MagnitudeScores(minimised).value(), 5).value();
+  EXPECT_TRUE(
+      at::equal(pruned.masks.at(kInputMaskName), at::tensor({1.f, 0.f, 1.f})));
 }
 
 TEST(DistillationTest, StudentLearnsTheTeacherUnderItsMasks) {

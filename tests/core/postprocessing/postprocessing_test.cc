@@ -97,6 +97,8 @@ TEST(ThresholdOptimizerTest, SeparableGroupsNeedNoRandomisation) {
   EXPECT_DOUBLE_EQ(fitted.true_positive_rate(), 1.0);
   EXPECT_THAT(fitted.PositiveProbability(data.scores, data.groups),
               testing::ElementsAre(1, 1, 0, 0, 1, 0));
+  // A group not seen in fitting is never predicted 1, as in fairlearn.
+  EXPECT_THAT(fitted.PositiveProbability({0.9}, {2}), testing::ElementsAre(0));
 }
 
 TEST(ThresholdOptimizerTest, ReachesEqualOddsOnTheFitData) {
@@ -195,6 +197,13 @@ TEST(CalibratedEqOddsTest, MixRateByHand) {
                   .value()
                   .mix_rate(1),
               0.75, 1e-12);
+  // Scores equal to the base rates: the cheaper group's cost is already the
+  // trivial one (AIF360's 0/0), and nothing is mixed.
+  const BinaryData trivial{{0.5, 0.5, 0.5, 0.5}, {1, 0, 1, 0}, {0, 0, 1, 1}};
+  const CalibratedEqOdds unmixed =
+      CalibratedEqOdds::Fit(trivial, CostConstraint::kWeighted).value();
+  EXPECT_EQ(unmixed.mix_rate(0), 0.0);
+  EXPECT_EQ(unmixed.mix_rate(1), 0.0);
 }
 
 TEST(FairClsTest, InfiniteAlphaIsTheArgmax) {
