@@ -226,6 +226,7 @@ std::string PanelSummaryMarkdown(const PanelReport& report) {
       "| method | hypervolume | front (setting: x, y, accuracy, labels "
       "changed) | seconds per model |\n|---|---|---|---|\n";
   double best_baseline = 0.0;
+  bool any_baseline = false;
   for (const MethodFront& f : report.fronts) {
     std::vector<std::string> cells;
     double seconds = 0.0;
@@ -246,10 +247,11 @@ std::string PanelSummaryMarkdown(const PanelReport& report) {
                           count > 0 ? seconds / count : 0.0);
     if (!IsEditorMethod(f.method) && f.method != kOriginalMethod) {
       best_baseline = std::max(best_baseline, f.hypervolume);
+      any_baseline = true;
     }
   }
   for (const MethodFront& f : report.fronts) {
-    if (!IsEditorMethod(f.method)) continue;
+    if (!IsEditorMethod(f.method) || !any_baseline) continue;
     absl::StrAppendFormat(
         &md, "\n%s: hypervolume %.5g against the best baseline's %.5g (%s).\n",
         f.method, f.hypervolume, best_baseline,
