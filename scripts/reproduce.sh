@@ -60,7 +60,7 @@ else
   lambdas_pruning_adult=0.003,0.01,0.03,0.1,0.3,1;  lambdas_pruning_bank=0.01,0.03,0.1
   lambdas_minimisation_adult=0.003,0.01,0.03,0.1,0.3,1; lambdas_minimisation_bank=0.003,0.01,0.03,0.05,0.1
   lambdas_fairness_adult=0.03,0.1,0.3,1;          lambdas_fairness_bank=0.1,0.3
-  lambdas_epo=0.1
+  lambdas_epo=0.03,0.1,0.3
   ablation_percents=(10 25 50 75 100)
 fi
 seed=0
