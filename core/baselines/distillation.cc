@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "core/baselines/feature_selection.h"
 #include "core/mlp/forward.h"
 #include "core/mlp/parameter_layout.h"
 #include "core/objectives/preservation.h"
@@ -109,23 +110,19 @@ absl::StatusOr<Mlp> DistilStudent(const Mlp& teacher, const Mlp& student,
           }));
     }
   }
-  return CallTorch("distillation result", [&]() -> absl::StatusOr<Mlp> {
-    Mlp result = student;
+  Mlp result = student;
+  AMEND_RETURN_IF_ERROR(CallTorch("distillation result", [&]() {
     for (auto& [name, tensor] : effective()) {
       result.parameters[name] = tensor.detach().clone();
     }
-    // A masked input's columns are zeroed too, so the model alone (without
-    // its mask) computes the same function.
-    if (auto it = student.masks.find(kInputMaskName);
-        it != student.masks.end()) {
-      const at::Tensor row = it->second.to(at::kFloat).view({1, -1});
-      for (const TensorSpec& spec : specs) {
-        if (spec.source != 0 || !IsWeightRole(spec.role)) continue;
-        result.parameters[spec.name] = result.parameters[spec.name] * row;
-      }
-    }
-    return result;
-  });
+    return absl::OkStatus();
+  }));
+  // A masked input's columns are zeroed too, so the model alone (without
+  // its mask) computes the same function.
+  if (auto it = student.masks.find(kInputMaskName); it != student.masks.end()) {
+    return MaskInputs(result, it->second);
+  }
+  return result;
 }
 
 }  // namespace amend

@@ -65,13 +65,7 @@ absl::StatusOr<std::vector<MethodPoint>> RunComposition(
                            LoadFor(named, Requirement::kPruning));
     pruners.push_back(std::move(loaded));
   }
-  const SplitTensors snip_batch{
-      data.fit.features.narrow(
-          0, 0, std::min(sweep.snip_batch_rows, data.fit.rows())),
-      data.fit.labels.narrow(0, 0,
-                             std::min(sweep.snip_batch_rows, data.fit.rows())),
-      data.fit.groups.narrow(0, 0,
-                             std::min(sweep.snip_batch_rows, data.fit.rows()))};
+  const SplitTensors snip_batch = FirstRows(data.fit, sweep.snip_batch_rows);
   std::vector<std::vector<ModelOutcome>> editor_outcomes(pruners.size());
   const std::vector<std::string> scored = {"fs+magnitude", "fs+snip"};
   std::vector<std::vector<std::vector<ModelOutcome>>> baseline_outcomes(
@@ -118,8 +112,7 @@ absl::StatusOr<std::vector<MethodPoint>> RunComposition(
       const double score_seconds = score_watch.Seconds();
       for (size_t f = 0; f < sweep.keep_fractions.size(); ++f) {
         const Stopwatch prune_watch;
-        const int64_t keep = static_cast<int64_t>(
-            std::llround(sweep.keep_fractions[f] * static_cast<double>(total)));
+        const int64_t keep = KeptCount(sweep.keep_fractions[f], total);
         AMEND_ASSIGN_OR_RETURN(const Mlp pruned,
                                PruneByScores(selected, *scores, keep));
         AMEND_ASSIGN_OR_RETURN(

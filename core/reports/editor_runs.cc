@@ -1,6 +1,9 @@
 // OriginalPoint and EvaluateEditorPoint (panel_runs.h).
 #include <ATen/ATen.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/editor/editor_checkpoint.h"
@@ -9,6 +12,17 @@
 #include "core/util/status_macros.h"
 
 namespace amend {
+
+SplitTensors FirstRows(const SplitTensors& data, int64_t rows) {
+  rows = std::min(rows, data.rows());
+  return {data.features.narrow(0, 0, rows), data.labels.narrow(0, 0, rows),
+          data.groups.narrow(0, 0, rows)};
+}
+
+int64_t KeptCount(double fraction, int64_t total) {
+  return static_cast<int64_t>(
+      std::llround(fraction * static_cast<double>(total)));
+}
 
 std::string Setting(const std::string& name, double value) {
   return absl::StrFormat("%s=%g", name, value);

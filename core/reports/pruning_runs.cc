@@ -13,16 +13,6 @@
 #include "core/util/status_macros.h"
 
 namespace amend {
-namespace {
-
-SplitTensors FirstRows(const SplitTensors& data, int64_t rows) {
-  rows = std::min(rows, data.rows());
-  return {data.features.narrow(0, 0, rows), data.labels.narrow(0, 0, rows),
-          data.groups.narrow(0, 0, rows)};
-}
-
-}  // namespace
-
 absl::StatusOr<std::vector<MethodPoint>> RunPruningBaselines(
     const std::vector<const Mlp*>& models, const PanelData& data,
     const PruningSweep& sweep, const PanelProgress& progress) {
@@ -55,8 +45,7 @@ absl::StatusOr<std::vector<MethodPoint>> RunPruningBaselines(
       const double score_seconds = score_watch.Seconds();
       for (size_t f = 0; f < sweep.keep_fractions.size(); ++f) {
         const Stopwatch prune_watch;
-        const int64_t keep = static_cast<int64_t>(
-            std::llround(sweep.keep_fractions[f] * static_cast<double>(total)));
+        const int64_t keep = KeptCount(sweep.keep_fractions[f], total);
         AMEND_ASSIGN_OR_RETURN(Mlp pruned, PruneByScores(model, *scores, keep));
         AMEND_ASSIGN_OR_RETURN(
             ModelOutcome outcome,

@@ -45,6 +45,12 @@ inline absl::StatusOr<ModelOutcome> WeightEditOutcome(Requirement requirement,
                       .disagreement = record->disagreement};
 }
 
+// The first `rows` rows of `data` (all when it has fewer).
+SplitTensors FirstRows(const SplitTensors& data, int64_t rows);
+
+// round(fraction * total), halves away from zero.
+int64_t KeptCount(double fraction, int64_t total);
+
 // "name=value" with value printed compactly (%g).
 std::string Setting(const std::string& name, double value);
 
