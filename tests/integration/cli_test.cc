@@ -161,6 +161,36 @@ TEST_F(CliTest, ZooRefusesBadFlagsWithUsageOrMessage) {
   EXPECT_EQ(RunCommand(std::string(AMEND_TRAINER) + " zoo-merge").exit_code, 2);
 }
 
+TEST_F(CliTest, EvalAndScalarisationRefuseBadFlags) {
+  const std::string trainer(AMEND_TRAINER);
+  const std::string eval = trainer + " eval --task adult --zoo " +
+                           (dir_ / "no-zoo").string() + " --out " +
+                           (dir_ / "report").string();
+  EXPECT_EQ(RunCommand(eval).exit_code, 2);  // no --requirement
+  const CommandResult nothing =
+      RunCommand(eval + " --requirement pruning --baselines=false");
+  EXPECT_EQ(nothing.exit_code, 2);
+  EXPECT_THAT(nothing.output, HasSubstr("nothing to run"));
+  const CommandResult levels =
+      RunCommand(eval + " --requirement pruning --lottery_levels 0");
+  EXPECT_EQ(levels.exit_code, 2);
+  EXPECT_THAT(levels.output, HasSubstr("--lottery_levels"));
+  // A zoo that is not there: the command runs and fails with a message.
+  const CommandResult missing = RunCommand(eval + " --requirement pruning");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.output, HasSubstr("amend-trainer eval:"));
+  EXPECT_FALSE(fs::exists(dir_ / "report" / "report.json"));
+  const CommandResult scalarisation = RunCommand(
+      trainer +
+      " train --task adult --requirement pruning --lambda 0.1 --zoo " +
+      (dir_ / "no-zoo").string() + " --out " + (dir_ / "e").string() +
+      " --scalarisation weighted");
+  EXPECT_EQ(scalarisation.exit_code, 2);
+  EXPECT_THAT(
+      scalarisation.output,
+      HasSubstr("--scalarisation must be linear or epo, got \"weighted\""));
+}
+
 // A real interruption: SIGKILL while the zoo is being built, then the same
 // command again.
 TEST_F(CliTest, ZooKilledMidwayResumesToTheSameManifest) {
