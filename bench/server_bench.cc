@@ -20,7 +20,7 @@
 #include "core/util/allocator.h"
 #include "core/util/threads.h"
 #include "server/amend_server.h"
-#include "tests/testing/editor_fixtures.h"
+#include "core/testing/editor_fixtures.h"
 
 namespace amend::server {
 namespace {

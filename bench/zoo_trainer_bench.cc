@@ -22,7 +22,7 @@
 #include "core/data/task.h"
 #include "core/mlp/parameter_layout.h"
 #include "core/util/threads.h"
-#include "core/zoo/evaluation.h"
+#include "core/data_tensors/split_tensors.h"
 #include "core/zoo/fused_trainer.h"
 #include "core/zoo/group_trainer.h"
 #include "core/zoo/zoo_builder.h"

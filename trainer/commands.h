@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "core/editor/editor_trainer.h"
+#include "core/training/editor_trainer.h"
 
 namespace amend::trainer {
 
@@ -66,7 +66,7 @@ int RunZooCommand(const ZooCommandOptions& options);
 // Joins the shard manifests of a zoo folder into manifest.jsonl.
 int RunZooMergeCommand(const std::string& zoo_dir);
 
-// Settings shared by train and sweep (see core/editor/editor_trainer.h).
+// Settings shared by train and sweep (see core/training/editor_trainer.h).
 struct EditorTrainingCommandOptions {
   std::string task;
   std::string data_dir;

@@ -13,7 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "core/data/task.h"
 #include "core/editor/editor_checkpoint.h"
-#include "core/editor/editor_trainer.h"
+#include "core/training/editor_trainer.h"
 #include "core/eval/pareto.h"
 #include "core/mlp/model_file.h"
 #include "core/util/file_io.h"

@@ -13,7 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "core/data/task.h"
 #include "core/editor/editor_checkpoint.h"
-#include "core/editor/zoo_models.h"
+#include "core/training/zoo_models.h"
 #include "core/eval/panel_report.h"
 #include "core/reports/panel_runs.h"
 #include "core/util/file_io.h"

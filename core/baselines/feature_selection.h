@@ -23,7 +23,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/mlp/mlp.h"
-#include "core/zoo/evaluation.h"
+#include "core/data_tensors/split_tensors.h"
 
 namespace amend {
 

@@ -24,7 +24,7 @@
 #include "absl/status/statusor.h"
 #include "core/baselines/distillation.h"
 #include "core/mlp/mlp.h"
-#include "core/zoo/evaluation.h"
+#include "core/data_tensors/split_tensors.h"
 
 namespace amend {
 

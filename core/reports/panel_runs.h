@@ -40,7 +40,7 @@
 #include "core/editor/requirement.h"
 #include "core/eval/method_point.h"
 #include "core/mlp/mlp.h"
-#include "core/zoo/evaluation.h"
+#include "core/data_tensors/split_tensors.h"
 
 namespace amend {
 

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "core/editor/edit_evaluation.h"
+#include "core/training/edit_comparison.h"
 #include "core/eval/method_point.h"
 
 namespace amend {

@@ -30,7 +30,7 @@
 #include "absl/status/statusor.h"
 #include "core/mlp/mlp.h"
 #include "core/util/seeded_random.h"
-#include "core/zoo/evaluation.h"
+#include "core/data_tensors/split_tensors.h"
 #include "core/zoo/search_space.h"
 
 namespace amend {

@@ -15,7 +15,7 @@ namespace {
 
 using OrderedJson = nlohmann::ordered_json;
 
-OrderedJson MetricsJson(const SplitMetrics& metrics) {
+OrderedJson MetricsJson(const ClassifierMetrics& metrics) {
   return {{"accuracy", metrics.accuracy}, {"loss", metrics.loss}};
 }
 
@@ -112,6 +112,12 @@ void SortManifest(std::vector<ManifestEntry>& entries) {
             [](const ManifestEntry& a, const ManifestEntry& b) {
               return a.run != b.run ? a.run < b.run : a.epoch < b.epoch;
             });
+}
+
+std::string ManifestFileName(int shard_index, int shard_count) {
+  if (shard_count <= 1) return "manifest.jsonl";
+  return absl::StrCat("manifest.shard-", shard_index, "-of-", shard_count,
+                      ".jsonl");
 }
 
 }  // namespace amend

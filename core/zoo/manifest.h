@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "core/zoo/evaluation.h"
+#include "core/data_tensors/classifier_metrics.h"
 #include "core/zoo/search_space.h"
 
 namespace amend {
@@ -31,7 +31,7 @@ struct ManifestEntry {
   std::string stage;  // "early", "mid" or "final"
   std::string split;  // zoo split of the run: "train", "validation" or "test"
   RunConfig config;
-  SplitMetrics train, validation, test;  // on the task's data splits
+  ClassifierMetrics train, validation, test;  // on the task's data splits
   std::string file;    // relative to the zoo folder: "models/<id>.safetensors"
   std::string sha256;  // of the file's bytes
 
@@ -53,6 +53,9 @@ absl::Status WriteManifest(const std::string& path,
 
 // Sorted by (run, epoch): the canonical order of a complete manifest.
 void SortManifest(std::vector<ManifestEntry>& entries);
+
+// "manifest.jsonl" or "manifest.shard-<i>-of-<n>.jsonl".
+std::string ManifestFileName(int shard_index, int shard_count);
 
 }  // namespace amend
 

@@ -24,7 +24,7 @@
 #include "core/util/sha256.h"
 #include "core/util/status_macros.h"
 #include "core/zoo/accuracy_histogram.h"
-#include "core/zoo/evaluation.h"
+#include "core/data_tensors/classifier_metrics.h"
 #include "core/zoo/fused_trainer.h"
 #include "core/zoo/group_trainer.h"
 #include "core/zoo/manifest.h"
@@ -216,10 +216,10 @@ absl::StatusOr<std::map<int64_t, std::vector<ManifestEntry>>> TrainGroup(
         entry.stage = StageName(epoch, checkpoints);
         entry.split = splits[static_cast<size_t>(config.run)];
         entry.config = config;
-        AMEND_ASSIGN_OR_RETURN(entry.train, EvaluateClassifier(mlp, train));
+        AMEND_ASSIGN_OR_RETURN(entry.train, MeasureClassifier(mlp, train));
         AMEND_ASSIGN_OR_RETURN(entry.validation,
-                               EvaluateClassifier(mlp, validation));
-        AMEND_ASSIGN_OR_RETURN(entry.test, EvaluateClassifier(mlp, test));
+                               MeasureClassifier(mlp, validation));
+        AMEND_ASSIGN_OR_RETURN(entry.test, MeasureClassifier(mlp, test));
         entry.file = absl::StrCat("models/", entry.id, ".safetensors");
         AMEND_ASSIGN_OR_RETURN(
             const std::string bytes,
@@ -239,12 +239,6 @@ absl::StatusOr<std::map<int64_t, std::vector<ManifestEntry>>> TrainGroup(
 }
 
 }  // namespace
-
-std::string ManifestFileName(int shard_index, int shard_count) {
-  if (shard_count <= 1) return "manifest.jsonl";
-  return absl::StrCat("manifest.shard-", shard_index, "-of-", shard_count,
-                      ".jsonl");
-}
 
 std::vector<std::string> ZooSplits(int64_t runs, uint64_t seed) {
   std::vector<int64_t> order(static_cast<size_t>(runs));

@@ -104,9 +104,6 @@ absl::StatusOr<ZooSummary> BuildZoo(const Task& task, const ZooOptions& options,
 // checkpoints, and writes the histogram.
 absl::StatusOr<int64_t> MergeZooShards(const std::string& zoo_dir);
 
-// "manifest.jsonl" or "manifest.shard-<i>-of-<n>.jsonl".
-std::string ManifestFileName(int shard_index, int shard_count);
-
 }  // namespace amend
 
 #endif  // AMEND_CORE_ZOO_ZOO_BUILDER_H_

@@ -16,7 +16,7 @@
 #include "core/util/file_io.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/testing/editor_fixtures.h"
+#include "core/testing/editor_fixtures.h"
 #include "tests/testing/temp_dir.h"
 
 namespace amend {

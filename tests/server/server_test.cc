@@ -20,7 +20,7 @@
 #include "gtest/gtest.h"
 #include "server/amend_server.h"
 #include "server/model_codec.h"
-#include "tests/testing/editor_fixtures.h"
+#include "core/testing/editor_fixtures.h"
 #include "tests/testing/temp_dir.h"
 
 namespace amend::server {

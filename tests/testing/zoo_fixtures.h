@@ -8,7 +8,7 @@
 #define AMEND_TESTS_TESTING_ZOO_FIXTURES_H_
 
 #include "core/data/task.h"
-#include "core/zoo/evaluation.h"
+#include "core/data_tensors/split_tensors.h"
 
 namespace amend::testing {
 

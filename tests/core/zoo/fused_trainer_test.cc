@@ -6,6 +6,7 @@
 #include "core/mlp/forward.h"
 #include "core/mlp/parameter_layout.h"
 #include "core/zoo/group_trainer.h"
+#include "core/data_tensors/classifier_metrics.h"
 #include "gtest/gtest.h"
 #include "tests/testing/zoo_fixtures.h"
 
@@ -128,9 +129,9 @@ TEST(FusedTrainerTest, TrainingLowersTheLoss) {
   auto trainer = FusedRunTrainer::Create(config, SmallTrain());
   ASSERT_TRUE(trainer.ok());
   const double before =
-      EvaluateClassifier(*(*trainer)->ExtractModel(), SmallTrain())->loss;
+      MeasureClassifier(*(*trainer)->ExtractModel(), SmallTrain())->loss;
   for (int e = 0; e < 5; ++e) ASSERT_TRUE((*trainer)->TrainEpoch().ok());
-  EXPECT_LT(EvaluateClassifier(*(*trainer)->ExtractModel(), SmallTrain())->loss,
+  EXPECT_LT(MeasureClassifier(*(*trainer)->ExtractModel(), SmallTrain())->loss,
             before - 0.05);
 }
 

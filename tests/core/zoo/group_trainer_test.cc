@@ -4,7 +4,7 @@
 
 #include "core/data/task.h"
 #include "core/mlp/forward.h"
-#include "core/zoo/evaluation.h"
+#include "core/data_tensors/classifier_metrics.h"
 #include "core/zoo/zoo_builder.h"
 #include "gtest/gtest.h"
 #include "tests/testing/zoo_fixtures.h"
@@ -113,12 +113,12 @@ TEST(GroupTrainerTest, TrainingLowersTheLossAndKeepsModelsFinite) {
   std::vector<double> before;
   for (int64_t k = 0; k < 4; ++k)
     before.push_back(
-        EvaluateClassifier(*(*trainer)->ExtractModel(k), SmallTrain())->loss);
+        MeasureClassifier(*(*trainer)->ExtractModel(k), SmallTrain())->loss);
   for (int e = 0; e < 3; ++e) ASSERT_TRUE((*trainer)->TrainEpoch().ok());
   for (int64_t k = 0; k < 4; ++k) {
     const Mlp mlp = *(*trainer)->ExtractModel(k);
     ASSERT_TRUE(ValidateParameters(mlp.architecture, mlp.parameters).ok());
-    EXPECT_LT(EvaluateClassifier(mlp, SmallTrain())->loss,
+    EXPECT_LT(MeasureClassifier(mlp, SmallTrain())->loss,
               before[static_cast<size_t>(k)])
         << "run " << k;
   }

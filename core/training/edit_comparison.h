@@ -1,4 +1,4 @@
-// File: core/editor/edit_evaluation.h
+// File: core/training/edit_comparison.h
 //
 // How good an edit is, measured the way the paper reports it: on a task data
 // split, the mean JSD (nats) between the original's and the edited model's
@@ -14,8 +14,8 @@
 //   EditorFigures figures = Summarise(records, "test");
 //
 // Thread-safe (pure functions; the editor is only read).
-#ifndef AMEND_CORE_EDITOR_EDIT_EVALUATION_H_
-#define AMEND_CORE_EDITOR_EDIT_EVALUATION_H_
+#ifndef AMEND_CORE_TRAINING_EDIT_COMPARISON_H_
+#define AMEND_CORE_TRAINING_EDIT_COMPARISON_H_
 
 #include <cstdint>
 #include <vector>
@@ -23,7 +23,7 @@
 #include "absl/status/statusor.h"
 #include "core/editor/editor.h"
 #include "core/editor/editor_checkpoint.h"
-#include "core/zoo/evaluation.h"
+#include "core/data_tensors/split_tensors.h"
 
 namespace amend {
 
@@ -58,4 +58,4 @@ EditorFigures Summarise(const std::vector<EditRecord>& records,
 
 }  // namespace amend
 
-#endif  // AMEND_CORE_EDITOR_EDIT_EVALUATION_H_
+#endif  // AMEND_CORE_TRAINING_EDIT_COMPARISON_H_

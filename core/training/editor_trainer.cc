@@ -1,4 +1,4 @@
-#include "core/editor/editor_trainer.h"
+#include "core/training/editor_trainer.h"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
@@ -10,9 +10,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/editor/apply_edit.h"
-#include "core/editor/edit_evaluation.h"
-#include "core/editor/sanity_baselines.h"
-#include "core/editor/zoo_models.h"
+#include "core/training/edit_comparison.h"
+#include "core/training/sanity_baselines.h"
+#include "core/training/zoo_models.h"
 #include "core/mlp/forward.h"
 #include "core/mlp/model_file.h"
 #include "core/mlp/safetensors.h"

@@ -1,12 +1,12 @@
 // Training an editor on a tiny zoo built on the fly: it learns (overfits its
 // training zoo), stops and resumes to the identical editor, and never retrains
 // a finished one.
-#include "core/editor/editor_trainer.h"
+#include "core/training/editor_trainer.h"
 
 #include <filesystem>
 
-#include "core/editor/edit_evaluation.h"
-#include "core/editor/zoo_models.h"
+#include "core/training/edit_comparison.h"
+#include "core/training/zoo_models.h"
 #include "core/util/file_io.h"
 #include "core/zoo/zoo_builder.h"
 #include "gmock/gmock.h"

@@ -1,4 +1,4 @@
-// File: core/editor/sanity_baselines.h
+// File: core/training/sanity_baselines.h
 //
 // The baselines an editor's figures are printed beside, matched model by
 // model to what the editor did, so quality is measured from the start:
@@ -12,15 +12,15 @@
 // core/baselines via amend-trainer eval).
 //
 // Thread-safe (pure functions).
-#ifndef AMEND_CORE_EDITOR_SANITY_BASELINES_H_
-#define AMEND_CORE_EDITOR_SANITY_BASELINES_H_
+#ifndef AMEND_CORE_TRAINING_SANITY_BASELINES_H_
+#define AMEND_CORE_TRAINING_SANITY_BASELINES_H_
 
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "core/editor/edit_evaluation.h"
+#include "core/training/edit_comparison.h"
 
 namespace amend {
 
@@ -40,4 +40,4 @@ absl::StatusOr<std::optional<MatchedBaseline>> EvaluateMatchedBaseline(
 
 }  // namespace amend
 
-#endif  // AMEND_CORE_EDITOR_SANITY_BASELINES_H_
+#endif  // AMEND_CORE_TRAINING_SANITY_BASELINES_H_

@@ -1,4 +1,4 @@
-#include "core/editor/sanity_baselines.h"
+#include "core/training/sanity_baselines.h"
 
 #include "core/baselines/feature_selection.h"
 #include "core/baselines/magnitude_pruning.h"

@@ -1,11 +1,8 @@
-#include "core/zoo/evaluation.h"
+#include "core/data_tensors/split_tensors.h"
 
 #include <ATen/ATen.h>
-#include <ATen/core/grad_mode.h>
 
-#include "core/mlp/forward.h"
-#include "core/util/status_macros.h"
-#include "core/util/torch_boundary.h"
+#include <algorithm>
 
 namespace amend {
 
@@ -30,21 +27,6 @@ SplitTensors ToTensors(const Split& split, int64_t max_rows) {
                        .narrow(0, 0, rows)
                        .to(at::kLong);
   return tensors;
-}
-
-absl::StatusOr<SplitMetrics> EvaluateClassifier(const Mlp& mlp,
-                                                const SplitTensors& data) {
-  at::NoGradGuard no_grad;
-  AMEND_ASSIGN_OR_RETURN(
-      const at::Tensor logits,
-      Logits(mlp.architecture, mlp.parameters, data.features));
-  return CallTorch("EvaluateClassifier", [&]() -> absl::StatusOr<SplitMetrics> {
-    SplitMetrics metrics;
-    metrics.accuracy =
-        logits.argmax(1).eq(data.labels).to(at::kDouble).mean().item<double>();
-    metrics.loss = at::cross_entropy_loss(logits, data.labels).item<double>();
-    return metrics;
-  });
 }
 
 }  // namespace amend

@@ -1,44 +1,16 @@
-// File: tests/testing/editor_fixtures.h
-//
-// Freshly initialised editor checkpoints with chosen validation figures, for
-// tests of everything that loads, selects and serves editors. An untrained
-// editor edits like any other (one forward pass); only its quality differs.
-//
-// Thread-safe.
-#ifndef AMEND_TESTS_TESTING_EDITOR_FIXTURES_H_
-#define AMEND_TESTS_TESTING_EDITOR_FIXTURES_H_
+#include "core/testing/editor_fixtures.h"
 
-#include <string>
-
-#include "core/data/task.h"
 #include "core/editor/editor_checkpoint.h"
-#include "core/editor/editor_trainer.h"
+#include "core/training/editor_trainer.h"
 
 namespace amend::testing {
 
-inline const Task& AdultTask() {
-  static const Task* task = new Task(*LoadTask("adult", AMEND_TEST_DATA_DIR));
+const Task& AdultTask() {
+  static const Task* task = new Task(*LoadTask("adult", AMEND_FIXTURE_DATA_DIR));
   return *task;
 }
 
-struct TestEditorSpec {
-  Requirement requirement = Requirement::kPruning;
-  double lambda = 0.01;
-  bool edit_weights = true;
-  // Validation figures the server selects by.
-  double jsd = 0.001;
-  double weights_kept = 1.0;
-  double features_kept = 14;
-  double eod = 0.1;
-  uint64_t seed = 1;
-  // false: a small metanetwork (fast tests); true: the default shape
-  // (benchmarks).
-  bool default_shape = false;
-};
-
-// Writes an adult editor to <root>/<requirement>/<variant>-<lambda>; returns
-// its folder.
-inline std::string WriteTestEditor(const std::string& root,
+std::string WriteTestEditor(const std::string& root,
                                    const TestEditorSpec& spec) {
   EditorConfig config = MakeEditorConfig(AdultTask(), spec.requirement,
                                          spec.edit_weights, spec.lambda);
@@ -69,5 +41,3 @@ inline std::string WriteTestEditor(const std::string& root,
 }
 
 }  // namespace amend::testing
-
-#endif  // AMEND_TESTS_TESTING_EDITOR_FIXTURES_H_

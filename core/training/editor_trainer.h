@@ -1,4 +1,4 @@
-// File: core/editor/editor_trainer.h
+// File: core/training/editor_trainer.h
 //
 // Trains one editor (paper §3, docs/ARCHITECTURE.md §5): each step draws a
 // minibatch of zoo models from the zoo's training split and a minibatch of
@@ -22,8 +22,8 @@
 // seed (randomness per step is derived from seed and step).
 //
 // Thread-compatible; the caller sets LibTorch's thread count.
-#ifndef AMEND_CORE_EDITOR_EDITOR_TRAINER_H_
-#define AMEND_CORE_EDITOR_EDITOR_TRAINER_H_
+#ifndef AMEND_CORE_TRAINING_EDITOR_TRAINER_H_
+#define AMEND_CORE_TRAINING_EDITOR_TRAINER_H_
 
 #include <cstdint>
 #include <functional>
@@ -100,4 +100,4 @@ EditorConfig MakeEditorConfig(const Task& task, Requirement requirement,
 
 }  // namespace amend
 
-#endif  // AMEND_CORE_EDITOR_EDITOR_TRAINER_H_
+#endif  // AMEND_CORE_TRAINING_EDITOR_TRAINER_H_

@@ -1,4 +1,4 @@
-#include "core/editor/zoo_models.h"
+#include "core/training/zoo_models.h"
 
 #include <filesystem>
 
@@ -7,7 +7,6 @@
 #include "core/util/file_io.h"
 #include "core/util/sha256.h"
 #include "core/util/status_macros.h"
-#include "core/zoo/zoo_builder.h"
 
 namespace amend {
 

@@ -1,4 +1,4 @@
-// File: core/editor/zoo_models.h
+// File: core/training/zoo_models.h
 //
 // The models of one zoo split (docs/ZOO_FORMAT.md), read and verified against
 // their manifest sha256, with their parameter graphs built once for the
@@ -9,8 +9,8 @@
 //                          LoadZooModels("zoo/adult", "train"));
 //
 // Thread-safe (pure functions).
-#ifndef AMEND_CORE_EDITOR_ZOO_MODELS_H_
-#define AMEND_CORE_EDITOR_ZOO_MODELS_H_
+#ifndef AMEND_CORE_TRAINING_ZOO_MODELS_H_
+#define AMEND_CORE_TRAINING_ZOO_MODELS_H_
 
 #include <cstdint>
 #include <string>
@@ -41,4 +41,4 @@ std::vector<const Mlp*> MlpPointers(const std::vector<ZooModel>& models);
 
 }  // namespace amend
 
-#endif  // AMEND_CORE_EDITOR_ZOO_MODELS_H_
+#endif  // AMEND_CORE_TRAINING_ZOO_MODELS_H_

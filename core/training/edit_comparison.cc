@@ -1,4 +1,4 @@
-#include "core/editor/edit_evaluation.h"
+#include "core/training/edit_comparison.h"
 
 #include <ATen/ATen.h>
 

@@ -1,0 +1,49 @@
+// File: core/testing/editor_fixtures.h
+//
+// Freshly initialised editor checkpoints with chosen validation figures, for
+// the tests and benchmarks of everything that loads, selects and serves
+// editors. An untrained editor edits like any other (one forward pass); only
+// its quality differs. Linked by tests and benchmarks only, never by a
+// product binary.
+//
+// Example:
+//   std::string dir = testing::WriteTestEditor(root, {.lambda = 0.1});
+//
+// Thread-safe.
+#ifndef AMEND_CORE_TESTING_EDITOR_FIXTURES_H_
+#define AMEND_CORE_TESTING_EDITOR_FIXTURES_H_
+
+#include <cstdint>
+#include <string>
+
+#include "core/data/task.h"
+#include "core/editor/requirement.h"
+
+namespace amend::testing {
+
+// The adult task from the bundled data (loaded once).
+const Task& AdultTask();
+
+struct TestEditorSpec {
+  Requirement requirement = Requirement::kPruning;
+  double lambda = 0.01;
+  bool edit_weights = true;
+  // Validation figures the server selects by.
+  double jsd = 0.001;
+  double weights_kept = 1.0;
+  double features_kept = 14;
+  double eod = 0.1;
+  uint64_t seed = 1;
+  // false: a small metanetwork (fast tests); true: the default shape
+  // (benchmarks).
+  bool default_shape = false;
+};
+
+// Writes an adult editor to <root>/<requirement>/<variant>-<lambda>; returns
+// its folder, or "" when it could not be written.
+std::string WriteTestEditor(const std::string& root,
+                            const TestEditorSpec& spec);
+
+}  // namespace amend::testing
+
+#endif  // AMEND_CORE_TESTING_EDITOR_FIXTURES_H_
