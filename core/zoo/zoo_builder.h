@@ -83,20 +83,6 @@ struct ZooSummary {
   std::string manifest_path;
 };
 
-// The zoo split of every run index, from a seeded permutation: "train",
-// "validation" or "test".
-std::vector<std::string> ZooSplits(int64_t runs, uint64_t seed);
-
-// The stacked groups a shard's runs are trained in: runs sorted by (batch size,
-// depth, widths, norm, activation, run) and cut into near-equal chunks that
-// share depth and batch size, of at most min(max_group_size, kRowsPerGroupStep
-// / batch size) runs: a step then touches about 512 rows x width floats per
-// tensor, which stays in the L2 cache (measured in docs/BENCHMARKS.md: bigger
-// stacks of big batches are slower than one run at a time).
-inline constexpr int64_t kRowsPerGroupStep = 512;
-std::vector<std::vector<RunConfig>> PlanGroups(std::vector<RunConfig> runs,
-                                               int max_group_size);
-
 absl::StatusOr<ZooSummary> BuildZoo(const Task& task, const ZooOptions& options,
                                     const ZooProgressCallback& progress = {});
 
