@@ -65,7 +65,14 @@ class FusedRunTrainer {
   };
 
   FusedRunTrainer() = default;
+  void LoadParameters(const Mlp& initial);
+  void AllocateBuffers();
+  // Source h_s of the current batch: the input for s = 0, else layer s's h.
+  const float* Source(int s) const;
   void Step(const int64_t* rows);
+  void Forward(const int64_t* rows);
+  void LossGradient(const int64_t* rows);  // into dlogits_
+  void Backward();                         // into grads_
   void NormForward(Layer& layer);
   void NormBackward(Layer& layer);
   void AdamW();

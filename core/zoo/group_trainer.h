@@ -85,7 +85,12 @@ class GroupTrainer {
   };
 
   GroupTrainer() = default;
+  // Initialize() checks the data and calls the Initialize* steps in order.
   absl::Status Initialize();
+  absl::Status InitializeParameters();  // slots, flat buffers, running stats
+  void InitializeNeuronMasks();
+  void InitializeOptimizer();  // per-run dropout, per-entry lr and decay
+  void InitializeSegments();
   // [K, padded shape...]
   at::Tensor View(const at::Tensor& flat, const Slot& slot) const;
   at::Tensor ForwardTraining(const TensorMap& parameters,
