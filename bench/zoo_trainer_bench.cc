@@ -20,12 +20,12 @@
 #include <cstdlib>
 
 #include "core/data/task.h"
+#include "core/data_tensors/split_tensors.h"
 #include "core/mlp/parameter_layout.h"
 #include "core/util/threads.h"
-#include "core/data_tensors/split_tensors.h"
 #include "core/zoo/fused_trainer.h"
 #include "core/zoo/group_trainer.h"
-#include "core/zoo/zoo_builder.h"
+#include "core/zoo/zoo_plan.h"
 
 namespace amend {
 

@@ -25,6 +25,8 @@ bool IsRunningStatistic(TensorRole role) {
 
 }  // namespace
 
+// Kept whole (~100 lines): one training loop whose setup, steps and final
+// masking share the masked leaves and the optimiser state.
 absl::StatusOr<Mlp> DistilStudent(const Mlp& teacher, const Mlp& student,
                                   const SplitTensors& data,
                                   const DistillationOptions& options) {

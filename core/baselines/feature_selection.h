@@ -11,8 +11,8 @@
 // Example:
 //   AMEND_ASSIGN_OR_RETURN(std::vector<double> importance,
 //                          PermutationImportance(mlp, data, /*repeats=*/5, 1));
-//   AMEND_ASSIGN_OR_RETURN(Mlp fs, SelectFeatures(mlp, importance,
-//   /*keep=*/7));
+//   AMEND_ASSIGN_OR_RETURN(Mlp fs,
+//                          SelectFeatures(mlp, importance, /*keep=*/7));
 //
 // Thread-safe (pure functions).
 #ifndef AMEND_CORE_BASELINES_FEATURE_SELECTION_H_
@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "core/mlp/mlp.h"
 #include "core/data_tensors/split_tensors.h"
+#include "core/mlp/mlp.h"
 
 namespace amend {
 

@@ -7,8 +7,8 @@
 // (../shared/research/baselines.md §3.2).
 //
 // Example:
-//   AMEND_ASSIGN_OR_RETURN(Mlp pruned, GlobalMagnitudePrune(mlp,
-//   /*keep=*/500));
+//   AMEND_ASSIGN_OR_RETURN(Mlp pruned,
+//                          GlobalMagnitudePrune(mlp, /*keep=*/500));
 //
 // Thread-safe (pure functions).
 #ifndef AMEND_CORE_BASELINES_MAGNITUDE_PRUNING_H_

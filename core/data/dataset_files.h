@@ -6,9 +6,8 @@
 // mismatch or a corrupt archive is an error, never a silent fallback.
 //
 // Example:
-//   AMEND_ASSIGN_OR_RETURN(std::string text,
-//                          ReadVerifiedDataFile("data",
-//                          "adult/adult.data.gz"));
+//   AMEND_ASSIGN_OR_RETURN(
+//       std::string text, ReadVerifiedDataFile("data", "adult/adult.data.gz"));
 //
 // Thread-safe.
 #ifndef AMEND_CORE_DATA_DATASET_FILES_H_

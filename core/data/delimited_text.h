@@ -5,8 +5,10 @@
 // inside quotes is a literal quote).
 //
 // Example:
-//   for (absl::string_view line : SplitLines(text)) { auto fields =
-//   SplitQuotedCsv(line, ';'); }
+//   for (absl::string_view line : SplitLines(text)) {
+//     AMEND_ASSIGN_OR_RETURN(std::vector<std::string> fields,
+//                            SplitQuotedCsv(line, ';'));
+//   }
 //
 // Thread-safe (pure functions).
 #ifndef AMEND_CORE_DATA_DELIMITED_TEXT_H_

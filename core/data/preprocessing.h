@@ -29,8 +29,8 @@ struct RawTable {
     bool categorical = false;
   };
   std::vector<Column> columns;  // feature columns in file order
-  std::vector<std::vector<std::string>>
-      cells;                            // [row][column], whitespace-trimmed
+  // [row][column], whitespace-trimmed.
+  std::vector<std::vector<std::string>> cells;
   std::vector<int64_t> labels;          // [row]
   std::vector<int8_t> groups;           // [row], 1 = privileged
   std::vector<std::string> row_origin;  // [row], "file:line" for error messages
@@ -40,8 +40,8 @@ struct RawTable {
 };
 
 struct EncodedTable {
-  std::vector<std::vector<std::string>>
-      categories;              // [column], empty for numeric columns
+  // [column], empty for numeric columns.
+  std::vector<std::vector<std::string>> categories;
   std::vector<double> values;  // [row, column] row-major
   int64_t rows = 0;
   int64_t columns = 0;

@@ -7,8 +7,8 @@
 // does not depend on anything but the labels and the seed.
 //
 // Example:
-//   auto parts = StratifiedSplit(labels, {0.2, 0.2}, /*seed=*/kSplitSeed);  //
-//   val, test, train
+//   // parts: validation, test, train (the rest).
+//   auto parts = StratifiedSplit(labels, {0.2, 0.2}, /*seed=*/kSplitSeed);
 //
 // Thread-safe (pure function).
 #ifndef AMEND_CORE_DATA_SPLITS_H_

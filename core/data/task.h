@@ -4,20 +4,20 @@
 // features (one model input per original column, no one-hot), labels, one
 // sensitive group per row, and fixed seeded train/validation/test splits.
 // docs/DATA.md documents every choice. The two tasks:
-//   adult  48,842 rows, 14 features, label income >50K; group sex (1 = Male,
-//   privileged)
+//   adult  48,842 rows, 14 features, label income >50K;
+//          group sex (1 = Male, privileged);
 //          test = adult.test; adult.data split 80/20 stratified into
 //          train/validation
-//   bank   45,211 rows, 16 features, label y = yes; group age (1 = 25 <= age <
-//   60, privileged)
+//   bank   45,211 rows, 16 features, label y = yes;
+//          group age (1 = 25 <= age < 60, privileged);
 //          bank-full.csv split 60/20/20 stratified into train/validation/test
 // The zoo trains on train, the editor's data term uses validation, reports use
 // test.
 //
 // Example:
 //   AMEND_ASSIGN_OR_RETURN(Task task, LoadTask("adult", "data"));
-//   const Split& train = task.split(SplitName::kTrain);   // train.features:
-//   [rows, 14]
+//   // train.features: [rows, 14]
+//   const Split& train = task.split(SplitName::kTrain);
 //
 // Free of LibTorch (plain vectors). Thread-compatible; a loaded Task is
 // immutable by convention.
@@ -37,23 +37,23 @@ namespace amend {
 enum class SplitName { kTrain, kValidation, kTest };
 inline constexpr SplitName kAllSplits[] = {
     SplitName::kTrain, SplitName::kValidation, SplitName::kTest};
-absl::string_view SplitNameString(
-    SplitName split);  // "train", "validation", "test"
+// "train", "validation", "test".
+absl::string_view SplitNameString(SplitName split);
 
 struct Split {
   int64_t rows = 0;
   std::vector<float> features;  // [rows, num_features] row-major, standardised
   std::vector<int64_t> labels;  // [rows], class index (1 = positive)
   std::vector<int8_t> groups;  // [rows], 1 = privileged group, 0 = unprivileged
-  std::vector<int64_t>
-      source_row;  // [rows], index of the record in the task's raw files
+  // [rows], index of the record in the task's raw files.
+  std::vector<int64_t> source_row;
 };
 
 struct Feature {
   std::string name;  // the UCI column name
   bool categorical = false;
-  std::vector<std::string>
-      categories;       // code i = categories[i] (categorical only)
+  // Code i = categories[i] (categorical only).
+  std::vector<std::string> categories;
   double mean = 0.0;    // of the raw value or code over the train split
   double stddev = 1.0;  // population sd over the train split (1 if constant)
 };

@@ -4,11 +4,13 @@
 // permutation-only variant, ../shared/research/method.md §3), on a batch of
 // parameter graphs (graph_batch.h). With node states H [N, d], edge states Z
 // [E, d], the initial edge states Z0 [E, d] and edges (src -> dst):
-//   forward messages   M_fw[v] = sum over edges k into v    of phi_fw([Z_k  |
-//   H[src_k]]) backward messages  M_bw[u] = sum over edges k out of u  of
-//   phi_bw([Z0_k | H[dst_k]]) edge update        Z'_k   = Z_k + psi([Z_k |
-//   H[src_k] | H[dst_k]]) node update        H'     = S H + rho([H | M_fw |
-//   M_bw])        (S: linear, no bias)
+//   forward messages   M_fw[v] = sum over edges k into v   of
+//                                phi_fw([Z_k  | H[src_k]])
+//   backward messages  M_bw[u] = sum over edges k out of u of
+//                                phi_bw([Z0_k | H[dst_k]])
+//   edge update        Z'_k    = Z_k + psi([Z_k | H[src_k] | H[dst_k]])
+//   node update        H'      = S H + rho([H | M_fw | M_bw])
+//                                (S: linear, no bias)
 // with phi, psi, rho MlpBlocks. Sums over neighbours make the layer equivariant
 // to any permutation of nodes that maps the graph onto itself; with the type
 // encodings of parameter_graph.h that is exactly the hidden-neuron permutations

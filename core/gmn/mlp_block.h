@@ -6,9 +6,9 @@
 // Dropout -> Linear(hidden, out), applied to the last dimension.
 //
 // Example:
-//   MlpBlock block(MlpBlockOptions(/*in=*/64, /*hidden=*/32,
-//   /*out=*/32).dropout(0.1)); at::Tensor y = block(x);   // x: [..., 64] -> y:
-//   [..., 32]
+//   MlpBlock block(
+//       MlpBlockOptions(/*in=*/64, /*hidden=*/32, /*out=*/32).dropout(0.1));
+//   at::Tensor y = block(x);  // x: [..., 64] -> y: [..., 32]
 //
 // Thread-compatible (a LibTorch module).
 #ifndef AMEND_CORE_GMN_MLP_BLOCK_H_

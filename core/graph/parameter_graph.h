@@ -20,8 +20,8 @@
 // Example:
 //   AMEND_ASSIGN_OR_RETURN(ParameterGraph graph, BuildParameterGraph(mlp));
 //   // ... edit graph.edge_weight / graph.node_features ...
-//   AMEND_ASSIGN_OR_RETURN(TensorMap edited, ParametersFromGraph(graph,
-//   weights, features));
+//   AMEND_ASSIGN_OR_RETURN(TensorMap edited,
+//                          ParametersFromGraph(graph, weights, features));
 //
 // Thread-safe (pure functions).
 #ifndef AMEND_CORE_GRAPH_PARAMETER_GRAPH_H_
@@ -62,17 +62,17 @@ struct ParameterGraph {
   Architecture architecture;
   int64_t num_nodes = 0;
   int64_t num_edges = 0;
-  std::vector<int64_t>
-      layer_node_offset;     // [L + 2]: inputs, layers 1..L, outputs; + end
+  // [L + 2]: inputs, layers 1..L, outputs; + end
+  std::vector<int64_t> layer_node_offset;
   at::Tensor node_features;  // [N, kNodeFeatureCount] float32
   at::Tensor node_type;      // [N] int64, see NodeType()
   at::Tensor node_function;  // [N] int64, see the function ids above
-  at::Tensor
-      edge_index;  // [2, E] int64: row 0 source node, row 1 destination node
+  // [2, E] int64: row 0 source node, row 1 destination node
+  at::Tensor edge_index;
   at::Tensor edge_weight;  // [E] float32
   at::Tensor edge_kind;    // [E] int64 (EdgeKind)
-  // For the way back: each weight tensor's edges are [edge_offset, edge_offset
-  // + numel).
+  // For the way back: each weight tensor's edges are
+  // [edge_offset, edge_offset + numel).
   struct WeightSlot {
     TensorSpec spec;
     int64_t edge_offset = 0;

@@ -4,15 +4,14 @@
 // num_classes and hidden layers, each with width, activation, norm, dropout and
 // skip sources. Sources are numbered h_0 = the input features and h_k = the
 // output of hidden layer k (layers numbered 1..L); hidden layer k computes
-//   z_k = W_k h_{k-1} + sum_{s in skip_from} S_{k,s} h_s + b_k,   h_k =
-//   act(norm(z_k))
+//   z_k = W_k h_{k-1} + sum_{s in skip_from} S_{k,s} h_s + b_k,
+//   h_k = act(norm(z_k))
 // with each s in 0..k-2, and the head computes logits = W_out h_L + b_out.
 //
 // The JSON form, exactly:
 //   {"input_dim": 14, "num_classes": 2,
-//    "layers": [{"width": 16, "activation": "relu", "norm": "none", "dropout":
-//    0.0,
-//                "skip_from": []}]}
+//    "layers": [{"width": 16, "activation": "relu", "norm": "none",
+//                "dropout": 0.0, "skip_from": []}]}
 //
 // Every function here is free of LibTorch so that code which only inspects
 // shapes stays cheap to compile. Thread-safe (value types and pure functions).

@@ -12,16 +12,17 @@
 // torch.nn.BatchNorm1d. Dropout is inert unless training.
 //
 // Two forms:
-//   Logits         one model:  parameters as in the file, inputs [B, input_dim]
-//   -> [B, C] StackedLogits  K models of one architecture: every parameter has
-//   a leading K
-//                  ([K, out, in] weights), inputs [B, input_dim] shared by all
-//                  models or [K, B, input_dim] -> [K, B, C]; one batched matmul
-//                  per weight matrix.
+//   Logits         one model: parameters as in the file,
+//                  inputs [B, input_dim] -> [B, C].
+//   StackedLogits  K models of one architecture: every parameter has a
+//                  leading K ([K, out, in] weights), inputs [B, input_dim]
+//                  shared by all models or [K, B, input_dim] -> [K, B, C];
+//                  one batched matmul per weight matrix.
 //
 // Example:
-//   AMEND_ASSIGN_OR_RETURN(at::Tensor logits, Logits(mlp.architecture,
-//   mlp.parameters, x)); at::Tensor probabilities = at::softmax(logits, -1);
+//   AMEND_ASSIGN_OR_RETURN(at::Tensor logits,
+//                          Logits(mlp.architecture, mlp.parameters, x));
+//   at::Tensor probabilities = at::softmax(logits, -1);
 //
 // Thread-safe (pure functions; LibTorch ops on the caller's thread).
 #ifndef AMEND_CORE_MLP_FORWARD_H_

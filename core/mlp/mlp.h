@@ -9,8 +9,8 @@
 //
 // Example:
 //   AMEND_ASSIGN_OR_RETURN(Mlp mlp, InitializeMlp(architecture, /*seed=*/7));
-//   AMEND_RETURN_IF_ERROR(ValidateParameters(mlp.architecture,
-//   mlp.parameters));
+//   AMEND_RETURN_IF_ERROR(
+//       ValidateParameters(mlp.architecture, mlp.parameters));
 //
 // Thread-compatible (tensors are shared handles: clone before
 // mutating).

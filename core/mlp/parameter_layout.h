@@ -3,13 +3,17 @@
 // The named tensors an Architecture implies (docs/MODEL_FORMAT.md), with their
 // shapes, in one canonical order. Names follow PyTorch's nn.Linear convention,
 // weights are [out, in]:
-//   layers.{k}.weight            [width_k, width_{k-1}]     k = 1..L
-//   layers.{k}.bias              [width_k]
-//   layers.{k}.skip.{s}.weight   [width_k, width(h_s)]      for s in skip_from
-//   (no bias) layers.{k}.norm.weight/bias  [width_k]                  batchnorm
-//   or layernorm layers.{k}.norm.running_mean/running_var [width_k] batchnorm
-//   only head.weight                  [num_classes, width_L]     (input_dim
-//   when L = 0) head.bias                    [num_classes]
+//   layers.{k}.weight             [width_k, width_{k-1}]  k = 1..L
+//   layers.{k}.bias               [width_k]
+//   layers.{k}.skip.{s}.weight    [width_k, width(h_s)]   for s in skip_from
+//                                                         (no bias)
+//   layers.{k}.norm.weight/bias   [width_k]               batchnorm or
+//                                                         layernorm
+//   layers.{k}.norm.running_mean/running_var
+//                                 [width_k]               batchnorm only
+//   head.weight                   [num_classes, width_L]  (input_dim when
+//                                                         L = 0)
+//   head.bias                     [num_classes]
 // Masks of an edited model: mask.input [input_dim] and mask.<weight name> with
 // the weight's shape.
 //
@@ -43,9 +47,10 @@ struct TensorSpec {
   std::string name;
   std::vector<int64_t> shape;
   TensorRole role;
-  int layer = 0;   // hidden layer k (1..L), or L+1 for the head
-  int source = 0;  // for weights: the source h_s they read (k-1 for layer
-                   // weights, s for skips)
+  int layer = 0;  // hidden layer k (1..L), or L+1 for the head
+  // For weights: the source h_s they read (k-1 for layer weights, s for
+  // skips).
+  int source = 0;
 
   int64_t numel() const;
 };

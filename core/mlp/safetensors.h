@@ -17,7 +17,7 @@
 // Example:
 //   AMEND_ASSIGN_OR_RETURN(SafetensorsFile file, ParseSafetensors(bytes));
 //   AMEND_ASSIGN_OR_RETURN(std::vector<float> values,
-//   DecodeFloat32(file.tensors[0]));
+//                          DecodeFloat32(file.tensors[0]));
 //
 // Thread-safe (pure functions). A SafetensorsFile views the bytes it was parsed
 // from: keep them.

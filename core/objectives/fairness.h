@@ -10,9 +10,11 @@
 // which makes it differentiable.
 //
 // Example:
-//   double eod = EqualisedOddsDifference(predictions, labels, groups);  //
-//   reports at::Tensor term = SoftEqualisedOddsDifference(p_positive, labels,
-//   groups);  // training loss
+//   // Reports:
+//   AMEND_ASSIGN_OR_RETURN(double eod,
+//                          EqualisedOddsDifference(predictions, labels, groups));
+//   // Training loss:
+//   at::Tensor term = SoftEqualisedOddsDifference(p_positive, labels, groups);
 //
 // Thread-safe (pure functions).
 #ifndef AMEND_CORE_OBJECTIVES_FAIRNESS_H_

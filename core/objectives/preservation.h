@@ -8,8 +8,8 @@
 // which stays exact where probabilities underflow.
 //
 // Example:
-//   at::Tensor per_row = JensenShannonFromLogits(original_logits,
-//   edited_logits);  // [B]
+//   // per_row: [B]
+//   at::Tensor per_row = JensenShannonFromLogits(original_logits, edited_logits);
 //
 // Thread-safe (pure functions).
 #ifndef AMEND_CORE_OBJECTIVES_PRESERVATION_H_

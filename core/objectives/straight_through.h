@@ -10,8 +10,11 @@
 // (../shared/research/reference-experiment.md).
 //
 // Example:
+//   // Training:
 //   at::Tensor mask = StraightThroughMask(logits, /*temperature=*/1.0,
-//   generator);  // training at::Tensor keep = HardMask(logits); // editing
+//                                         generator);
+//   // Editing:
+//   at::Tensor keep = HardMask(logits);
 //
 // Thread-safe (pure functions; the generator is the caller's).
 #ifndef AMEND_CORE_OBJECTIVES_STRAIGHT_THROUGH_H_

@@ -39,6 +39,8 @@ std::vector<double> RejectOptionClassifier::Predict(
   return labels;
 }
 
+// Kept whole (~85 lines): one grid search; the bounds share its per-cell
+// accuracies and AODs, which a split would pass around as tables.
 absl::StatusOr<std::vector<RejectOptionClassifier>> FitRejectOption(
     const BinaryData& data, const std::vector<double>& bounds,
     const RejectOptionGrid& grid) {

@@ -6,9 +6,10 @@
 // (the rename is atomic on POSIX file systems).
 //
 // Example:
-//   AMEND_RETURN_IF_ERROR(WriteFileAtomically("zoo/adult/manifest.jsonl",
-//   text)); AMEND_ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(path,
-//   /*max_bytes=*/1 << 30));
+//   AMEND_RETURN_IF_ERROR(
+//       WriteFileAtomically("zoo/adult/manifest.jsonl", text));
+//   AMEND_ASSIGN_OR_RETURN(std::string bytes,
+//                          ReadFileToString(path, /*max_bytes=*/1 << 30));
 //
 // Thread-safe (no shared state); concurrent writers to one path: the last
 // rename wins.

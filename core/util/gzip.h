@@ -5,8 +5,8 @@
 // limit.
 //
 // Example:
-//   AMEND_ASSIGN_OR_RETURN(std::string text, GunzipToString(gz_bytes,
-//   /*max_output=*/64 << 20));
+//   AMEND_ASSIGN_OR_RETURN(
+//       std::string text, GunzipToString(gz_bytes, /*max_output=*/64 << 20));
 //
 // Thread-safe.
 #ifndef AMEND_CORE_UTIL_GZIP_H_

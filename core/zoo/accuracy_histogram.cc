@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/util/file_io.h"
 
 namespace amend {
 
@@ -17,6 +19,8 @@ double Quantile(std::vector<double> values, double q) {
   return values[below] * (1 - fraction) + values[above] * fraction;
 }
 
+// Kept whole (~90 lines): one drawing, top to bottom, whose parts all share
+// the plot geometry; split up, each part would take it all as arguments.
 std::string AccuracyHistogramSvg(
     const std::map<std::string, std::vector<double>>& series,
     const std::string& title, int bins) {
@@ -109,6 +113,14 @@ std::string AccuracyHistogramSvg(
   }
   svg += "</svg>\n";
   return svg;
+}
+
+absl::Status WriteZooHistogram(
+    const std::string& zoo_dir,
+    const std::map<std::string, std::vector<double>>& series,
+    const std::string& title) {
+  return WriteFileAtomically(absl::StrCat(zoo_dir, "/", kZooHistogramFile),
+                             AccuracyHistogramSvg(series, title));
 }
 
 }  // namespace amend

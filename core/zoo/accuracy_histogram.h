@@ -4,13 +4,15 @@
 // written next to a zoo's manifest so people can see at a glance that the zoo
 // spans a range of accuracies.
 //
-// Thread-safe (pure function).
+// Thread-safe (pure functions; the file is written atomically).
 #ifndef AMEND_CORE_ZOO_ACCURACY_HISTOGRAM_H_
 #define AMEND_CORE_ZOO_ACCURACY_HISTOGRAM_H_
 
 #include <map>
 #include <string>
 #include <vector>
+
+#include "absl/status/status.h"
 
 namespace amend {
 
@@ -19,6 +21,15 @@ namespace amend {
 std::string AccuracyHistogramSvg(
     const std::map<std::string, std::vector<double>>& series,
     const std::string& title, int bins = 40);
+
+// The histogram's file in a zoo folder.
+inline constexpr char kZooHistogramFile[] = "accuracy_histogram.svg";
+
+// Writes AccuracyHistogramSvg(series, title) to <zoo_dir>/kZooHistogramFile.
+absl::Status WriteZooHistogram(
+    const std::string& zoo_dir,
+    const std::map<std::string, std::vector<double>>& series,
+    const std::string& title);
 
 // Quantile q in [0, 1] of `values` (linear interpolation); 0 for an empty
 // vector.

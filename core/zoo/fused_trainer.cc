@@ -21,20 +21,11 @@ constexpr double kBeta1 = 0.9;
 constexpr double kBeta2 = 0.999;
 constexpr double kAdamEpsilon = 1e-8;
 
-}  // namespace
-
-absl::StatusOr<std::unique_ptr<FusedRunTrainer>> FusedRunTrainer::Create(
-    const RunConfig& run, const SplitTensors& train) {
-  AMEND_RETURN_IF_ERROR(ValidateArchitecture(run.architecture));
+// The trainer reads the tensors' memory directly, so their layout is checked.
+absl::Status CheckTrainingData(const RunConfig& run,
+                               const SplitTensors& train) {
   const Architecture& a = run.architecture;
-  if (run.batch_size < 2 || run.epochs < 1 || !(run.learning_rate > 0) ||
-      !(run.weight_decay >= 0)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("run ", run.run,
-                     ": batch_size must be >= 2, epochs >= 1, learning_rate > "
-                     "0 and weight_decay >= 0"));
-  }
-  AMEND_RETURN_IF_ERROR(CallTorch("training data", [&]() -> absl::Status {
+  return CallTorch("training data", [&]() -> absl::Status {
     const at::Tensor& x = train.features;
     const at::Tensor& y = train.labels;
     if (!x.defined() || x.dim() != 2 || x.size(1) != a.input_dim ||
@@ -63,7 +54,22 @@ absl::StatusOr<std::unique_ptr<FusedRunTrainer>> FusedRunTrainer::Create(
                        a.num_classes - 1));
     }
     return absl::OkStatus();
-  }));
+  });
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<FusedRunTrainer>> FusedRunTrainer::Create(
+    const RunConfig& run, const SplitTensors& train) {
+  AMEND_RETURN_IF_ERROR(ValidateArchitecture(run.architecture));
+  if (run.batch_size < 2 || run.epochs < 1 || !(run.learning_rate > 0) ||
+      !(run.weight_decay >= 0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("run ", run.run,
+                     ": batch_size must be >= 2, epochs >= 1, learning_rate > "
+                     "0 and weight_decay >= 0"));
+  }
+  AMEND_RETURN_IF_ERROR(CheckTrainingData(run, train));
   std::unique_ptr<FusedRunTrainer> t(new FusedRunTrainer());
   t->run_ = run;
   t->features_ = train.features.data_ptr<float>();
@@ -71,27 +77,34 @@ absl::StatusOr<std::unique_ptr<FusedRunTrainer>> FusedRunTrainer::Create(
   t->rows_ = train.rows();
   t->batch_ = run.batch_size;
   t->dropout_stream_ = DropoutStream(run.seed);
+  AMEND_ASSIGN_OR_RETURN(const Mlp initial,
+                         InitializeMlp(run.architecture, run.seed));
+  t->LoadParameters(initial);
+  t->AllocateBuffers();
+  return t;
+}
 
-  AMEND_ASSIGN_OR_RETURN(const Mlp initial, InitializeMlp(a, run.seed));
-  t->layers_.resize(a.layers.size());
+void FusedRunTrainer::LoadParameters(const Mlp& initial) {
+  const Architecture& a = run_.architecture;
+  layers_.resize(a.layers.size());
   for (const TensorSpec& spec : ExpectedTensors(a)) {
     const at::Tensor& value = initial.parameters.at(spec.name);
     const float* data = value.data_ptr<float>();
     if (spec.role == TensorRole::kNormRunningMean ||
         spec.role == TensorRole::kNormRunningVar) {
-      Layer& layer = t->layers_[static_cast<size_t>(spec.layer - 1)];
+      Layer& layer = layers_[static_cast<size_t>(spec.layer - 1)];
       (spec.role == TensorRole::kNormRunningMean ? layer.running_mean
                                                  : layer.running_var)
           .assign(data, data + spec.numel());
       continue;
     }
-    const auto offset = static_cast<int64_t>(t->params_.size());
-    t->params_.insert(t->params_.end(), data, data + spec.numel());
-    t->offsets_.push_back({spec.name, offset});
-    if (spec.role == TensorRole::kHeadWeight) t->head_weight_ = offset;
-    if (spec.role == TensorRole::kHeadBias) t->head_bias_ = offset;
+    const auto offset = static_cast<int64_t>(params_.size());
+    params_.insert(params_.end(), data, data + spec.numel());
+    offsets_.push_back({spec.name, offset});
+    if (spec.role == TensorRole::kHeadWeight) head_weight_ = offset;
+    if (spec.role == TensorRole::kHeadBias) head_bias_ = offset;
     if (spec.layer >= 1 && spec.layer <= a.num_hidden()) {
-      Layer& layer = t->layers_[static_cast<size_t>(spec.layer - 1)];
+      Layer& layer = layers_[static_cast<size_t>(spec.layer - 1)];
       switch (spec.role) {
         case TensorRole::kLayerWeight:
           layer.weight = offset;
@@ -113,9 +126,13 @@ absl::StatusOr<std::unique_ptr<FusedRunTrainer>> FusedRunTrainer::Create(
       }
     }
   }
-  const auto activations = static_cast<size_t>(t->batch_);
+}
+
+void FusedRunTrainer::AllocateBuffers() {
+  const Architecture& a = run_.architecture;
+  const auto activations = static_cast<size_t>(batch_);
   for (size_t i = 0; i < a.layers.size(); ++i) {
-    Layer& layer = t->layers_[i];
+    Layer& layer = layers_[i];
     layer.width = a.layers[i].width;
     layer.in = a.SourceWidth(static_cast<int>(i));
     layer.activation = a.layers[i].activation;
@@ -132,13 +149,12 @@ absl::StatusOr<std::unique_ptr<FusedRunTrainer>> FusedRunTrainer::Create(
                           : activations,
                       0.0f);
   }
-  t->grads_.assign(t->params_.size(), 0.0f);
-  t->first_moment_.assign(t->params_.size(), 0.0f);
-  t->second_moment_.assign(t->params_.size(), 0.0f);
-  t->input_.assign(activations * static_cast<size_t>(a.input_dim), 0.0f);
-  t->logits_.assign(activations * static_cast<size_t>(a.num_classes), 0.0f);
-  t->dlogits_.assign(t->logits_.size(), 0.0f);
-  return t;
+  grads_.assign(params_.size(), 0.0f);
+  first_moment_.assign(params_.size(), 0.0f);
+  second_moment_.assign(params_.size(), 0.0f);
+  input_.assign(activations * static_cast<size_t>(a.input_dim), 0.0f);
+  logits_.assign(activations * static_cast<size_t>(a.num_classes), 0.0f);
+  dlogits_.assign(logits_.size(), 0.0f);
 }
 
 void FusedRunTrainer::NormForward(Layer& layer) {
@@ -260,29 +276,33 @@ void FusedRunTrainer::NormBackward(Layer& layer) {
   }
 }
 
+const float* FusedRunTrainer::Source(int s) const {
+  return s == 0 ? input_.data() : layers_[static_cast<size_t>(s - 1)].h.data();
+}
+
 void FusedRunTrainer::Step(const int64_t* rows) {
+  Forward(rows);
+  LossGradient(rows);
+  Backward();
+  AdamW();
+}
+
+void FusedRunTrainer::Forward(const int64_t* rows) {
   const Architecture& a = run_.architecture;
   const int64_t in0 = a.input_dim, classes = a.num_classes, batch = batch_;
   for (int64_t b = 0; b < batch; ++b) {
     std::memcpy(input_.data() + b * in0, features_ + rows[b] * in0,
                 static_cast<size_t>(in0) * sizeof(float));
   }
-  auto source = [&](int s) -> const float* {
-    return s == 0 ? input_.data()
-                  : layers_[static_cast<size_t>(s - 1)].h.data();
-  };
-  auto source_width = [&](int s) { return a.SourceWidth(s); };
   const float* p = params_.data();
-
-  // Forward.
   for (size_t i = 0; i < layers_.size(); ++i) {
     Layer& layer = layers_[i];
     const int k = static_cast<int>(i) + 1;
-    kernels::LinearForward(source(k - 1), batch, layer.in, p + layer.weight,
+    kernels::LinearForward(Source(k - 1), batch, layer.in, p + layer.weight,
                            layer.width, p + layer.bias, /*accumulate=*/false,
                            layer.z.data());
     for (const auto& [s, offset] : layer.skips) {
-      kernels::LinearForward(source(s), batch, source_width(s), p + offset,
+      kernels::LinearForward(Source(s), batch, a.SourceWidth(s), p + offset,
                              layer.width, nullptr,
                              /*accumulate=*/true, layer.z.data());
     }
@@ -296,12 +316,14 @@ void FusedRunTrainer::Step(const int64_t* rows) {
     }
   }
   const int last = static_cast<int>(layers_.size());
-  const int64_t last_width = a.SourceWidth(last);
-  kernels::LinearForward(source(last), batch, last_width, p + head_weight_,
-                         classes, p + head_bias_, /*accumulate=*/false,
-                         logits_.data());
+  kernels::LinearForward(Source(last), batch, a.SourceWidth(last),
+                         p + head_weight_, classes, p + head_bias_,
+                         /*accumulate=*/false, logits_.data());
+}
 
-  // Mean cross-entropy: dlogits = (softmax - onehot) / batch.
+// Mean cross-entropy: dlogits = (softmax - onehot) / batch.
+void FusedRunTrainer::LossGradient(const int64_t* rows) {
+  const int64_t classes = run_.architecture.num_classes, batch = batch_;
   for (int64_t b = 0; b < batch; ++b) {
     const float* logits = logits_.data() + b * classes;
     float* d = dlogits_.data() + b * classes;
@@ -317,13 +339,19 @@ void FusedRunTrainer::Step(const int64_t* rows) {
           static_cast<double>(batch));
     }
   }
+}
 
-  // Backward.
+void FusedRunTrainer::Backward() {
+  const Architecture& a = run_.architecture;
+  const int64_t classes = a.num_classes, batch = batch_;
+  const int last = static_cast<int>(layers_.size());
+  const int64_t last_width = a.SourceWidth(last);
   std::fill(grads_.begin(), grads_.end(), 0.0f);
   for (Layer& layer : layers_)
     std::fill(layer.dh.begin(), layer.dh.end(), 0.0f);
+  const float* p = params_.data();
   float* g = grads_.data();
-  kernels::LinearBackwardWeight(dlogits_.data(), batch, classes, source(last),
+  kernels::LinearBackwardWeight(dlogits_.data(), batch, classes, Source(last),
                                 last_width, g + head_weight_, g + head_bias_);
   if (last >= 1) {
     kernels::LinearBackwardInput(dlogits_.data(), batch, classes,
@@ -341,7 +369,7 @@ void FusedRunTrainer::Step(const int64_t* rows) {
                                 layer.dn.data());
     NormBackward(layer);
     kernels::LinearBackwardWeight(layer.dz.data(), batch, layer.width,
-                                  source(k - 1), layer.in, g + layer.weight,
+                                  Source(k - 1), layer.in, g + layer.weight,
                                   g + layer.bias);
     if (k - 1 >= 1) {
       kernels::LinearBackwardInput(
@@ -350,16 +378,15 @@ void FusedRunTrainer::Step(const int64_t* rows) {
     }
     for (const auto& [s, offset] : layer.skips) {
       kernels::LinearBackwardWeight(layer.dz.data(), batch, layer.width,
-                                    source(s), source_width(s), g + offset,
+                                    Source(s), a.SourceWidth(s), g + offset,
                                     nullptr);
       if (s >= 1) {
         kernels::LinearBackwardInput(
-            layer.dz.data(), batch, layer.width, p + offset, source_width(s),
+            layer.dz.data(), batch, layer.width, p + offset, a.SourceWidth(s),
             layers_[static_cast<size_t>(s - 1)].dh.data());
       }
     }
   }
-  AdamW();
 }
 
 void FusedRunTrainer::AdamW() {

@@ -14,10 +14,10 @@
 // torch.optim.AdamW. Tests check the two agree after training.
 //
 // Example:
-//   AMEND_ASSIGN_OR_RETURN(auto trainer, FusedRunTrainer::Create(config,
-//   train)); for (int e = 0; e < 60; ++e)
-//   AMEND_RETURN_IF_ERROR(trainer->TrainEpoch()); AMEND_ASSIGN_OR_RETURN(Mlp
-//   model, trainer->ExtractModel());
+//   AMEND_ASSIGN_OR_RETURN(auto trainer,
+//                          FusedRunTrainer::Create(config, train));
+//   for (int e = 0; e < 60; ++e) AMEND_RETURN_IF_ERROR(trainer->TrainEpoch());
+//   AMEND_ASSIGN_OR_RETURN(Mlp model, trainer->ExtractModel());
 //
 // Thread-compatible; one trainer per thread.
 #ifndef AMEND_CORE_ZOO_FUSED_TRAINER_H_
@@ -28,9 +28,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/data_tensors/split_tensors.h"
 #include "core/mlp/mlp.h"
 #include "core/util/seeded_random.h"
-#include "core/data_tensors/split_tensors.h"
 #include "core/zoo/search_space.h"
 
 namespace amend {
@@ -49,15 +49,14 @@ class FusedRunTrainer {
   int64_t steps_per_epoch() const { return rows_ / run_.batch_size; }
 
  private:
-  // One hidden layer's parameters (offsets into params_) and activations for a
-  // batch.
+  // One hidden layer's parameters (offsets into params_) and activations for
+  // a batch.
   struct Layer {
     int64_t width = 0, in = 0;
     Activation activation = Activation::kRelu;
     Norm norm = Norm::kNone;
     double keep = 1.0;
-    int64_t weight = -1, bias = -1, gamma = -1,
-            beta = -1;                           // offsets into params_
+    int64_t weight = -1, bias = -1, gamma = -1, beta = -1;  // into params_
     std::vector<std::pair<int, int64_t>> skips;  // (source, weight offset)
     std::vector<float> z, xhat, n, h, mask;      // [B, width]
     std::vector<float> rstd;  // [B] layernorm or [width] batchnorm
@@ -66,7 +65,14 @@ class FusedRunTrainer {
   };
 
   FusedRunTrainer() = default;
+  void LoadParameters(const Mlp& initial);
+  void AllocateBuffers();
+  // Source h_s of the current batch: the input for s = 0, else layer s's h.
+  const float* Source(int s) const;
   void Step(const int64_t* rows);
+  void Forward(const int64_t* rows);
+  void LossGradient(const int64_t* rows);  // into dlogits_
+  void Backward();                         // into grads_
   void NormForward(Layer& layer);
   void NormBackward(Layer& layer);
   void AdamW();
@@ -78,8 +84,8 @@ class FusedRunTrainer {
   int64_t batch_ = 0;
   std::vector<Layer> layers_;
   int64_t head_weight_ = -1, head_bias_ = -1;
-  std::vector<std::pair<std::string, int64_t>>
-      offsets_;  // tensor name -> offset, trainable only
+  // Tensor name -> offset, trainable only.
+  std::vector<std::pair<std::string, int64_t>> offsets_;
   std::vector<float> params_, grads_, first_moment_, second_moment_;
   std::vector<float> input_, logits_, dlogits_;
   SeededRandom dropout_stream_{0};

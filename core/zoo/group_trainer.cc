@@ -151,109 +151,126 @@ absl::Status GroupTrainer::Initialize() {
           "training data: features must be [N, ", first.input_dim,
           "] and labels [N] with N >= ", runs_.front().batch_size));
     }
-    const auto k_models = static_cast<int64_t>(runs_.size());
     padded_ = PaddedArchitecture(runs_);
-    for (const TensorSpec& spec : ExpectedTensors(padded_)) {
-      if (IsTrainable(spec.role)) {
-        slots_.push_back({spec, flat_size_});
-        flat_size_ += spec.numel();
-      } else {
-        running_.push_back(spec);
-      }
-    }
-    flat_ = at::zeros({k_models * flat_size_});
-    mask_ = at::zeros({k_models * flat_size_});
-    for (const TensorSpec& spec : running_) {
-      running_statistics_[spec.name] =
-          spec.role == TensorRole::kNormRunningVar
-              ? at::ones({k_models, spec.shape[0]})
-              : at::zeros({k_models, spec.shape[0]});
-    }
-    for (int64_t k = 0; k < k_models; ++k) {
-      const RunConfig& run = runs_[static_cast<size_t>(k)];
-      AMEND_ASSIGN_OR_RETURN(const Mlp initial,
-                             InitializeMlp(run.architecture, run.seed));
-      for (const Slot& slot : slots_) {
-        auto it = initial.parameters.find(slot.spec.name);
-        if (it == initial.parameters.end())
-          continue;  // a skip or norm this run lacks
-        const std::vector<int64_t> shape = it->second.sizes().vec();
-        RealBlock(View(flat_, slot)[k], shape).copy_(it->second);
-        RealBlock(View(mask_, slot)[k], shape).fill_(1.0);
-      }
-      for (const TensorSpec& spec : running_) {
-        auto it = initial.parameters.find(spec.name);
-        if (it == initial.parameters.end()) continue;
-        running_statistics_[spec.name][k]
-            .narrow(0, 0, it->second.size(0))
-            .copy_(it->second);
-      }
-    }
-    for (int layer = 1; layer <= padded_.num_hidden(); ++layer) {
-      const int64_t width =
-          padded_.layers[static_cast<size_t>(layer - 1)].width;
-      at::Tensor mask = at::zeros({k_models, 1, width});
-      at::Tensor count = at::zeros({k_models, 1, 1});
-      for (int64_t k = 0; k < k_models; ++k) {
-        const int64_t real =
-            runs_[static_cast<size_t>(k)]
-                .architecture.layers[static_cast<size_t>(layer - 1)]
-                .width;
-        mask[k].narrow(1, 0, real).fill_(1.0);
-        count[k].fill_(static_cast<double>(real));
-      }
-      neuron_mask_.push_back(mask);
-      neuron_count_.push_back(count);
-    }
-    std::vector<float> learning_rate, decay;
-    for (const RunConfig& run : runs_) {
-      const double dropout = run.architecture.layers.empty()
-                                 ? 0.0
-                                 : run.architecture.layers[0].dropout;
-      keep_probability_.push_back(1.0 - dropout);
-      any_dropout_ |= dropout > 0;
-      learning_rate.push_back(static_cast<float>(run.learning_rate));
-      decay.push_back(
-          static_cast<float>(1.0 - run.learning_rate * run.weight_decay));
-      dropout_streams_.push_back(DropoutStream(run.seed));
-    }
-    // Segments: maximal ranges of runs sharing (norm, activation); Create()
-    // sorted the runs so.
-    for (int64_t k = 0; k < k_models; ++k) {
-      const Architecture& a = runs_[static_cast<size_t>(k)].architecture;
-      const Norm norm = a.layers.empty() ? Norm::kNone : a.layers[0].norm;
-      const Activation activation =
-          a.layers.empty() ? Activation::kIdentity : a.layers[0].activation;
-      if (segments_.empty() || segments_.back().norm != norm ||
-          segments_.back().activation != activation) {
-        segments_.push_back(
-            {k, 0, norm, activation, std::vector<bool>(a.layers.size(), true)});
-      }
-      Segment& segment = segments_.back();
-      ++segment.size;
-      if (segment.size == 1) segment_sizes_.push_back(0);
-      ++segment_sizes_.back();
-      for (size_t i = 0; i < a.layers.size(); ++i) {
-        if (a.layers[i].width != padded_.layers[i].width)
-          segment.full_width[i] = false;
-      }
-    }
-    // Per-entry learning rate and decay factor (1 - lr * wd), in the flat
-    // buffer's layout.
-    learning_rate_ = at::empty_like(flat_);
-    weight_decay_ = at::empty_like(flat_);
-    const at::Tensor per_model_rate = at::tensor(learning_rate);
-    const at::Tensor per_model_decay = at::tensor(decay);
-    for (const Slot& slot : slots_) {
-      const at::Tensor rate = View(learning_rate_, slot).view({k_models, -1});
-      rate.copy_(per_model_rate.view({k_models, 1}).expand_as(rate));
-      const at::Tensor factor = View(weight_decay_, slot).view({k_models, -1});
-      factor.copy_(per_model_decay.view({k_models, 1}).expand_as(factor));
-    }
-    first_moment_ = at::zeros_like(flat_);
-    second_moment_ = at::zeros_like(flat_);
+    AMEND_RETURN_IF_ERROR(InitializeParameters());
+    InitializeNeuronMasks();
+    InitializeOptimizer();
+    InitializeSegments();
     return absl::OkStatus();
   });
+}
+
+absl::Status GroupTrainer::InitializeParameters() {
+  const auto k_models = static_cast<int64_t>(runs_.size());
+  for (const TensorSpec& spec : ExpectedTensors(padded_)) {
+    if (IsTrainable(spec.role)) {
+      slots_.push_back({spec, flat_size_});
+      flat_size_ += spec.numel();
+    } else {
+      running_.push_back(spec);
+    }
+  }
+  flat_ = at::zeros({k_models * flat_size_});
+  mask_ = at::zeros({k_models * flat_size_});
+  for (const TensorSpec& spec : running_) {
+    running_statistics_[spec.name] = spec.role == TensorRole::kNormRunningVar
+                                         ? at::ones({k_models, spec.shape[0]})
+                                         : at::zeros({k_models, spec.shape[0]});
+  }
+  for (int64_t k = 0; k < k_models; ++k) {
+    const RunConfig& run = runs_[static_cast<size_t>(k)];
+    AMEND_ASSIGN_OR_RETURN(const Mlp initial,
+                           InitializeMlp(run.architecture, run.seed));
+    for (const Slot& slot : slots_) {
+      auto it = initial.parameters.find(slot.spec.name);
+      if (it == initial.parameters.end())
+        continue;  // a skip or norm this run lacks
+      const std::vector<int64_t> shape = it->second.sizes().vec();
+      RealBlock(View(flat_, slot)[k], shape).copy_(it->second);
+      RealBlock(View(mask_, slot)[k], shape).fill_(1.0);
+    }
+    for (const TensorSpec& spec : running_) {
+      auto it = initial.parameters.find(spec.name);
+      if (it == initial.parameters.end()) continue;
+      running_statistics_[spec.name][k]
+          .narrow(0, 0, it->second.size(0))
+          .copy_(it->second);
+    }
+  }
+  return absl::OkStatus();
+}
+
+void GroupTrainer::InitializeNeuronMasks() {
+  const auto k_models = static_cast<int64_t>(runs_.size());
+  for (int layer = 1; layer <= padded_.num_hidden(); ++layer) {
+    const int64_t width = padded_.layers[static_cast<size_t>(layer - 1)].width;
+    at::Tensor mask = at::zeros({k_models, 1, width});
+    at::Tensor count = at::zeros({k_models, 1, 1});
+    for (int64_t k = 0; k < k_models; ++k) {
+      const int64_t real =
+          runs_[static_cast<size_t>(k)]
+              .architecture.layers[static_cast<size_t>(layer - 1)]
+              .width;
+      mask[k].narrow(1, 0, real).fill_(1.0);
+      count[k].fill_(static_cast<double>(real));
+    }
+    neuron_mask_.push_back(mask);
+    neuron_count_.push_back(count);
+  }
+}
+
+void GroupTrainer::InitializeOptimizer() {
+  const auto k_models = static_cast<int64_t>(runs_.size());
+  std::vector<float> learning_rate, decay;
+  for (const RunConfig& run : runs_) {
+    const double dropout = run.architecture.layers.empty()
+                               ? 0.0
+                               : run.architecture.layers[0].dropout;
+    keep_probability_.push_back(1.0 - dropout);
+    any_dropout_ |= dropout > 0;
+    learning_rate.push_back(static_cast<float>(run.learning_rate));
+    decay.push_back(
+        static_cast<float>(1.0 - run.learning_rate * run.weight_decay));
+    dropout_streams_.push_back(DropoutStream(run.seed));
+  }
+  // Per-entry learning rate and decay factor (1 - lr * wd), in the flat
+  // buffer's layout.
+  learning_rate_ = at::empty_like(flat_);
+  weight_decay_ = at::empty_like(flat_);
+  const at::Tensor per_model_rate = at::tensor(learning_rate);
+  const at::Tensor per_model_decay = at::tensor(decay);
+  for (const Slot& slot : slots_) {
+    const at::Tensor rate = View(learning_rate_, slot).view({k_models, -1});
+    rate.copy_(per_model_rate.view({k_models, 1}).expand_as(rate));
+    const at::Tensor factor = View(weight_decay_, slot).view({k_models, -1});
+    factor.copy_(per_model_decay.view({k_models, 1}).expand_as(factor));
+  }
+  first_moment_ = at::zeros_like(flat_);
+  second_moment_ = at::zeros_like(flat_);
+}
+
+// Segments: maximal ranges of runs sharing (norm, activation); Create() sorted
+// the runs so.
+void GroupTrainer::InitializeSegments() {
+  for (int64_t k = 0; k < static_cast<int64_t>(runs_.size()); ++k) {
+    const Architecture& a = runs_[static_cast<size_t>(k)].architecture;
+    const Norm norm = a.layers.empty() ? Norm::kNone : a.layers[0].norm;
+    const Activation activation =
+        a.layers.empty() ? Activation::kIdentity : a.layers[0].activation;
+    if (segments_.empty() || segments_.back().norm != norm ||
+        segments_.back().activation != activation) {
+      segments_.push_back(
+          {k, 0, norm, activation, std::vector<bool>(a.layers.size(), true)});
+    }
+    Segment& segment = segments_.back();
+    ++segment.size;
+    if (segment.size == 1) segment_sizes_.push_back(0);
+    ++segment_sizes_.back();
+    for (size_t i = 0; i < a.layers.size(); ++i) {
+      if (a.layers[i].width != padded_.layers[i].width)
+        segment.full_width[i] = false;
+    }
+  }
 }
 
 int64_t GroupTrainer::steps_per_epoch() const {

@@ -23,10 +23,10 @@
 // from ever seeing a batch of one).
 //
 // Example:
-//   AMEND_ASSIGN_OR_RETURN(auto trainer, GroupTrainer::Create(runs, train_x,
-//   train_y)); for (int e = 0; e < 60; ++e)
-//   AMEND_RETURN_IF_ERROR(trainer->TrainEpoch()); AMEND_ASSIGN_OR_RETURN(Mlp
-//   model, trainer->ExtractModel(/*index=*/0));
+//   AMEND_ASSIGN_OR_RETURN(auto trainer,
+//                          GroupTrainer::Create(runs, train_x, train_y));
+//   for (int e = 0; e < 60; ++e) AMEND_RETURN_IF_ERROR(trainer->TrainEpoch());
+//   AMEND_ASSIGN_OR_RETURN(Mlp model, trainer->ExtractModel(/*index=*/0));
 //
 // Thread-compatible; LibTorch ops run on the caller's thread with LibTorch's
 // intra-op threads.
@@ -74,20 +74,25 @@ class GroupTrainer {
     int64_t begin = 0, size = 0;  // runs [begin, begin + size)
     Norm norm = Norm::kNone;
     Activation activation = Activation::kIdentity;
-    std::vector<bool> full_width;  // per layer: every run of the segment fills
-                                   // the padded width
+    // Per layer: every run of the segment fills the padded width.
+    std::vector<bool> full_width;
   };
 
   struct Slot {
     TensorSpec spec;  // the padded tensor
-    int64_t offset;  // per-model offset: the slot occupies [offset * K, (offset
-                     // + numel) * K)
+    // Per-model offset: the slot occupies [offset * K, (offset + numel) * K).
+    int64_t offset;
   };
 
   GroupTrainer() = default;
+  // Initialize() checks the data and calls the Initialize* steps in order.
   absl::Status Initialize();
-  at::Tensor View(const at::Tensor& flat,
-                  const Slot& slot) const;  // [K, padded shape...]
+  absl::Status InitializeParameters();  // slots, flat buffers, running stats
+  void InitializeNeuronMasks();
+  void InitializeOptimizer();  // per-run dropout, per-entry lr and decay
+  void InitializeSegments();
+  // [K, padded shape...]
+  at::Tensor View(const at::Tensor& flat, const Slot& slot) const;
   at::Tensor ForwardTraining(const TensorMap& parameters,
                              const at::Tensor& inputs,
                              TensorMap& batch_statistics) const;
@@ -112,12 +117,12 @@ class GroupTrainer {
   int64_t flat_size_ = 0;
   at::Tensor features_;  // [N, input_dim]
   at::Tensor labels_;    // [N]
-  // Flat buffers hold the slots one after another, each slot contiguous as [K,
-  // padded shape...], so every parameter view (and its gradient) is a dense
-  // tensor.
+  // Flat buffers hold the slots one after another, each slot contiguous as
+  // [K, padded shape...], so every parameter view (and its gradient) is a
+  // dense tensor.
   at::Tensor mask_;  // [K * P] 1 = real entry of its run
-  std::vector<at::Tensor>
-      neuron_mask_;  // per layer: [K, 1, width] 1 = real neuron
+  // Per layer: [K, 1, width] 1 = real neuron.
+  std::vector<at::Tensor> neuron_mask_;
   std::vector<at::Tensor> neuron_count_;  // per layer: [K, 1, 1] real neurons
   std::vector<Segment> segments_;
   std::vector<int64_t> segment_sizes_;    // segments_[i].size

@@ -8,7 +8,7 @@
 //
 // Example:
 //   AMEND_ASSIGN_OR_RETURN(std::vector<ManifestEntry> entries,
-//   ReadManifest(path));
+//                          ReadManifest(path));
 //
 // Thread-safe (pure functions; writes are atomic).
 #ifndef AMEND_CORE_ZOO_MANIFEST_H_

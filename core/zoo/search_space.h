@@ -18,7 +18,8 @@
 //
 // Example:
 //   RunConfig config = SampleRunConfig(ZooSearchSpace{}, /*seed=*/1,
-//   /*run=*/17, 14, 2);
+//                                      /*run=*/17, /*input_dim=*/14,
+//                                      /*num_classes=*/2);
 //
 // Thread-safe (pure functions).
 #ifndef AMEND_CORE_ZOO_SEARCH_SPACE_H_

@@ -6,8 +6,9 @@
 // manifest (manifest.h). Layout of the output folder, docs/ZOO_FORMAT.md:
 //   zoo.json                          the settings the zoo was built with
 //   models/<id>.safetensors           one file per checkpoint
-//   manifest.jsonl                    (or manifest.shard-<i>-of-<n>.jsonl for a
-//   shard) accuracy_histogram.svg            test accuracy per checkpoint stage
+//   manifest.jsonl                    one line per checkpoint (a shard writes
+//                                     manifest.shard-<i>-of-<n>.jsonl)
+//   accuracy_histogram.svg            test accuracy per checkpoint stage
 //
 // Crash-safe and resumable: files are written atomically, a run's manifest
 // lines are added only once all its checkpoints are on disk, and a rerun of the
@@ -34,10 +35,10 @@ namespace amend {
 
 // How runs are trained: both compute the same thing (tests check they agree).
 enum class ZooTrainer {
-  kFused,  // fused_trainer.h: hand-written passes, one run at a time (default,
-           // fastest)
-  kLibTorchStacked,  // group_trainer.h: LibTorch autograd, runs stacked in
-                     // groups
+  // fused_trainer.h: hand-written passes, one run at a time (default, fastest).
+  kFused,
+  // group_trainer.h: LibTorch autograd, runs stacked in groups.
+  kLibTorchStacked,
 };
 
 struct ZooOptions {
@@ -50,8 +51,8 @@ struct ZooOptions {
   int shard_index = 0;
   int shard_count = 1;
   ZooTrainer trainer = ZooTrainer::kFused;
-  // kLibTorchStacked: at most this many runs per stacked model; 1 = one at a
-  // time.
+  // kLibTorchStacked: at most this many runs per stacked model (1: one at a
+  // time).
   int max_group_size = 32;
   // Groups trained concurrently; use one LibTorch intra-op thread per worker.
   int workers = 1;
@@ -63,8 +64,8 @@ struct ZooProgress {
   int64_t runs_done = 0;  // runs finished in this shard (skipped ones included)
   int64_t runs_total = 0;  // runs in this shard
   // Work done and to do in this process, in units of per-step overhead plus
-  // multiply-adds (a measured model of a step's cost, so the ETA holds across
-  // batch sizes).
+  // multiply-adds (a measured model of a step's cost, so the ETA holds
+  // across batch sizes).
   double work_done = 0.0;
   double work_total = 0.0;
   double elapsed_seconds = 0.0;
@@ -76,25 +77,11 @@ struct ZooSummary {
   int64_t runs_skipped = 0;  // already finished
   int64_t groups = 0;
   double seconds = 0.0;
-  // Test accuracies of this shard's checkpoints, by stage ("early", "mid",
-  // "final").
+  // Test accuracies of this shard's checkpoints by stage: "early", "mid",
+  // "final".
   std::map<std::string, std::vector<double>> test_accuracy;
   std::string manifest_path;
 };
-
-// The zoo split of every run index, from a seeded permutation: "train",
-// "validation" or "test".
-std::vector<std::string> ZooSplits(int64_t runs, uint64_t seed);
-
-// The stacked groups a shard's runs are trained in: runs sorted by (batch size,
-// depth, widths, norm, activation, run) and cut into near-equal chunks that
-// share depth and batch size, of at most min(max_group_size, kRowsPerGroupStep
-// / batch size) runs: a step then touches about 512 rows x width floats per
-// tensor, which stays in the L2 cache (measured in docs/BENCHMARKS.md: bigger
-// stacks of big batches are slower than one run at a time).
-inline constexpr int64_t kRowsPerGroupStep = 512;
-std::vector<std::vector<RunConfig>> PlanGroups(std::vector<RunConfig> runs,
-                                               int max_group_size);
 
 absl::StatusOr<ZooSummary> BuildZoo(const Task& task, const ZooOptions& options,
                                     const ZooProgressCallback& progress = {});

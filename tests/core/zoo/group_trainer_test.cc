@@ -3,9 +3,9 @@
 #include <ATen/ATen.h>
 
 #include "core/data/task.h"
-#include "core/mlp/forward.h"
 #include "core/data_tensors/classifier_metrics.h"
-#include "core/zoo/zoo_builder.h"
+#include "core/mlp/forward.h"
+#include "core/zoo/zoo_plan.h"
 #include "gtest/gtest.h"
 #include "tests/testing/zoo_fixtures.h"
 

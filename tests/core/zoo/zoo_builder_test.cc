@@ -5,6 +5,7 @@
 #include "core/util/file_io.h"
 #include "core/util/sha256.h"
 #include "core/zoo/manifest.h"
+#include "core/zoo/zoo_plan.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/temp_dir.h"

@@ -1,0 +1,95 @@
+#include "core/zoo/zoo_resume.h"
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "core/util/file_io.h"
+#include "core/util/sha256.h"
+#include "core/util/status_macros.h"
+
+namespace amend {
+namespace {
+
+// Settings that must match for a rerun to resume an existing zoo.
+std::string SettingsJson(const Task& task, const ZooOptions& options) {
+  nlohmann::ordered_json json;
+  json["format"] = "amend-zoo-1";
+  json["task"] = task.name;
+  json["runs"] = options.runs;
+  json["seed"] = options.seed;
+  json["epochs"] = options.space.epochs;
+  json["max_rows"] = options.max_rows;
+  json["trainer"] =
+      options.trainer == ZooTrainer::kFused ? "fused" : "libtorch-stacked";
+  json["feature_names"] = task.feature_names();
+  json["search_space_sample_run_0"] =
+      nlohmann::ordered_json::parse(RunConfigToJson(
+          SampleRunConfig(options.space, options.seed, 0, task.num_features(),
+                          task.num_classes())));
+  return json.dump(2) + "\n";
+}
+
+}  // namespace
+
+absl::Status CheckOrWriteSettings(const Task& task, const ZooOptions& options) {
+  const std::string path =
+      absl::StrCat(options.output_dir, "/", kZooSettingsFile);
+  const std::string wanted = SettingsJson(task, options);
+  if (std::filesystem::exists(path)) {
+    AMEND_ASSIGN_OR_RETURN(const std::string existing,
+                           ReadFileToString(path, 1 << 20));
+    if (existing != wanted) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, ": the zoo in ", options.output_dir,
+                       " was built with other settings (task, runs, seed, "
+                       "epochs or max_rows); use another "
+                       "--out or the same settings to resume"));
+    }
+    return absl::OkStatus();
+  }
+  return WriteFileAtomically(path, wanted);
+}
+
+absl::StatusOr<RunEntries> FinishedRuns(const std::string& zoo_dir,
+                                        const std::string& manifest_path,
+                                        size_t checkpoints_per_run) {
+  RunEntries finished;
+  if (!std::filesystem::exists(manifest_path)) return finished;
+  AMEND_ASSIGN_OR_RETURN(std::vector<ManifestEntry> entries,
+                         ReadManifest(manifest_path));
+  for (ManifestEntry& entry : entries)
+    finished[entry.run].push_back(std::move(entry));
+  for (auto it = finished.begin(); it != finished.end();) {
+    bool complete = it->second.size() == checkpoints_per_run;
+    for (const ManifestEntry& entry : it->second) {
+      if (!complete) break;
+      auto digest = Sha256OfFile(absl::StrCat(zoo_dir, "/", entry.file));
+      complete = digest.ok() && *digest == entry.sha256;
+    }
+    it = complete ? std::next(it) : finished.erase(it);
+  }
+  return finished;
+}
+
+// A changed search space (or code) must not mix two populations in one zoo.
+absl::Status CheckFinishedRunsMatch(const RunEntries& finished,
+                                    const std::vector<RunConfig>& shard_runs,
+                                    const std::string& manifest_path) {
+  for (const RunConfig& run : shard_runs) {
+    auto it = finished.find(run.run);
+    if (it == finished.end()) continue;
+    for (const ManifestEntry& entry : it->second) {
+      if (entry.config != run) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            manifest_path, ": checkpoint ", entry.id,
+            " was trained with another configuration than this command samples "
+            "for run ",
+            run.run, " (did the search space change?); use another --out"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace amend
