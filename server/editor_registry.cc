@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "core/eval/pareto.h"
+#include "core/editor/editor_front.h"
 
 namespace amend::server {
 namespace {
@@ -31,12 +31,9 @@ void MarkFronts(std::vector<std::shared_ptr<ServedEditor>>& editors) {
         .push_back(i);
   }
   for (const auto& [key, members] : groups) {
-    std::vector<ParetoPoint> points;
-    for (size_t i : members) {
-      const EditorFigures& v = editors[i]->manifest.validation;
-      points.push_back({v.requirement.mean, v.jsd.mean});
-    }
-    const std::vector<bool> front = ParetoOptimal(points);
+    std::vector<const EditorManifest*> manifests;
+    for (size_t i : members) manifests.push_back(&editors[i]->manifest);
+    const std::vector<bool> front = ParetoOptimalEditors(manifests);
     for (size_t k = 0; k < members.size(); ++k) {
       editors[members[k]]->on_front = front[k];
     }

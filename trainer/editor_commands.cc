@@ -13,9 +13,9 @@
 #include "absl/strings/str_join.h"
 #include "core/data/task.h"
 #include "core/editor/editor_checkpoint.h"
-#include "core/training/editor_trainer.h"
-#include "core/eval/pareto.h"
+#include "core/editor/editor_front.h"
 #include "core/mlp/model_file.h"
+#include "core/training/editor_trainer.h"
 #include "core/util/file_io.h"
 #include "core/util/sha256.h"
 #include "core/util/status_macros.h"
@@ -178,7 +178,7 @@ int RunSweepCommand(const SweepCommandOptions& options) {
   }
   for (std::thread& thread : threads) thread.join();
 
-  std::vector<ParetoPoint> points;
+  std::vector<const EditorManifest*> manifests;
   std::vector<size_t> trained;
   bool failed = false;
   for (size_t i = 0; i < count; ++i) {
@@ -189,20 +189,20 @@ int RunSweepCommand(const SweepCommandOptions& options) {
       failed = true;
       continue;
     }
-    points.push_back({results[i]->validation.requirement.mean,
-                      results[i]->validation.jsd.mean});
+    manifests.push_back(&*results[i]);
     trained.push_back(i);
   }
-  const std::vector<bool> front = ParetoOptimal(points);
+  const std::vector<bool> front = ParetoOptimalEditors(manifests);
   nlohmann::json sweep = nlohmann::json::array();
   for (size_t k = 0; k < trained.size(); ++k) {
     const size_t i = trained[k];
     PrintManifest(dirs[i], *results[i]);
-    sweep.push_back({{"lambda", options.lambdas[i]},
-                     {"dir", LambdaLabel(options.lambdas[i])},
-                     {"validation_requirement", points[k].x},
-                     {"validation_jsd", points[k].y},
-                     {"on_front", static_cast<bool>(front[k])}});
+    sweep.push_back(
+        {{"lambda", options.lambdas[i]},
+         {"dir", LambdaLabel(options.lambdas[i])},
+         {"validation_requirement", manifests[k]->validation.requirement.mean},
+         {"validation_jsd", manifests[k]->validation.jsd.mean},
+         {"on_front", static_cast<bool>(front[k])}});
   }
   const std::string path =
       (std::filesystem::path(options.output_dir) / "sweep.json").string();
@@ -216,7 +216,8 @@ int RunSweepCommand(const SweepCommandOptions& options) {
   for (size_t k = 0; k < trained.size(); ++k) {
     std::cout << absl::StrFormat("  lambda %-8s %.4f  %.5f  %s\n",
                                  LambdaLabel(options.lambdas[trained[k]]),
-                                 points[k].x, points[k].y,
+                                 manifests[k]->validation.requirement.mean,
+                                 manifests[k]->validation.jsd.mean,
                                  front[k] ? "on the front" : "dominated");
   }
   std::cout << "wrote " << path << "\n";

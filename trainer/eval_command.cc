@@ -1,6 +1,6 @@
 // amend-trainer eval: the editors and every baseline of one panel on the
 // zoo's held-out test models (core/reports/panel_runs.h), written as a
-// report (core/eval/panel_report.h). Each family's points are kept in
+// report (core/eval/panel_files.h). Each family's points are kept in
 // <out>/runs/<family>.json with the settings that made them, so a rerun
 // with the same settings resumes after the last finished family.
 #include <chrono>
@@ -13,9 +13,11 @@
 #include "absl/strings/str_split.h"
 #include "core/data/task.h"
 #include "core/editor/editor_checkpoint.h"
-#include "core/training/zoo_models.h"
-#include "core/eval/panel_report.h"
+#include "core/eval/panel_files.h"
+#include "core/eval/panel_summary.h"
+#include "core/eval/point_cache.h"
 #include "core/reports/panel_runs.h"
+#include "core/training/zoo_models.h"
 #include "core/util/file_io.h"
 #include "core/util/status_macros.h"
 #include "trainer/commands.h"
@@ -26,69 +28,21 @@ namespace {
 
 namespace fs = std::filesystem;
 
-nlohmann::json SpreadJson(const Spread& s) { return {s.mean, s.sd}; }
-Spread SpreadFrom(const nlohmann::json& j) {
-  return {j.at(0).get<double>(), j.at(1).get<double>()};
-}
-
-nlohmann::json PointsJson(const std::vector<MethodPoint>& points) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const MethodPoint& p : points) {
-    out.push_back({{"method", p.method},
-                   {"setting", p.setting},
-                   {"models", p.models},
-                   {"requirement", SpreadJson(p.requirement)},
-                   {"jsd", SpreadJson(p.jsd)},
-                   {"accuracy", SpreadJson(p.accuracy)},
-                   {"seconds", SpreadJson(p.seconds)},
-                   {"disagreement", SpreadJson(p.disagreement)}});
-  }
-  return out;
-}
-
-absl::StatusOr<std::vector<MethodPoint>> PointsFrom(const nlohmann::json& j) {
-  std::vector<MethodPoint> points;
-  try {
-    for (const nlohmann::json& p : j) {
-      MethodPoint point;
-      point.method = p.at("method").get<std::string>();
-      point.setting = p.at("setting").get<std::string>();
-      point.models = p.at("models").get<int64_t>();
-      point.requirement = SpreadFrom(p.at("requirement"));
-      point.jsd = SpreadFrom(p.at("jsd"));
-      point.accuracy = SpreadFrom(p.at("accuracy"));
-      point.seconds = SpreadFrom(p.at("seconds"));
-      point.disagreement = SpreadFrom(p.at("disagreement"));
-      points.push_back(point);
-    }
-  } catch (const nlohmann::json::exception& e) {
-    return absl::DataLossError(absl::StrCat("saved points: ", e.what()));
-  }
-  return points;
-}
-
 // A family's points: read from <out>/runs/<family>.json when its settings
-// match, otherwise computed and saved.
+// match (core/eval/point_cache.h), otherwise computed and saved.
 absl::StatusOr<std::vector<MethodPoint>> CachedFamily(
     const std::string& out_dir, const std::string& family,
     const nlohmann::json& settings,
     const std::function<absl::StatusOr<std::vector<MethodPoint>>()>& run) {
   const std::string path = absl::StrCat(out_dir, "/runs/", family, ".json");
-  if (fs::exists(path)) {
-    AMEND_ASSIGN_OR_RETURN(const std::string text, ReadFileToString(path));
-    const nlohmann::json saved = nlohmann::json::parse(text, nullptr, false);
-    if (!saved.is_discarded() &&
-        saved.value("settings", nlohmann::json()) == settings) {
-      std::cerr << "[eval] " << family << ": reusing " << path << "\n";
-      return PointsFrom(saved.at("points"));
-    }
+  AMEND_ASSIGN_OR_RETURN(std::optional<std::vector<MethodPoint>> cached,
+                         ReadCachedPoints(path, settings));
+  if (cached) {
+    std::cerr << "[eval] " << family << ": reusing " << path << "\n";
+    return *std::move(cached);
   }
   AMEND_ASSIGN_OR_RETURN(std::vector<MethodPoint> points, run());
-  AMEND_RETURN_IF_ERROR(WriteFileAtomically(
-      path,
-      nlohmann::json{{"settings", settings}, {"points", PointsJson(points)}}
-              .dump(1) +
-          "\n"));
+  AMEND_RETURN_IF_ERROR(WriteCachedPoints(path, settings, points));
   return points;
 }
 
@@ -240,17 +194,16 @@ absl::Status RunEval(const EvalCommandOptions& options) {
     settings["editor_sha256"] = manifest.weights_sha256;
     AMEND_ASSIGN_OR_RETURN(
         std::vector<MethodPoint> editor_points,
-        CachedFamily(options.output_dir,
-                     absl::StrCat(editors[e].method, "-", editors[e].setting),
-                     settings,
-                     [&]() -> absl::StatusOr<std::vector<MethodPoint>> {
-                       AMEND_ASSIGN_OR_RETURN(
-                           MethodPoint point,
-                           EvaluateEditorPoint(editors[e], requirement, models,
-                                               data.test));
-                       progress("editors", e + 1, editors.size());
-                       return std::vector<MethodPoint>{point};
-                     }));
+        CachedFamily(
+            options.output_dir,
+            absl::StrCat(editors[e].method, "-", editors[e].setting), settings,
+            [&]() -> absl::StatusOr<std::vector<MethodPoint>> {
+              AMEND_ASSIGN_OR_RETURN(
+                  MethodPoint point,
+                  EditorPoint(editors[e], requirement, models, data.test));
+              progress("editors", e + 1, editors.size());
+              return std::vector<MethodPoint>{point};
+            }));
     points.insert(points.end(), editor_points.begin(), editor_points.end());
   }
   if (options.baselines) {

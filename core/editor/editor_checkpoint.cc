@@ -27,61 +27,11 @@ namespace {
 constexpr uint64_t kMaxEditorWeightsBytes = uint64_t{1} << 30;
 constexpr uint64_t kMaxEditorManifestBytes = uint64_t{16} << 20;
 
-nlohmann::json MeanSdToJson(const MeanSd& value) {
-  return {{"mean", value.mean}, {"sd", value.sd}};
-}
-
-absl::StatusOr<MeanSd> MeanSdFromJson(const nlohmann::json& json,
-                                      const char* key,
-                                      const std::string& path) {
-  AMEND_ASSIGN_OR_RETURN(const nlohmann::json object,
-                         JsonField<nlohmann::json>(json, key, path));
-  const std::string inner = absl::StrCat(path, ".", key);
-  MeanSd value;
-  AMEND_ASSIGN_OR_RETURN(value.mean, JsonField<double>(object, "mean", inner));
-  AMEND_ASSIGN_OR_RETURN(value.sd, JsonField<double>(object, "sd", inner));
-  return value;
-}
-
 std::string Join(const std::string& dir, const char* file) {
   return (std::filesystem::path(dir) / file).string();
 }
 
 }  // namespace
-
-nlohmann::json EditorFiguresToJson(const EditorFigures& f) {
-  return {{"models", f.models},
-          {"data", f.data},
-          {"jsd", MeanSdToJson(f.jsd)},
-          {"requirement", MeanSdToJson(f.requirement)},
-          {"features_kept", MeanSdToJson(f.features_kept)},
-          {"weights_kept", MeanSdToJson(f.weights_kept)},
-          {"accuracy_before", MeanSdToJson(f.accuracy_before)},
-          {"accuracy_after", MeanSdToJson(f.accuracy_after)},
-          {"eod_before", MeanSdToJson(f.eod_before)},
-          {"eod_after", MeanSdToJson(f.eod_after)}};
-}
-
-absl::StatusOr<EditorFigures> EditorFiguresFromJson(const nlohmann::json& json,
-                                                    absl::string_view path) {
-  const std::string p(path);
-  EditorFigures f;
-  AMEND_ASSIGN_OR_RETURN(f.models, JsonField<int64_t>(json, "models", p));
-  AMEND_ASSIGN_OR_RETURN(f.data, JsonField<std::string>(json, "data", p));
-  AMEND_ASSIGN_OR_RETURN(f.jsd, MeanSdFromJson(json, "jsd", p));
-  AMEND_ASSIGN_OR_RETURN(f.requirement, MeanSdFromJson(json, "requirement", p));
-  AMEND_ASSIGN_OR_RETURN(f.features_kept,
-                         MeanSdFromJson(json, "features_kept", p));
-  AMEND_ASSIGN_OR_RETURN(f.weights_kept,
-                         MeanSdFromJson(json, "weights_kept", p));
-  AMEND_ASSIGN_OR_RETURN(f.accuracy_before,
-                         MeanSdFromJson(json, "accuracy_before", p));
-  AMEND_ASSIGN_OR_RETURN(f.accuracy_after,
-                         MeanSdFromJson(json, "accuracy_after", p));
-  AMEND_ASSIGN_OR_RETURN(f.eod_before, MeanSdFromJson(json, "eod_before", p));
-  AMEND_ASSIGN_OR_RETURN(f.eod_after, MeanSdFromJson(json, "eod_after", p));
-  return f;
-}
 
 std::string SerializeEditorWeights(const Editor& editor) {
   std::vector<std::pair<std::string, at::Tensor>> tensors;

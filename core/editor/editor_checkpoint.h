@@ -23,32 +23,13 @@
 
 #include "absl/status/statusor.h"
 #include "core/editor/editor.h"
+#include "core/results/editor_figures.h"
 
 namespace amend {
 
 inline constexpr char kEditorWeightsFile[] = "editor.safetensors";
 inline constexpr char kEditorManifestFile[] = "editor.json";
 inline constexpr char kEditorFormat[] = "amend.editor/1";
-
-// Mean and standard deviation over a split's models.
-struct MeanSd {
-  double mean = 0.0;
-  double sd = 0.0;
-};
-
-// An editor's figures on one zoo split (the task's data as stated).
-struct EditorFigures {
-  int64_t models = 0;
-  std::string data;      // the task data split used: "validation", "test"
-  MeanSd jsd;            // nats, hard masks
-  MeanSd requirement;    // RequirementMetricName(requirement)
-  MeanSd features_kept;  // count
-  MeanSd weights_kept;   // fraction
-  MeanSd accuracy_before;
-  MeanSd accuracy_after;
-  MeanSd eod_before;  // equalised-odds difference, hard labels
-  MeanSd eod_after;
-};
 
 struct EditorManifest {
   EditorConfig config;
@@ -67,10 +48,6 @@ struct LoadedEditor {
   EditorManifest manifest;
   std::unique_ptr<Editor> editor;
 };
-
-nlohmann::json EditorFiguresToJson(const EditorFigures& figures);
-absl::StatusOr<EditorFigures> EditorFiguresFromJson(const nlohmann::json& json,
-                                                    absl::string_view path);
 
 // The metanetwork parameters as safetensors bytes (names from the module).
 std::string SerializeEditorWeights(const Editor& editor);

@@ -21,6 +21,7 @@
 //       {.title = "adult, pruning", .requirement_label = "weights kept",
 //        .reference_x = 1.0}, points);
 //   AMEND_RETURN_IF_ERROR(WritePanelReport("reports/adult/pruning", report));
+// (panel_files.h writes it, panel_summary.h summarises it for people.)
 //
 // Thread-safe (pure functions).
 #ifndef AMEND_CORE_EVAL_PANEL_REPORT_H_
@@ -30,10 +31,8 @@
 #include <string>
 #include <vector>
 
-#include "absl/status/status.h"
-#include "core/eval/method_point.h"
 #include "core/eval/pareto.h"
-#include "nlohmann/json.hpp"
+#include "core/results/method_point.h"
 
 namespace amend {
 
@@ -86,24 +85,14 @@ struct PanelReport {
 };
 
 bool IsEditorMethod(const std::string& method);
+// Neither an editor nor the original: what the editors are compared with.
+bool IsBaselineMethod(const std::string& method);
 
 PanelReport BuildPanelReport(const PanelSpec& spec,
                              std::vector<MethodPoint> points);
 
 // The points with `jsd` replaced by `disagreement`.
 std::vector<MethodPoint> UseDisagreementAsY(std::vector<MethodPoint> points);
-
-// Every point: method, setting, models, mean and sd of requirement, JSD,
-// accuracy and seconds per model, and whether it is on its method's front.
-std::string PointsCsv(const PanelReport& report);
-nlohmann::json PanelReportJson(const PanelReport& report);
-// Tables for people: fronts and hypervolumes, dominance, matched JSD, time.
-std::string PanelSummaryMarkdown(const PanelReport& report);
-
-// points.csv, report.json, summary.md and plot.svg in `dir` (created),
-// each written atomically.
-absl::Status WritePanelReport(const std::string& dir,
-                              const PanelReport& report);
 
 }  // namespace amend
 

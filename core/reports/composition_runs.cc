@@ -66,11 +66,11 @@ absl::StatusOr<std::vector<MethodPoint>> RunComposition(
     pruners.push_back(std::move(loaded));
   }
   const SplitTensors snip_batch = FirstRows(data.fit, sweep.snip_batch_rows);
-  std::vector<std::vector<ModelOutcome>> editor_outcomes(pruners.size());
+  std::vector<std::vector<EditOutcome>> editor_outcomes(pruners.size());
   const std::vector<std::string> scored = {"fs+magnitude", "fs+snip"};
-  std::vector<std::vector<std::vector<ModelOutcome>>> baseline_outcomes(
+  std::vector<std::vector<std::vector<EditOutcome>>> baseline_outcomes(
       scored.size(),
-      std::vector<std::vector<ModelOutcome>>(sweep.keep_fractions.size()));
+      std::vector<std::vector<EditOutcome>>(sweep.keep_fractions.size()));
   for (size_t m = 0; m < models.size(); ++m) {
     const Mlp& model = *models[m];
     const Stopwatch minimise_watch;
@@ -90,7 +90,7 @@ absl::StatusOr<std::vector<MethodPoint>> RunComposition(
       AMEND_ASSIGN_OR_RETURN(Mlp composed,
                              RestrictToFeatures(pruned[0].edited, input_mask));
       AMEND_ASSIGN_OR_RETURN(
-          ModelOutcome outcome,
+          EditOutcome outcome,
           WeightEditOutcome(Requirement::kPruning, model, composed, data.test,
                             minimise_seconds + watch.Seconds()));
       editor_outcomes[e].push_back(outcome);
@@ -119,7 +119,7 @@ absl::StatusOr<std::vector<MethodPoint>> RunComposition(
             const Mlp composed,
             RestrictToFeatures(pruned, selected.masks.at(kInputMaskName)));
         AMEND_ASSIGN_OR_RETURN(
-            ModelOutcome outcome,
+            EditOutcome outcome,
             WeightEditOutcome(
                 Requirement::kPruning, model, composed, data.test,
                 fs_seconds + score_seconds + prune_watch.Seconds()));
@@ -130,14 +130,15 @@ absl::StatusOr<std::vector<MethodPoint>> RunComposition(
   }
   std::vector<MethodPoint> points;
   for (size_t e = 0; e < pruners.size(); ++e) {
-    points.push_back(Aggregate(pruning_editors[e].method,
-                               pruning_editors[e].setting, editor_outcomes[e]));
+    points.push_back(SummarisePoint(pruning_editors[e].method,
+                                    pruning_editors[e].setting,
+                                    editor_outcomes[e]));
   }
   for (size_t s = 0; s < scored.size(); ++s) {
     for (size_t f = 0; f < sweep.keep_fractions.size(); ++f) {
-      points.push_back(Aggregate(scored[s],
-                                 Setting("keep", sweep.keep_fractions[f]),
-                                 baseline_outcomes[s][f]));
+      points.push_back(SummarisePoint(scored[s],
+                                      Setting("keep", sweep.keep_fractions[f]),
+                                      baseline_outcomes[s][f]));
     }
   }
   return points;

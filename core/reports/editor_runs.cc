@@ -1,4 +1,4 @@
-// OriginalPoint and EvaluateEditorPoint (panel_runs.h).
+// OriginalPoint and EditorPoint (panel_runs.h).
 #include <ATen/ATen.h>
 
 #include <algorithm>
@@ -31,19 +31,20 @@ std::string Setting(const std::string& name, double value) {
 absl::StatusOr<MethodPoint> OriginalPoint(Requirement requirement,
                                           const std::vector<const Mlp*>& models,
                                           const SplitTensors& test) {
-  std::vector<ModelOutcome> outcomes;
+  std::vector<EditOutcome> outcomes;
   for (const Mlp* model : models) {
     AMEND_ASSIGN_OR_RETURN(
-        ModelOutcome outcome,
+        EditOutcome outcome,
         WeightEditOutcome(requirement, *model, *model, test, 0.0));
     outcomes.push_back(outcome);
   }
-  return Aggregate("original", "-", outcomes);
+  return SummarisePoint("original", "-", outcomes);
 }
 
-absl::StatusOr<MethodPoint> EvaluateEditorPoint(
-    const NamedEditor& named, Requirement requirement,
-    const std::vector<const Mlp*>& models, const SplitTensors& test) {
+absl::StatusOr<MethodPoint> EditorPoint(const NamedEditor& named,
+                                        Requirement requirement,
+                                        const std::vector<const Mlp*>& models,
+                                        const SplitTensors& test) {
   AMEND_ASSIGN_OR_RETURN(LoadedEditor loaded, ReadEditorCheckpoint(named.dir));
   if (loaded.manifest.config.requirement != requirement) {
     return absl::FailedPreconditionError(
@@ -51,19 +52,19 @@ absl::StatusOr<MethodPoint> EvaluateEditorPoint(
                      RequirementName(loaded.manifest.config.requirement),
                      ", not ", RequirementName(requirement)));
   }
-  std::vector<ModelOutcome> outcomes;
+  std::vector<EditOutcome> outcomes;
   for (const Mlp* model : models) {
     // Timed alone, one model per forward pass: the latency a client sees.
     const Stopwatch watch;
     AMEND_ASSIGN_OR_RETURN(std::vector<EditResult> results,
                            loaded.editor->Edit({model}));
     const double seconds = watch.Seconds();
-    AMEND_ASSIGN_OR_RETURN(ModelOutcome outcome,
+    AMEND_ASSIGN_OR_RETURN(EditOutcome outcome,
                            WeightEditOutcome(requirement, *model,
                                              results[0].edited, test, seconds));
     outcomes.push_back(outcome);
   }
-  return Aggregate(named.method, named.setting, outcomes);
+  return SummarisePoint(named.method, named.setting, outcomes);
 }
 
 }  // namespace amend

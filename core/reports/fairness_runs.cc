@@ -54,14 +54,14 @@ absl::StatusOr<BinaryData> Scored(const Mlp& model, const SplitTensors& data) {
 
 // pi: P(prediction = 1) for the requirement and accuracy; q: the output
 // distribution's P(1) for the JSD.
-ModelOutcome Outcome(const BinaryData& test, const std::vector<double>& pi,
-                     const std::vector<double>& q, double seconds) {
+EditOutcome Outcome(const BinaryData& test, const std::vector<double>& pi,
+                    const std::vector<double>& q, double seconds) {
   return {.requirement =
               ExpectedEqualisedOddsDifference(pi, test.labels, test.groups),
           .jsd = MeanBinaryJensenShannon(test.scores, q),
-          .accuracy = ExpectedAccuracy(pi, test.labels),
-          .seconds = seconds,
-          .disagreement = ExpectedDisagreement(test.scores, pi)};
+          .accuracy_after = ExpectedAccuracy(pi, test.labels),
+          .disagreement = ExpectedDisagreement(test.scores, pi),
+          .seconds = seconds};
 }
 
 }  // namespace
@@ -69,14 +69,14 @@ ModelOutcome Outcome(const BinaryData& test, const std::vector<double>& pi,
 absl::StatusOr<std::vector<MethodPoint>> RunFairnessBaselines(
     const std::vector<const Mlp*>& models, const PanelData& data,
     const FairnessSweep& sweep, const PanelProgress& progress) {
-  std::vector<ModelOutcome> threshold;
-  std::vector<std::vector<ModelOutcome>> reject(
+  std::vector<EditOutcome> threshold;
+  std::vector<std::vector<EditOutcome>> reject(
       sweep.reject_option_bounds.size());
   const std::vector<CostConstraint> costs = {
       CostConstraint::kWeighted, CostConstraint::kFalsePositiveRate,
       CostConstraint::kFalseNegativeRate};
-  std::vector<std::vector<ModelOutcome>> calibrated(costs.size());
-  std::vector<std::vector<ModelOutcome>> fair_cls(sweep.fair_cls_alphas.size());
+  std::vector<std::vector<EditOutcome>> calibrated(costs.size());
+  std::vector<std::vector<EditOutcome>> fair_cls(sweep.fair_cls_alphas.size());
   for (size_t m = 0; m < models.size(); ++m) {
     const Mlp& model = *models[m];
     // Scoring the fit and test rows is the model's own work, shared by all.
@@ -125,19 +125,19 @@ absl::StatusOr<std::vector<MethodPoint>> RunFairnessBaselines(
   }
   std::vector<MethodPoint> points;
   points.push_back(
-      Aggregate("threshold_optimizer", "equalized_odds", threshold));
+      SummarisePoint("threshold_optimizer", "equalized_odds", threshold));
   for (size_t b = 0; b < reject.size(); ++b) {
-    points.push_back(Aggregate("reject_option",
-                               Setting("bound", sweep.reject_option_bounds[b]),
-                               reject[b]));
+    points.push_back(SummarisePoint(
+        "reject_option", Setting("bound", sweep.reject_option_bounds[b]),
+        reject[b]));
   }
   for (size_t c = 0; c < costs.size(); ++c) {
-    points.push_back(Aggregate("calibrated_eq_odds",
-                               std::string(CostConstraintName(costs[c])),
-                               calibrated[c]));
+    points.push_back(SummarisePoint("calibrated_eq_odds",
+                                    std::string(CostConstraintName(costs[c])),
+                                    calibrated[c]));
   }
   for (size_t a = 0; a < fair_cls.size(); ++a) {
-    points.push_back(Aggregate(
+    points.push_back(SummarisePoint(
         "fair_cls", Setting("alpha", sweep.fair_cls_alphas[a]), fair_cls[a]));
   }
   return points;

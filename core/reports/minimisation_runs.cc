@@ -27,8 +27,8 @@ absl::StatusOr<std::vector<MethodPoint>> RunMinimisationBaselines(
         1, std::llround(fraction * static_cast<double>(features))));
   }
   // FS keeps k = features - 1 ... 1.
-  std::vector<std::vector<ModelOutcome>> fs(features - 1);
-  std::vector<std::vector<ModelOutcome>> retrained(retrain_counts.size());
+  std::vector<std::vector<EditOutcome>> fs(features - 1);
+  std::vector<std::vector<EditOutcome>> retrained(retrain_counts.size());
   const size_t retrain_models =
       sweep.retrain_models > 0
           ? std::min<size_t>(models.size(), sweep.retrain_models)
@@ -50,7 +50,7 @@ absl::StatusOr<std::vector<MethodPoint>> RunMinimisationBaselines(
       AMEND_ASSIGN_OR_RETURN(Mlp selected,
                              SelectFeatures(model, importance, keep));
       AMEND_ASSIGN_OR_RETURN(
-          ModelOutcome outcome,
+          EditOutcome outcome,
           WeightEditOutcome(Requirement::kDataMinimisation, model, selected,
                             data.test, importance_seconds + watch.Seconds()));
       fs[features - 1 - keep].push_back(outcome);
@@ -65,7 +65,7 @@ absl::StatusOr<std::vector<MethodPoint>> RunMinimisationBaselines(
         AMEND_ASSIGN_OR_RETURN(
             Mlp student, DistilStudent(model, selected, data.fit, options));
         AMEND_ASSIGN_OR_RETURN(
-            ModelOutcome outcome,
+            EditOutcome outcome,
             WeightEditOutcome(Requirement::kDataMinimisation, model, student,
                               data.test, importance_seconds + watch.Seconds()));
         retrained[r].push_back(outcome);
@@ -75,15 +75,15 @@ absl::StatusOr<std::vector<MethodPoint>> RunMinimisationBaselines(
   }
   std::vector<MethodPoint> points;
   for (int64_t keep = features - 1; keep >= 1; --keep) {
-    points.push_back(Aggregate("fs",
-                               Setting("features", static_cast<double>(keep)),
-                               fs[features - 1 - keep]));
+    points.push_back(
+        SummarisePoint("fs", Setting("features", static_cast<double>(keep)),
+                       fs[features - 1 - keep]));
   }
   for (size_t r = 0; r < retrain_counts.size(); ++r) {
-    points.push_back(
-        Aggregate("fs_retrain",
-                  Setting("features", static_cast<double>(retrain_counts[r])),
-                  retrained[r]));
+    points.push_back(SummarisePoint(
+        "fs_retrain",
+        Setting("features", static_cast<double>(retrain_counts[r])),
+        retrained[r]));
   }
   return points;
 }

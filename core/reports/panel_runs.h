@@ -37,10 +37,10 @@
 #include "absl/status/statusor.h"
 #include "core/baselines/distillation.h"
 #include "core/baselines/lottery_ticket.h"
-#include "core/editor/requirement.h"
-#include "core/eval/method_point.h"
-#include "core/mlp/mlp.h"
 #include "core/data_tensors/split_tensors.h"
+#include "core/editor/requirement.h"
+#include "core/mlp/mlp.h"
+#include "core/results/method_point.h"
 
 namespace amend {
 
@@ -66,9 +66,10 @@ absl::StatusOr<MethodPoint> OriginalPoint(Requirement requirement,
                                           const SplitTensors& test);
 
 // FailedPrecondition when the editor is for another requirement.
-absl::StatusOr<MethodPoint> EvaluateEditorPoint(
-    const NamedEditor& editor, Requirement requirement,
-    const std::vector<const Mlp*>& models, const SplitTensors& test);
+absl::StatusOr<MethodPoint> EditorPoint(const NamedEditor& editor,
+                                        Requirement requirement,
+                                        const std::vector<const Mlp*>& models,
+                                        const SplitTensors& test);
 
 // Kept counts are round(fraction * weights), halves away from zero (torch
 // rounds halves to even: at most one weight apart).

@@ -26,11 +26,11 @@ absl::StatusOr<std::vector<MethodPoint>> RunPruningBaselines(
   // [method][fraction index] -> outcomes
   const std::vector<std::string> scored = {"random", "magnitude", "gradient",
                                            "snip"};
-  std::map<std::string, std::vector<std::vector<ModelOutcome>>> outcomes;
+  std::map<std::string, std::vector<std::vector<EditOutcome>>> outcomes;
   for (const std::string& method : scored) {
     outcomes[method].resize(sweep.keep_fractions.size());
   }
-  std::vector<std::vector<ModelOutcome>> lottery(sweep.lottery.levels);
+  std::vector<std::vector<EditOutcome>> lottery(sweep.lottery.levels);
   for (size_t m = 0; m < models.size(); ++m) {
     const Mlp& model = *models[m];
     const int64_t total = CountWeights(model.architecture);
@@ -48,7 +48,7 @@ absl::StatusOr<std::vector<MethodPoint>> RunPruningBaselines(
         const int64_t keep = KeptCount(sweep.keep_fractions[f], total);
         AMEND_ASSIGN_OR_RETURN(Mlp pruned, PruneByScores(model, *scores, keep));
         AMEND_ASSIGN_OR_RETURN(
-            ModelOutcome outcome,
+            EditOutcome outcome,
             WeightEditOutcome(Requirement::kPruning, model, pruned, data.test,
                               score_seconds + prune_watch.Seconds()));
         outcomes[method][f].push_back(outcome);
@@ -64,7 +64,7 @@ absl::StatusOr<std::vector<MethodPoint>> RunPruningBaselines(
     const double lottery_seconds = lottery_watch.Seconds();
     for (size_t l = 0; l < levels.size(); ++l) {
       AMEND_ASSIGN_OR_RETURN(
-          ModelOutcome outcome,
+          EditOutcome outcome,
           WeightEditOutcome(Requirement::kPruning, model, levels[l], data.test,
                             lottery_seconds * static_cast<double>(l + 1) /
                                 static_cast<double>(levels.size())));
@@ -75,15 +75,15 @@ absl::StatusOr<std::vector<MethodPoint>> RunPruningBaselines(
   std::vector<MethodPoint> points;
   for (const std::string& method : scored) {
     for (size_t f = 0; f < sweep.keep_fractions.size(); ++f) {
-      points.push_back(Aggregate(method,
-                                 Setting("keep", sweep.keep_fractions[f]),
-                                 outcomes[method][f]));
+      points.push_back(SummarisePoint(method,
+                                      Setting("keep", sweep.keep_fractions[f]),
+                                      outcomes[method][f]));
     }
   }
   for (size_t l = 0; l < lottery.size(); ++l) {
-    points.push_back(Aggregate("lottery_ticket",
-                               Setting("level", static_cast<double>(l + 1)),
-                               lottery[l]));
+    points.push_back(SummarisePoint(
+        "lottery_ticket", Setting("level", static_cast<double>(l + 1)),
+        lottery[l]));
   }
   return points;
 }

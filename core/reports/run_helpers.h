@@ -11,8 +11,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "core/results/method_point.h"
 #include "core/training/edit_comparison.h"
-#include "core/eval/method_point.h"
 
 namespace amend {
 
@@ -30,19 +30,15 @@ class Stopwatch {
 };
 
 // `edited` compared with `original` on `test`; `seconds` as measured.
-inline absl::StatusOr<ModelOutcome> WeightEditOutcome(Requirement requirement,
-                                                      const Mlp& original,
-                                                      const Mlp& edited,
-                                                      const SplitTensors& test,
-                                                      double seconds) {
-  absl::StatusOr<EditRecord> record =
+inline absl::StatusOr<EditOutcome> WeightEditOutcome(Requirement requirement,
+                                                     const Mlp& original,
+                                                     const Mlp& edited,
+                                                     const SplitTensors& test,
+                                                     double seconds) {
+  absl::StatusOr<EditOutcome> outcome =
       CompareEdit(requirement, original, edited, test);
-  if (!record.ok()) return record.status();
-  return ModelOutcome{.requirement = record->requirement,
-                      .jsd = record->jsd,
-                      .accuracy = record->accuracy_after,
-                      .seconds = seconds,
-                      .disagreement = record->disagreement};
+  if (outcome.ok()) outcome->seconds = seconds;
+  return outcome;
 }
 
 // The first `rows` rows of `data` (all when it has fewer).

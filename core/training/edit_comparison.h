@@ -9,9 +9,9 @@
 // comparable.
 //
 // Example:
-//   AMEND_ASSIGN_OR_RETURN(std::vector<EditRecord> records,
-//                          EvaluateEditor(editor, MlpPointers(test), data));
-//   EditorFigures figures = Summarise(records, "test");
+//   AMEND_ASSIGN_OR_RETURN(std::vector<EditOutcome> outcomes,
+//                          CompareEditor(editor, MlpPointers(test), data));
+//   EditorFigures figures = Summarise(outcomes, "test");
 //
 // Thread-safe (pure functions; the editor is only read).
 #ifndef AMEND_CORE_TRAINING_EDIT_COMPARISON_H_
@@ -21,40 +21,24 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "core/editor/editor.h"
-#include "core/editor/editor_checkpoint.h"
 #include "core/data_tensors/split_tensors.h"
+#include "core/editor/editor.h"
+#include "core/results/edit_outcome.h"
+#include "core/results/editor_figures.h"
 
 namespace amend {
 
-struct EditRecord {
-  double jsd = 0.0;
-  double requirement = 0.0;  // RequirementMetricName(requirement)
-  int64_t features_kept = 0;
-  double weights_kept = 1.0;  // fraction
-  int64_t weights_kept_count = 0;
-  double accuracy_before = 0.0;
-  double accuracy_after = 0.0;
-  double eod_before = 0.0;
-  double eod_after = 0.0;
-  // Fraction of rows whose predicted class the edit changed.
-  double disagreement = 0.0;
-};
-
 // Compares `edited` (parameters already masked; masks read for the counts)
 // with `original` on `data`.
-absl::StatusOr<EditRecord> CompareEdit(Requirement requirement,
-                                       const Mlp& original, const Mlp& edited,
-                                       const SplitTensors& data);
+absl::StatusOr<EditOutcome> CompareEdit(Requirement requirement,
+                                        const Mlp& original, const Mlp& edited,
+                                        const SplitTensors& data);
 
-// Edits `models` in batches of `batch_models` and compares each edit.
-absl::StatusOr<std::vector<EditRecord>> EvaluateEditor(
+// Edits `models` in batches of `batch_models` and compares each edit
+// (`seconds` is left 0: batches are not timed per model).
+absl::StatusOr<std::vector<EditOutcome>> CompareEditor(
     const Editor& editor, const std::vector<const Mlp*>& models,
     const SplitTensors& data, int64_t batch_models = 16);
-
-// Means and (population) standard deviations over the records.
-EditorFigures Summarise(const std::vector<EditRecord>& records,
-                        absl::string_view data_name);
 
 }  // namespace amend
 

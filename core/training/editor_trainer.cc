@@ -457,8 +457,8 @@ absl::StatusOr<EditorManifest> TrainEditor(
                       const SplitTensors& on,
                       absl::string_view name) -> absl::StatusOr<EditorFigures> {
     editor->network()->eval();
-    AMEND_ASSIGN_OR_RETURN(const std::vector<EditRecord> records,
-                           EvaluateEditor(*editor, models, on));
+    AMEND_ASSIGN_OR_RETURN(const std::vector<EditOutcome> records,
+                           CompareEditor(*editor, models, on));
     return Summarise(records, name);
   };
 
@@ -554,13 +554,13 @@ absl::StatusOr<EditorManifest> TrainEditor(
         LoadZooModels(zoo_dir, "test", options.max_test_models));
     const SplitTensors test_data = ToTensors(task.test, options.max_test_rows);
     const std::vector<const Mlp*> test_models = MlpPointers(test);
-    AMEND_ASSIGN_OR_RETURN(const std::vector<EditRecord> records,
-                           EvaluateEditor(*editor, test_models, test_data));
+    AMEND_ASSIGN_OR_RETURN(const std::vector<EditOutcome> records,
+                           CompareEditor(*editor, test_models, test_data));
     manifest.test = Summarise(records, "test");
     AMEND_ASSIGN_OR_RETURN(
         const std::optional<MatchedBaseline> baseline,
-        EvaluateMatchedBaseline(config.requirement, test_models, records,
-                                test_data, data.selection, "test"));
+        CompareMatchedBaseline(config.requirement, test_models, records,
+                               test_data, data.selection, "test"));
     if (baseline) {
       manifest.test_baseline = {
           {"name", baseline->name},

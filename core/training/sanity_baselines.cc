@@ -13,16 +13,16 @@ constexpr uint64_t kImportanceSeed = 1;
 
 }  // namespace
 
-absl::StatusOr<std::optional<MatchedBaseline>> EvaluateMatchedBaseline(
+absl::StatusOr<std::optional<MatchedBaseline>> CompareMatchedBaseline(
     Requirement requirement, const std::vector<const Mlp*>& models,
-    const std::vector<EditRecord>& editor_records, const SplitTensors& data,
+    const std::vector<EditOutcome>& editor_outcomes, const SplitTensors& data,
     const SplitTensors& importance_data, absl::string_view data_name) {
   if (requirement == Requirement::kFairness) return std::nullopt;
   MatchedBaseline baseline;
   baseline.name = requirement == Requirement::kPruning
                       ? "global_magnitude"
                       : "permutation_importance_fs";
-  std::vector<EditRecord> records;
+  std::vector<EditOutcome> records;
   int64_t wins = 0;
   for (size_t i = 0; i < models.size(); ++i) {
     const Mlp& mlp = *models[i];
@@ -30,7 +30,7 @@ absl::StatusOr<std::optional<MatchedBaseline>> EvaluateMatchedBaseline(
     if (requirement == Requirement::kPruning) {
       AMEND_ASSIGN_OR_RETURN(
           edited,
-          GlobalMagnitudePrune(mlp, editor_records[i].weights_kept_count));
+          GlobalMagnitudePrune(mlp, editor_outcomes[i].weights_kept_count));
     } else {
       AMEND_ASSIGN_OR_RETURN(
           const std::vector<double> importance,
@@ -38,11 +38,11 @@ absl::StatusOr<std::optional<MatchedBaseline>> EvaluateMatchedBaseline(
                                 kImportanceSeed));
       AMEND_ASSIGN_OR_RETURN(
           edited,
-          SelectFeatures(mlp, importance, editor_records[i].features_kept));
+          SelectFeatures(mlp, importance, editor_outcomes[i].features_kept));
     }
-    AMEND_ASSIGN_OR_RETURN(const EditRecord record,
+    AMEND_ASSIGN_OR_RETURN(const EditOutcome record,
                            CompareEdit(requirement, mlp, edited, data));
-    if (editor_records[i].jsd < record.jsd) ++wins;
+    if (editor_outcomes[i].jsd < record.jsd) ++wins;
     records.push_back(record);
   }
   baseline.figures = Summarise(records, data_name);

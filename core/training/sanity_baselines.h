@@ -31,11 +31,11 @@ struct MatchedBaseline {
   double editor_wins = 0.0;
 };
 
-// nullopt for fairness. REQUIRES: editor_records[i] is the editor's record of
+// nullopt for fairness. REQUIRES: editor_outcomes[i] is the editor's outcome on
 // models[i] on `data`.
-absl::StatusOr<std::optional<MatchedBaseline>> EvaluateMatchedBaseline(
+absl::StatusOr<std::optional<MatchedBaseline>> CompareMatchedBaseline(
     Requirement requirement, const std::vector<const Mlp*>& models,
-    const std::vector<EditRecord>& editor_records, const SplitTensors& data,
+    const std::vector<EditOutcome>& editor_outcomes, const SplitTensors& data,
     const SplitTensors& importance_data, absl::string_view data_name);
 
 }  // namespace amend

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "core/eval/panel_files.h"
+#include "core/eval/panel_summary.h"
 #include "core/eval/svg_plot.h"
 #include "core/util/file_io.h"
 #include "gmock/gmock.h"

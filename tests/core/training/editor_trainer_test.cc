@@ -61,7 +61,7 @@ EditorTrainingOptions QuickOptions(int64_t steps) {
 double Objective(const Editor& editor, const std::vector<ZooModel>& models,
                  const SplitTensors& data) {
   const EditorFigures figures =
-      Summarise(EvaluateEditor(editor, MlpPointers(models), data).value(), "");
+      Summarise(CompareEditor(editor, MlpPointers(models), data).value(), "");
   return figures.jsd.mean + editor.config().lambda * figures.requirement.mean;
 }
 
@@ -85,7 +85,7 @@ TEST(EditorTrainerTest, AnEditorOverfitsATinyZoo) {
   EXPECT_GT(before, 0.045);
   EXPECT_LT(after, 0.5 * before);
   const EditorFigures figures = Summarise(
-      EvaluateEditor(*trained.editor, MlpPointers(train), data).value(), "");
+      CompareEditor(*trained.editor, MlpPointers(train), data).value(), "");
   EXPECT_LT(figures.weights_kept.mean, 0.6);
   EXPECT_LT(figures.jsd.mean, 0.02);
   // The manifest records the figures and the matched magnitude baseline.
@@ -109,7 +109,7 @@ TEST(EditorTrainerTest, AnEpoEditorMovesTowardsItsPreferenceRay) {
   // (nothing pruned, nothing changed).
   auto worst = [&](const Editor& editor) {
     const EditorFigures figures =
-        Summarise(EvaluateEditor(editor, MlpPointers(train), data).value(), "");
+        Summarise(CompareEditor(editor, MlpPointers(train), data).value(), "");
     return std::max(figures.jsd.mean, config.lambda * figures.requirement.mean);
   };
   const double before = worst(*Editor::Create(config, options.seed).value());

@@ -1,0 +1,45 @@
+#include "core/eval/point_cache.h"
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "core/util/file_io.h"
+#include "core/util/status_macros.h"
+
+namespace amend {
+
+absl::StatusOr<std::optional<std::vector<MethodPoint>>> ReadCachedPoints(
+    const std::string& path, const nlohmann::json& settings) {
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) return std::nullopt;
+  AMEND_ASSIGN_OR_RETURN(const std::string text, ReadFileToString(path));
+  const nlohmann::json saved = nlohmann::json::parse(text, nullptr, false);
+  if (saved.is_discarded() || !saved.is_object()) return std::nullopt;
+  const auto saved_settings = saved.find("settings");
+  if (saved_settings == saved.end() || *saved_settings != settings) {
+    return std::nullopt;
+  }
+  const auto points = saved.find("points");
+  if (points == saved.end()) {
+    return absl::DataLossError(absl::StrCat(path, ": points: is required"));
+  }
+  absl::StatusOr<std::vector<MethodPoint>> read =
+      MethodPointsFromJson(*points, "points");
+  if (!read.ok()) {
+    return absl::DataLossError(
+        absl::StrCat(path, ": ", read.status().message()));
+  }
+  return *std::move(read);
+}
+
+absl::Status WriteCachedPoints(const std::string& path,
+                               const nlohmann::json& settings,
+                               const std::vector<MethodPoint>& points) {
+  return WriteFileAtomically(
+      path, nlohmann::json{{"settings", settings},
+                           {"points", MethodPointsToJson(points)}}
+                    .dump(1) +
+                "\n");
+}
+
+}  // namespace amend
