@@ -35,7 +35,7 @@ absl::StatusOr<EditedBatch> ApplyEdit(
     return absl::InvalidArgumentError(
         "variant: fairness has no masks, so it must edit weights");
   }
-  return CallTorch("applying the edit", [&]() -> absl::StatusOr<EditedBatch> {
+  auto apply = [&]() -> absl::StatusOr<EditedBatch> {
     const int64_t num_graphs = batch.num_graphs;
     at::Tensor edge_weight = batch.edge_weight;
     at::Tensor node_features = batch.node_features;
@@ -107,7 +107,10 @@ absl::StatusOr<EditedBatch> ApplyEdit(
       }
     }
     return edited;
-  });
+  };
+  // The graphs, batch and output are ours (see REQUIRES): a LibTorch error is
+  // a broken invariant.
+  return CallTorch("applying the edit", TorchInputs::kValidated, apply);
 }
 
 }  // namespace amend
