@@ -31,7 +31,8 @@ at::Tensor MeanPerGraph(const at::Tensor& values, const at::Tensor& owner,
 absl::StatusOr<EditedBatch> ApplyEdit(
     const std::vector<const ParameterGraph*>& graphs, const GraphBatch& batch,
     const MetanetworkOutput& output, const EditSpec& spec) {
-  if (spec.requirement == Requirement::kFairness && !spec.edit_weights) {
+  if (spec.requirement == Requirement::kFairness &&
+      spec.variant != EditVariant::kWeightsAndMasks) {
     return absl::InvalidArgumentError(
         "variant: fairness has no masks, so it must edit weights");
   }
@@ -39,7 +40,7 @@ absl::StatusOr<EditedBatch> ApplyEdit(
     const int64_t num_graphs = batch.num_graphs;
     at::Tensor edge_weight = batch.edge_weight;
     at::Tensor node_features = batch.node_features;
-    if (spec.edit_weights) {
+    if (spec.variant == EditVariant::kWeightsAndMasks) {
       edge_weight = edge_weight + output.edge_delta;
       const at::Tensor padding =
           at::zeros({batch.node_features.size(0),

@@ -109,7 +109,7 @@ absl::StatusOr<std::vector<EditResult>> Editor::Edit(
     const MetanetworkOutput output = network_.ptr()->forward(batch);
     EditSpec spec;
     spec.requirement = config_.requirement;
-    spec.edit_weights = config_.edit_weights;
+    spec.variant = config_.variant;
     AMEND_ASSIGN_OR_RETURN(EditedBatch edited,
                            ApplyEdit(pointers, batch, output, spec));
     std::vector<EditResult> results(models.size());
