@@ -14,13 +14,13 @@
 #include "client/amend_client.h"
 #include "core/mlp/model_file.h"
 #include "core/mlp/parameter_layout.h"
+#include "core/testing/editor_fixtures.h"
 #include "core/util/file_io.h"
 #include "core/util/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/amend_server.h"
 #include "server/model_codec.h"
-#include "core/testing/editor_fixtures.h"
 #include "tests/testing/temp_dir.h"
 
 namespace amend::server {
@@ -268,7 +268,8 @@ TEST_F(ServerTest, EveryBadInputGetsItsStatusAndNamesTheField) {
        "variant: for pruning expected prune_and_edit or prune_only, got "
        "\"mask_only\""},
       {"a variant with no editors loaded",
-       [](auto& r) { r.set_variant("prune_only"); }, absl::StatusCode::kNotFound,
+       [](auto& r) { r.set_variant("prune_only"); },
+       absl::StatusCode::kNotFound,
        "requirement: no editors loaded for adult pruning/prune_only (loaded "
        "for adult: data_minimisation/mask_and_edit, fairness/edit, "
        "pruning/prune_and_edit)"},
