@@ -176,13 +176,19 @@ int AmendServer::ReloadNow() {
   return report.snapshot != nullptr ? loaded : -1;
 }
 
+bool AmendServer::StoppingOrDraining() const { return stopped_ || draining_; }
+
 void AmendServer::PollLoop() {
   std::string seen = Fingerprint(options_.editors_dir);
-  std::unique_lock<std::mutex> lock(mutex_);
-  while (!stopped_ && !draining_) {
-    state_changed_.wait_for(lock, options_.poll_interval);
-    if (stopped_ || draining_) break;
-    lock.unlock();
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      // Returns at the poll interval, or at once when Shutdown() starts.
+      mu_.AwaitWithTimeout(
+          absl::Condition(this, &AmendServer::StoppingOrDraining),
+          absl::FromChrono(options_.poll_interval));
+      if (StoppingOrDraining()) return;
+    }
     const std::string now = Fingerprint(options_.editors_dir);
     if (now != seen) {
       // A refused reload (say, a checkpoint still being copied) is retried at
@@ -190,17 +196,15 @@ void AmendServer::PollLoop() {
       ReloadNow();
       seen = now;
     }
-    lock.lock();
   }
 }
 
 void AmendServer::Shutdown(std::chrono::milliseconds drain,
                            std::chrono::milliseconds grace) {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    absl::MutexLock lock(&mu_);
     if (stopped_ || draining_.exchange(true)) return;
   }
-  state_changed_.notify_all();
   if (grpc::HealthCheckServiceInterface* health =
           server_->GetHealthCheckService()) {
     health->Shutdown();  // every service NOT_SERVING from now on
@@ -210,16 +214,13 @@ void AmendServer::Shutdown(std::chrono::milliseconds drain,
   if (poller_.joinable()) poller_.join();
   batcher_.reset();
   exposer_.reset();
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopped_ = true;
-  }
-  state_changed_.notify_all();
+  absl::MutexLock lock(&mu_);
+  stopped_ = true;
 }
 
 void AmendServer::Wait() {
-  std::unique_lock<std::mutex> lock(mutex_);
-  state_changed_.wait(lock, [&] { return stopped_; });
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(&stopped_));
 }
 
 }  // namespace amend::server

@@ -22,12 +22,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <memory>
 #include <string>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "server/edit_batcher.h"
 #include "server/editor_service.h"
 
@@ -83,9 +84,10 @@ class AmendServer {
   // Readiness off, wait `drain`, stop accepting calls, finish the in-flight
   // ones (cancelling what is left after `grace`), stop the workers.
   void Shutdown(std::chrono::milliseconds drain,
-                std::chrono::milliseconds grace = std::chrono::seconds(20));
+                std::chrono::milliseconds grace = std::chrono::seconds(20))
+      ABSL_LOCKS_EXCLUDED(mu_);
   // Blocks until Shutdown() has finished.
-  void Wait();
+  void Wait() ABSL_LOCKS_EXCLUDED(mu_);
 
   // Reloads now (as ReloadEditors does); returns the editor count, or -1 when
   // the reload was refused.
@@ -94,11 +96,16 @@ class AmendServer {
  private:
   explicit AmendServer(const ServerOptions& options);
   void UpdateReadiness();
-  void PollLoop();
+  void PollLoop() ABSL_LOCKS_EXCLUDED(mu_);
+  // The condition PollLoop waits on between polls.
+  bool StoppingOrDraining() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // Constant after construction. Start() sets up the members from auth_ to
+  // poller_ before the server is returned (so before any other thread sees
+  // it); Shutdown() tears down batcher_ and exposer_ and joins poller_, once.
   const ServerOptions options_;
-  EditorRegistry registry_;
-  Metrics metrics_;
+  EditorRegistry registry_;  // thread-safe itself
+  Metrics metrics_;          // thread-safe itself
   TokenAuthenticator auth_;
   std::unique_ptr<EditBatcher> batcher_;
   std::unique_ptr<EditorService> service_;
@@ -106,11 +113,15 @@ class AmendServer {
   std::unique_ptr<prometheus::Exposer> exposer_;
   int port_ = 0;
   int metrics_port_ = -1;
-  std::atomic<bool> draining_{false};
-  std::mutex mutex_;
-  std::condition_variable state_changed_;
-  bool stopped_ = false;
   std::thread poller_;
+
+  // Set (once) under mu_, so waits on mu_ see it; read without it by
+  // UpdateReadiness() and the destructor, hence atomic.
+  std::atomic<bool> draining_{false};
+
+  // Guarded by mu_.
+  absl::Mutex mu_;
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace amend::server

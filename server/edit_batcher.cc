@@ -23,15 +23,15 @@ EditBatcher::EditBatcher(const BatcherOptions& options, BatchObserver observer)
 
 EditBatcher::~EditBatcher() {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  work_available_.notify_all();
+  work_available_.SignalAll();
   for (std::thread& worker : workers_) worker.join();
 }
 
 int EditBatcher::queued() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  absl::MutexLock lock(&mu_);
   return static_cast<int>(queue_.size());
 }
 
@@ -39,7 +39,7 @@ absl::StatusOr<std::future<EditOutcome>> EditBatcher::Submit(
     std::shared_ptr<const Editor> editor, Mlp mlp, Clock::time_point deadline) {
   std::future<EditOutcome> future;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    absl::MutexLock lock(&mu_);
     if (stopping_) {
       return absl::UnavailableError("the server is shutting down");
     }
@@ -52,48 +52,51 @@ absl::StatusOr<std::future<EditOutcome>> EditBatcher::Submit(
     future = item.promise.get_future();
     queue_.push_back(std::move(item));
   }
-  work_available_.notify_all();
+  work_available_.SignalAll();
   return future;
 }
 
-std::vector<EditBatcher::Item> EditBatcher::TakeBatch(
-    std::unique_lock<std::mutex>& lock) {
+void EditBatcher::Collect(const std::shared_ptr<const Editor>& editor,
+                          std::vector<Item>& batch) {
+  for (auto it = queue_.begin();
+       it != queue_.end() &&
+       static_cast<int>(batch.size()) < options_.max_batch;) {
+    if (it->editor == editor) {
+      batch.push_back(std::move(*it));
+      it = queue_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+std::vector<EditBatcher::Item> EditBatcher::TakeBatch() {
   std::vector<Item> batch;
   const std::shared_ptr<const Editor> editor = queue_.front().editor;
   const Clock::time_point close = queue_.front().enqueued + options_.max_wait;
-  auto collect = [&] {
-    for (auto it = queue_.begin();
-         it != queue_.end() &&
-         static_cast<int>(batch.size()) < options_.max_batch;) {
-      if (it->editor == editor) {
-        batch.push_back(std::move(*it));
-        it = queue_.erase(it);
-      } else {
-        ++it;
-      }
-    }
-  };
-  collect();
+  Collect(editor, batch);
   while (static_cast<int>(batch.size()) < options_.max_batch && !stopping_ &&
          Clock::now() < close) {
-    work_available_.wait_until(lock, close);
-    collect();
+    // absl::CondVar takes absl times; `close` is on the steady clock, so wait
+    // for the time left rather than until a wall-clock deadline.
+    work_available_.WaitWithTimeout(&mu_,
+                                    absl::FromChrono(close - Clock::now()));
+    Collect(editor, batch);
   }
   return batch;
 }
 
 void EditBatcher::WorkerLoop() {
-  std::unique_lock<std::mutex> lock(mutex_);
   while (true) {
-    work_available_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) {
-      if (stopping_) return;
-      continue;
+    std::vector<Item> batch;
+    {
+      absl::MutexLock lock(&mu_);
+      while (!stopping_ && queue_.empty()) work_available_.Wait(&mu_);
+      // Stopping workers finish the queued work first.
+      if (queue_.empty()) return;
+      batch = TakeBatch();
     }
-    std::vector<Item> batch = TakeBatch(lock);
-    lock.unlock();
     Run(std::move(batch));
-    lock.lock();
   }
 }
 

@@ -1,5 +1,6 @@
 #include "server/editor_service.h"
 
+#include <optional>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -41,6 +42,31 @@ TradeoffRequest TradeoffOf(const amend::v1::EditModelRequest& request) {
   }
 }
 
+// An empty variant asks for the editing variant, which every requirement has.
+absl::StatusOr<EditVariant> VariantOf(
+    const amend::v1::EditModelRequest& request, Requirement requirement) {
+  if (request.variant().empty()) return EditVariant::kWeightsAndMasks;
+  return ParseVariant(requirement, request.variant());
+}
+
+// The reply's statistics, with the kept and removed features by name.
+void DescribeStatistics(const EditStatistics& s,
+                        const std::vector<std::string>& feature_names,
+                        amend::v1::EditStatistics* statistics) {
+  statistics->set_features_kept(static_cast<int32_t>(s.features_kept));
+  statistics->set_features_total(static_cast<int32_t>(s.features_total));
+  const std::set<std::string> kept(s.kept_feature_names.begin(),
+                                   s.kept_feature_names.end());
+  for (const std::string& name : feature_names) {
+    (kept.count(name) ? statistics->add_kept_features()
+                      : statistics->add_removed_features())
+        ->assign(name);
+  }
+  statistics->set_weights_kept(s.weights_kept);
+  statistics->set_weights_total(s.weights_total);
+  statistics->set_weights_kept_fraction(s.weights_kept_fraction());
+}
+
 }  // namespace
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
@@ -52,8 +78,8 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
 void DescribeEditor(const ServedEditor& editor, amend::v1::EditorInfo* info) {
   const EditorManifest& m = editor.manifest;
   info->set_task(editor.task());
-  info->set_requirement(editor.requirement());
-  info->set_variant(editor.variant());
+  info->set_requirement(RequirementName(editor.requirement()));
+  info->set_variant(VariantName(editor.requirement(), editor.variant()));
   info->set_lambda(m.config.lambda);
   info->set_version(m.trainer_version);
   info->set_sha256(m.weights_sha256);
@@ -92,24 +118,29 @@ grpc::Status EditorService::EditModel(
     amend::v1::EditModelResponse* response) {
   const Clock::time_point start = Clock::now();
   metrics_.AddInFlight(1);
+  const absl::StatusOr<Requirement> requirement =
+      ParseRequirement(request->requirement());
   absl::Status status = Authorize(context, Scope::kEdit);
-  if (status.ok()) status = Edit(context, *request, *response);
+  if (status.ok()) status = requirement.status();
+  if (status.ok()) status = Edit(context, *request, *requirement, *response);
   if (!status.ok()) response->Clear();
   const double seconds = SecondsSince(start);
   if (status.ok()) response->set_server_seconds(seconds);
   metrics_.AddInFlight(-1);
   const std::string code = absl::StatusCodeToString(status.code());
+  // A requirement that did not parse is "other", so a client cannot create
+  // series.
   metrics_.RecordEdit(
       LabelOrOther(request->task(), {"adult", "bank"}),
-      LabelOrOther(request->requirement(),
-                   {"data_minimisation", "fairness", "pruning"}),
-      code, seconds);
+      requirement.ok() ? RequirementName(*requirement) : "other", code,
+      seconds);
   metrics_.RecordRpc("EditModel", code);
   return ToGrpcStatus(status);
 }
 
 absl::Status EditorService::Edit(grpc::ServerContext* context,
                                  const amend::v1::EditModelRequest& request,
+                                 Requirement requirement,
                                  amend::v1::EditModelResponse& response) {
   // The call's deadline: the client's, capped by the server's maximum.
   Clock::time_point deadline = Clock::now() + limits_.max_request_time;
@@ -119,17 +150,12 @@ absl::Status EditorService::Edit(grpc::ServerContext* context,
         deadline,
         Clock::now() + (client_deadline - std::chrono::system_clock::now()));
   }
-  std::string variant = request.variant();
-  if (variant.empty()) {
-    absl::StatusOr<Requirement> requirement =
-        ParseRequirement(request.requirement());
-    if (requirement.ok()) variant = VariantName(*requirement, true);
-  }
+  AMEND_ASSIGN_OR_RETURN(const EditVariant variant,
+                         VariantOf(request, requirement));
   const std::shared_ptr<const EditorSnapshot> snapshot = registry_.Current();
-  AMEND_ASSIGN_OR_RETURN(
-      const Selection selection,
-      SelectEditor(*snapshot, request.task(), request.requirement(), variant,
-                   TradeoffOf(request)));
+  AMEND_ASSIGN_OR_RETURN(const Selection selection,
+                         SelectEditor(*snapshot, request.task(), requirement,
+                                      variant, TradeoffOf(request)));
   metrics_.RecordRequestBytes(
       static_cast<double>(request.model().ByteSizeLong()));
   AMEND_ASSIGN_OR_RETURN(DecodedModel decoded,
@@ -158,9 +184,9 @@ absl::Status EditorService::Edit(grpc::ServerContext* context,
     }
   }
   EditOutcome outcome = future.get();
-  metrics_.RecordQueue(served.requirement(), outcome.queue_seconds);
+  metrics_.RecordQueue(RequirementName(requirement), outcome.queue_seconds);
   if (!outcome.result.ok()) return outcome.result.status();
-  metrics_.RecordCompute(served.requirement(), outcome.compute_seconds);
+  metrics_.RecordCompute(RequirementName(requirement), outcome.compute_seconds);
   const EditResult& result = *outcome.result;
 
   // The canonical model file is both the receipt's output hash and, for the
@@ -177,20 +203,8 @@ absl::Status EditorService::Edit(grpc::ServerContext* context,
     EncodeTensor(name, mask, response.add_masks());
   }
   const EditStatistics& s = result.statistics;
-  amend::v1::EditStatistics* statistics = response.mutable_statistics();
-  statistics->set_features_kept(static_cast<int32_t>(s.features_kept));
-  statistics->set_features_total(static_cast<int32_t>(s.features_total));
-  const std::vector<std::string>& names = served.manifest.config.feature_names;
-  const std::set<std::string> kept(s.kept_feature_names.begin(),
-                                   s.kept_feature_names.end());
-  for (const std::string& name : names) {
-    (kept.count(name) ? statistics->add_kept_features()
-                      : statistics->add_removed_features())
-        ->assign(name);
-  }
-  statistics->set_weights_kept(s.weights_kept);
-  statistics->set_weights_total(s.weights_total);
-  statistics->set_weights_kept_fraction(s.weights_kept_fraction());
+  DescribeStatistics(s, served.manifest.config.feature_names,
+                     response.mutable_statistics());
   DescribeEditor(served, response.mutable_editor());
   response.set_resolution(selection.resolution);
   if (request.tradeoff_case() ==
@@ -213,20 +227,26 @@ grpc::Status EditorService::ListEditors(
     grpc::ServerContext* context, const amend::v1::ListEditorsRequest* request,
     amend::v1::ListEditorsResponse* response) {
   absl::Status status = Authorize(context, Scope::kEdit);
-  if (status.ok()) {
-    for (const auto& editor : registry_.Current()->editors) {
-      if (!request->task().empty() && request->task() != editor->task()) {
-        continue;
-      }
-      if (!request->requirement().empty() &&
-          request->requirement() != editor->requirement()) {
-        continue;
-      }
-      DescribeEditor(*editor, response->add_editors());
-    }
-  }
+  if (status.ok()) status = List(*request, *response);
   metrics_.RecordRpc("ListEditors", absl::StatusCodeToString(status.code()));
   return ToGrpcStatus(status);
+}
+
+absl::Status EditorService::List(const amend::v1::ListEditorsRequest& request,
+                                 amend::v1::ListEditorsResponse& response) {
+  std::optional<Requirement> requirement;  // unset: every requirement
+  if (!request.requirement().empty()) {
+    AMEND_ASSIGN_OR_RETURN(requirement,
+                           ParseRequirement(request.requirement()));
+  }
+  for (const auto& editor : registry_.Current()->editors) {
+    if (!request.task().empty() && request.task() != editor->task()) continue;
+    if (requirement.has_value() && *requirement != editor->requirement()) {
+      continue;
+    }
+    DescribeEditor(*editor, response.add_editors());
+  }
+  return absl::OkStatus();
 }
 
 grpc::Status EditorService::ReloadEditors(

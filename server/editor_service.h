@@ -17,6 +17,7 @@
 #include "server/auth.h"
 #include "server/edit_batcher.h"
 #include "server/editor_registry.h"
+#include "server/editor_selection.h"
 #include "server/metrics.h"
 
 namespace amend::server {
@@ -49,9 +50,14 @@ class EditorService final : public amend::v1::ModelEditor::Service {
       amend::v1::ReloadEditorsResponse* response) override;
 
  private:
+  // `requirement` is the request's, parsed by the caller (it labels metrics
+  // too).
   absl::Status Edit(grpc::ServerContext* context,
                     const amend::v1::EditModelRequest& request,
+                    Requirement requirement,
                     amend::v1::EditModelResponse& response);
+  absl::Status List(const amend::v1::ListEditorsRequest& request,
+                    amend::v1::ListEditorsResponse& response);
   absl::Status Authorize(grpc::ServerContext* context, Scope scope) const;
 
   EditorRegistry& registry_;

@@ -30,12 +30,11 @@ absl::StatusOr<EditorConfig> ConfigFor(const EditorTrainingCommandOptions& o,
                                        const Task& task, double lambda) {
   AMEND_ASSIGN_OR_RETURN(const Requirement requirement,
                          ParseRequirement(o.requirement));
-  bool edit_weights = true;
+  EditVariant variant = EditVariant::kWeightsAndMasks;
   if (!o.variant.empty()) {
-    AMEND_ASSIGN_OR_RETURN(edit_weights, ParseVariant(requirement, o.variant));
+    AMEND_ASSIGN_OR_RETURN(variant, ParseVariant(requirement, o.variant));
   }
-  EditorConfig config =
-      MakeEditorConfig(task, requirement, edit_weights, lambda);
+  EditorConfig config = MakeEditorConfig(task, requirement, variant, lambda);
   config.network.hidden = o.hidden;
   config.network.layers = o.layers;
   config.network.mask_logit_init = o.mask_logit_init;
@@ -104,7 +103,7 @@ void PrintManifest(const std::string& dir, const EditorManifest& m) {
       "editor %s: %s / %s (%s), lambda %s, best step %s, %.0f s\n"
       "  validation: %s\n  test:       %s\n%s",
       dir, m.config.task, RequirementName(m.config.requirement),
-      VariantName(m.config.requirement, m.config.edit_weights),
+      VariantName(m.config.requirement, m.config.variant),
       LambdaLabel(m.config.lambda),
       m.training.value("best_step", -1) >= 0
           ? absl::StrCat(m.training["best_step"].get<int64_t>())

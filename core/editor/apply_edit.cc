@@ -31,15 +31,16 @@ at::Tensor MeanPerGraph(const at::Tensor& values, const at::Tensor& owner,
 absl::StatusOr<EditedBatch> ApplyEdit(
     const std::vector<const ParameterGraph*>& graphs, const GraphBatch& batch,
     const MetanetworkOutput& output, const EditSpec& spec) {
-  if (spec.requirement == Requirement::kFairness && !spec.edit_weights) {
+  if (spec.requirement == Requirement::kFairness &&
+      spec.variant != EditVariant::kWeightsAndMasks) {
     return absl::InvalidArgumentError(
         "variant: fairness has no masks, so it must edit weights");
   }
-  return CallTorch("applying the edit", [&]() -> absl::StatusOr<EditedBatch> {
+  auto apply = [&]() -> absl::StatusOr<EditedBatch> {
     const int64_t num_graphs = batch.num_graphs;
     at::Tensor edge_weight = batch.edge_weight;
     at::Tensor node_features = batch.node_features;
-    if (spec.edit_weights) {
+    if (spec.variant == EditVariant::kWeightsAndMasks) {
       edge_weight = edge_weight + output.edge_delta;
       const at::Tensor padding =
           at::zeros({batch.node_features.size(0),
@@ -107,7 +108,10 @@ absl::StatusOr<EditedBatch> ApplyEdit(
       }
     }
     return edited;
-  });
+  };
+  // The graphs, batch and output are ours (see REQUIRES): a LibTorch error is
+  // a broken invariant.
+  return CallTorch("applying the edit", TorchInputs::kValidated, apply);
 }
 
 }  // namespace amend

@@ -38,8 +38,8 @@ namespace amend {
 
 struct EditSpec {
   Requirement requirement = Requirement::kPruning;
-  // false: masks only, the kept parameters stay as they were.
-  bool edit_weights = true;
+  // kMasksOnly: the kept parameters stay as they were.
+  EditVariant variant = EditVariant::kWeightsAndMasks;
   // false: hard masks (edit time). true: straight-through masks.
   bool straight_through = false;
   // Temperature of the straight-through masks' sigmoid.

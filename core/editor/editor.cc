@@ -40,7 +40,8 @@ absl::StatusOr<std::unique_ptr<Editor>> Editor::Create(
     const EditorConfig& config, uint64_t seed) {
   AMEND_RETURN_IF_ERROR(ValidateEditorConfig(config));
   return CallTorch(
-      "creating the editor", [&]() -> absl::StatusOr<std::unique_ptr<Editor>> {
+      "creating the editor", TorchInputs::kValidated,
+      [&]() -> absl::StatusOr<std::unique_ptr<Editor>> {
         std::lock_guard<std::mutex> lock(InitialisationMutex());
         at::manual_seed(seed);
         Metanetwork network(ToMetanetworkOptions(config));
@@ -100,7 +101,7 @@ absl::StatusOr<std::vector<EditResult>> Editor::Edit(
     }
     graphs.push_back(*std::move(graph));
   }
-  return CallTorch("editing", [&]() -> absl::StatusOr<std::vector<EditResult>> {
+  auto edit = [&]() -> absl::StatusOr<std::vector<EditResult>> {
     at::NoGradGuard no_grad;
     std::vector<const ParameterGraph*> pointers;
     for (const ParameterGraph& graph : graphs) pointers.push_back(&graph);
@@ -108,7 +109,7 @@ absl::StatusOr<std::vector<EditResult>> Editor::Edit(
     const MetanetworkOutput output = network_.ptr()->forward(batch);
     EditSpec spec;
     spec.requirement = config_.requirement;
-    spec.edit_weights = config_.edit_weights;
+    spec.variant = config_.variant;
     AMEND_ASSIGN_OR_RETURN(EditedBatch edited,
                            ApplyEdit(pointers, batch, output, spec));
     std::vector<EditResult> results(models.size());
@@ -124,7 +125,10 @@ absl::StatusOr<std::vector<EditResult>> Editor::Edit(
       results[i].statistics = ComputeEditStatistics(config_, mlp);
     }
     return results;
-  });
+  };
+  // The models passed CheckSupports and became graphs above: what LibTorch
+  // refuses from here on is our bug, not the caller's input.
+  return CallTorch("editing", TorchInputs::kValidated, edit);
 }
 
 }  // namespace amend

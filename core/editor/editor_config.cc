@@ -50,7 +50,8 @@ absl::Status ValidateEditorConfig(const EditorConfig& config) {
     return absl::InvalidArgumentError(
         "config.class_names: must name at least two classes");
   }
-  if (config.requirement == Requirement::kFairness && !config.edit_weights) {
+  if (config.requirement == Requirement::kFairness &&
+      config.variant != EditVariant::kWeightsAndMasks) {
     return absl::InvalidArgumentError(
         "config.variant: fairness has no masks, so it must be \"edit\"");
   }
@@ -99,7 +100,7 @@ nlohmann::json EditorConfigToJson(const EditorConfig& config) {
       {"feature_names", config.feature_names},
       {"class_names", config.class_names},
       {"requirement", RequirementName(config.requirement)},
-      {"variant", VariantName(config.requirement, config.edit_weights)},
+      {"variant", VariantName(config.requirement, config.variant)},
       {"lambda", config.lambda},
       {"network",
        {{"hidden", n.hidden},
@@ -128,7 +129,7 @@ absl::StatusOr<EditorConfig> EditorConfigFromJson(const nlohmann::json& json) {
   AMEND_ASSIGN_OR_RETURN(config.requirement, ParseRequirement(requirement));
   AMEND_ASSIGN_OR_RETURN(const std::string variant,
                          JsonField<std::string>(json, "variant", "config"));
-  AMEND_ASSIGN_OR_RETURN(config.edit_weights,
+  AMEND_ASSIGN_OR_RETURN(config.variant,
                          ParseVariant(config.requirement, variant));
   AMEND_ASSIGN_OR_RETURN(config.lambda,
                          JsonField<double>(json, "lambda", "config"));

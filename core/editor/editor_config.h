@@ -34,7 +34,7 @@ struct EditorConfig {
   std::vector<std::string> feature_names;  // input order
   std::vector<std::string> class_names;    // class index order
   Requirement requirement = Requirement::kPruning;
-  bool edit_weights = true;  // false: the masks-only variant
+  EditVariant variant = EditVariant::kWeightsAndMasks;
   double lambda = 0.0;
   MetanetworkShape network;
   // τ of the straight-through masks' sigmoid (training only).

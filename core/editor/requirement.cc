@@ -30,27 +30,30 @@ bool UsesMasks(Requirement requirement) {
   return requirement != Requirement::kFairness;
 }
 
-std::string VariantName(Requirement requirement, bool edit_weights) {
+std::string VariantName(Requirement requirement, EditVariant variant) {
+  const bool edits = variant == EditVariant::kWeightsAndMasks;
   switch (requirement) {
     case Requirement::kDataMinimisation:
-      return edit_weights ? "mask_and_edit" : "mask_only";
+      return edits ? "mask_and_edit" : "mask_only";
     case Requirement::kPruning:
-      return edit_weights ? "prune_and_edit" : "prune_only";
+      return edits ? "prune_and_edit" : "prune_only";
     case Requirement::kFairness:
       return "edit";
   }
   return "unknown";
 }
 
-absl::StatusOr<bool> ParseVariant(Requirement requirement,
-                                  absl::string_view name) {
-  if (name == VariantName(requirement, true)) return true;
-  if (UsesMasks(requirement) && name == VariantName(requirement, false)) {
-    return false;
+absl::StatusOr<EditVariant> ParseVariant(Requirement requirement,
+                                         absl::string_view name) {
+  constexpr EditVariant kEdits = EditVariant::kWeightsAndMasks;
+  constexpr EditVariant kMasks = EditVariant::kMasksOnly;
+  if (name == VariantName(requirement, kEdits)) return kEdits;
+  if (UsesMasks(requirement) && name == VariantName(requirement, kMasks)) {
+    return kMasks;
   }
-  std::string expected = VariantName(requirement, true);
+  std::string expected = VariantName(requirement, kEdits);
   if (UsesMasks(requirement)) {
-    absl::StrAppend(&expected, " or ", VariantName(requirement, false));
+    absl::StrAppend(&expected, " or ", VariantName(requirement, kMasks));
   }
   return absl::InvalidArgumentError(
       absl::StrCat("variant: for ", RequirementName(requirement), " expected ",

@@ -31,12 +31,17 @@ absl::StatusOr<Requirement> ParseRequirement(absl::string_view name);
 // Whether the requirement masks anything (fairness does not).
 bool UsesMasks(Requirement requirement);
 
+// Whether the edit changes the kept parameters too, or only masks. Fairness
+// masks nothing, so its one variant ("edit") is kWeightsAndMasks.
+enum class EditVariant { kWeightsAndMasks, kMasksOnly };
+
 // "mask_and_edit" / "mask_only", "prune_and_edit" / "prune_only", "edit".
-std::string VariantName(Requirement requirement, bool edit_weights);
-// The edit_weights flag of a variant name; InvalidArgument when the name does
-// not belong to the requirement.
-absl::StatusOr<bool> ParseVariant(Requirement requirement,
-                                  absl::string_view name);
+// Names depend on the requirement because they are the paper's row labels.
+std::string VariantName(Requirement requirement, EditVariant variant);
+// InvalidArgument listing the requirement's variant names when `name` is none
+// of them.
+absl::StatusOr<EditVariant> ParseVariant(Requirement requirement,
+                                         absl::string_view name);
 
 // What the requirement metric measures, for tables: "fraction of features
 // kept", "equalised-odds difference", "fraction of weights kept".

@@ -6,14 +6,15 @@
 namespace amend::testing {
 
 const Task& AdultTask() {
-  static const Task* task = new Task(*LoadTask("adult", AMEND_FIXTURE_DATA_DIR));
+  static const Task* task =
+      new Task(*LoadTask("adult", AMEND_FIXTURE_DATA_DIR));
   return *task;
 }
 
 std::string WriteTestEditor(const std::string& root,
-                                   const TestEditorSpec& spec) {
+                            const TestEditorSpec& spec) {
   EditorConfig config = MakeEditorConfig(AdultTask(), spec.requirement,
-                                         spec.edit_weights, spec.lambda);
+                                         spec.variant, spec.lambda);
   if (!spec.default_shape) {
     config.network.hidden = 8;
     config.network.layers = 2;
@@ -34,8 +35,8 @@ std::string WriteTestEditor(const std::string& root,
                                                    : spec.features_kept / 14.0,
       0.0};
   const std::string dir = root + "/" + RequirementName(spec.requirement) + "/" +
-                          VariantName(spec.requirement, spec.edit_weights) +
-                          "-" + LambdaLabel(spec.lambda);
+                          VariantName(spec.requirement, spec.variant) + "-" +
+                          LambdaLabel(spec.lambda);
   if (!WriteEditorCheckpoint(dir, *editor, manifest).ok()) return "";
   return dir;
 }

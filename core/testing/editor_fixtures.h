@@ -27,7 +27,7 @@ const Task& AdultTask();
 struct TestEditorSpec {
   Requirement requirement = Requirement::kPruning;
   double lambda = 0.01;
-  bool edit_weights = true;
+  EditVariant variant = EditVariant::kWeightsAndMasks;
   // Validation figures the server selects by.
   double jsd = 0.001;
   double weights_kept = 1.0;

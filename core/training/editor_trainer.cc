@@ -10,15 +10,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/editor/apply_edit.h"
-#include "core/training/edit_comparison.h"
-#include "core/training/sanity_baselines.h"
-#include "core/training/zoo_models.h"
 #include "core/mlp/forward.h"
 #include "core/mlp/model_file.h"
 #include "core/mlp/safetensors.h"
 #include "core/objectives/fairness.h"
 #include "core/objectives/preservation.h"
 #include "core/optim/epo.h"
+#include "core/training/edit_comparison.h"
+#include "core/training/sanity_baselines.h"
+#include "core/training/zoo_models.h"
 #include "core/util/file_io.h"
 #include "core/util/seeded_random.h"
 #include "core/util/sha256.h"
@@ -265,7 +265,7 @@ absl::StatusOr<StepLosses> TrainingObjective(
   const MetanetworkOutput output = editor.network()->forward(batch);
   EditSpec spec;
   spec.requirement = config.requirement;
-  spec.edit_weights = config.edit_weights;
+  spec.variant = config.variant;
   spec.straight_through = true;
   spec.mask_temperature = config.mask_temperature;
   spec.mask_noise = noise;
@@ -370,7 +370,7 @@ nlohmann::json TrainingOptionsToJson(const EditorTrainingOptions& o) {
 }
 
 EditorConfig MakeEditorConfig(const Task& task, Requirement requirement,
-                              bool edit_weights, double lambda) {
+                              EditVariant variant, double lambda) {
   EditorConfig config;
   config.task = task.name;
   for (const Feature& feature : task.features) {
@@ -378,7 +378,7 @@ EditorConfig MakeEditorConfig(const Task& task, Requirement requirement,
   }
   config.class_names = task.class_names;
   config.requirement = requirement;
-  config.edit_weights = edit_weights;
+  config.variant = variant;
   config.lambda = lambda;
   return config;
 }

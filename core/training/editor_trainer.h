@@ -33,9 +33,9 @@
 
 #include "absl/status/statusor.h"
 #include "core/data/task.h"
-#include "core/optim/adamw.h"
 #include "core/editor/editor_checkpoint.h"
 #include "core/editor/editor_config.h"
+#include "core/optim/adamw.h"
 
 namespace amend {
 
@@ -96,7 +96,7 @@ absl::StatusOr<EditorManifest> TrainEditor(
 // The config for `task`'s features and classes with the given requirement,
 // variant and λ, other fields at their defaults.
 EditorConfig MakeEditorConfig(const Task& task, Requirement requirement,
-                              bool edit_weights, double lambda);
+                              EditVariant variant, double lambda);
 
 }  // namespace amend
 

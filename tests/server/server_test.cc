@@ -14,13 +14,13 @@
 #include "client/amend_client.h"
 #include "core/mlp/model_file.h"
 #include "core/mlp/parameter_layout.h"
+#include "core/testing/editor_fixtures.h"
 #include "core/util/file_io.h"
 #include "core/util/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/amend_server.h"
 #include "server/model_codec.h"
-#include "core/testing/editor_fixtures.h"
 #include "tests/testing/temp_dir.h"
 
 namespace amend::server {
@@ -259,7 +259,20 @@ TEST_F(ServerTest, EveryBadInputGetsItsStatusAndNamesTheField) {
       {"unknown task", [](auto& r) { r.set_task("credit"); },
        absl::StatusCode::kNotFound, "task: no editors loaded for \"credit\""},
       {"unknown requirement", [](auto& r) { r.set_requirement("privacy"); },
-       absl::StatusCode::kNotFound, "requirement: no editors loaded"},
+       absl::StatusCode::kInvalidArgument,
+       "requirement: expected data_minimisation, fairness or pruning, got "
+       "\"privacy\""},
+      {"another requirement's variant",
+       [](auto& r) { r.set_variant("mask_only"); },
+       absl::StatusCode::kInvalidArgument,
+       "variant: for pruning expected prune_and_edit or prune_only, got "
+       "\"mask_only\""},
+      {"a variant with no editors loaded",
+       [](auto& r) { r.set_variant("prune_only"); },
+       absl::StatusCode::kNotFound,
+       "requirement: no editors loaded for adult pruning/prune_only (loaded "
+       "for adult: data_minimisation/mask_and_edit, fairness/edit, "
+       "pruning/prune_and_edit)"},
       {"unknown lambda", [](auto& r) { r.set_lambda(0.2); },
        absl::StatusCode::kNotFound, "(loaded: 0.01, 0.1)"},
       {"no trade-off", [](auto& r) { r.clear_tradeoff(); },
@@ -332,6 +345,38 @@ TEST_F(ServerTest, EveryBadInputGetsItsStatusAndNamesTheField) {
   }
   // The server is still serving after all of them.
   EXPECT_TRUE(client_->EditModel(Request("pruning", mlp)).ok());
+}
+
+TEST_F(ServerTest, VariantsAreSelectedByNameAndListingFiltersByRequirement) {
+  WriteTestEditor(root_, {.requirement = Requirement::kPruning,
+                          .lambda = 0.01,
+                          .variant = EditVariant::kMasksOnly,
+                          .seed = 5});
+  StartServer();
+  const Mlp mlp = AdultModel(3);
+  amend::v1::EditModelRequest request = Request("pruning", mlp);
+  for (const std::string variant : {"", "prune_and_edit", "prune_only"}) {
+    SCOPED_TRACE(variant);
+    request.set_variant(variant);
+    const auto reply = client_->EditModel(request);
+    ASSERT_TRUE(reply.ok()) << reply.status();
+    EXPECT_EQ(reply->editor().variant(),
+              variant.empty() ? "prune_and_edit" : variant);
+  }
+  amend::v1::EditModelRequest fair = Request("fairness", mlp);
+  fair.set_variant("edit");
+  EXPECT_TRUE(client_->EditModel(fair).ok());
+  fair.set_variant("mask_only");
+  EXPECT_THAT(EditStatus(fair).message(),
+              HasSubstr("variant: for fairness expected edit, got "
+                        "\"mask_only\""));
+
+  EXPECT_EQ(client_->ListEditors("adult", "pruning")->editors_size(), 3);
+  EXPECT_EQ(client_->ListEditors("adult", "")->editors_size(), 5);
+  const auto unknown = client_->ListEditors("adult", "privacy");
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(unknown.status().message(),
+              HasSubstr("requirement: expected data_minimisation"));
 }
 
 TEST_F(ServerTest, BadOptionsAreRefusedAtStart) {

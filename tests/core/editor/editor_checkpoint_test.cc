@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "core/util/file_io.h"
 #include "gmock/gmock.h"
@@ -154,12 +155,71 @@ TEST(EditorConfigTest, LambdaLabelIsTheShortestRoundTrip) {
 TEST(EditorConfigTest, FairnessHasNoMaskOnlyVariant) {
   EditorConfig config = SmallConfig();
   config.requirement = Requirement::kFairness;
-  config.edit_weights = false;
+  config.variant = EditVariant::kMasksOnly;
   EXPECT_THAT(ValidateEditorConfig(config).message(),
               HasSubstr("fairness has no masks"));
   EXPECT_THAT(
       ParseVariant(Requirement::kFairness, "mask_only").status().message(),
       HasSubstr("for fairness expected edit, got \"mask_only\""));
+}
+
+// The "config" object of editor.json exactly as editors trained before
+// EditVariant existed wrote it (the variant is the paper's row label).
+nlohmann::json OldConfig(const std::string& requirement,
+                         const std::string& variant) {
+  return nlohmann::json::parse(R"({
+    "task": "adult",
+    "feature_names": ["age", "workclass"],
+    "class_names": ["<=50K", ">50K"],
+    "requirement": ")" + requirement +
+                               R"(",
+    "variant": ")" + variant + R"(",
+    "lambda": 0.01,
+    "network": {"hidden": 32, "layers": 3, "dropout": 0.0,
+                "max_hidden_layers": 8, "residual_scale_init": 0.01,
+                "mask_logit_init": 3.0},
+    "mask_temperature": 1.0,
+    "fairness_temperature": 1.0
+  })");
+}
+
+TEST(EditorConfigTest, OldConfigsLoadAsTheirVariantAndWriteBackUnchanged) {
+  struct Case {
+    std::string requirement, variant;
+    Requirement expected_requirement;
+    EditVariant expected_variant;
+  };
+  const std::vector<Case> cases = {
+      {"data_minimisation", "mask_and_edit", Requirement::kDataMinimisation,
+       EditVariant::kWeightsAndMasks},
+      {"data_minimisation", "mask_only", Requirement::kDataMinimisation,
+       EditVariant::kMasksOnly},
+      {"pruning", "prune_and_edit", Requirement::kPruning,
+       EditVariant::kWeightsAndMasks},
+      {"pruning", "prune_only", Requirement::kPruning, EditVariant::kMasksOnly},
+      {"fairness", "edit", Requirement::kFairness,
+       EditVariant::kWeightsAndMasks},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.variant);
+    const nlohmann::json old = OldConfig(c.requirement, c.variant);
+    const absl::StatusOr<EditorConfig> config = EditorConfigFromJson(old);
+    ASSERT_TRUE(config.ok()) << config.status();
+    EXPECT_EQ(config->requirement, c.expected_requirement);
+    EXPECT_EQ(config->variant, c.expected_variant);
+    EXPECT_EQ(EditorConfigToJson(*config).dump(2), old.dump(2));
+  }
+}
+
+TEST(EditorConfigTest, VariantNamesBelongToTheirRequirement) {
+  EXPECT_EQ(ParseVariant(Requirement::kPruning, "prune_only").value(),
+            EditVariant::kMasksOnly);
+  EXPECT_THAT(
+      ParseVariant(Requirement::kPruning, "mask_only").status().message(),
+      HasSubstr("variant: for pruning expected prune_and_edit or prune_only, "
+                "got \"mask_only\""));
+  EXPECT_EQ(ParseVariant(Requirement::kPruning, "").status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -42,15 +42,15 @@ Mlp TestMlp(uint64_t seed) {
 
 // An editor whose edits are large and whose masks are mixed, so the tests can
 // see them: γ = 1 and mask logits centred at 0.
-std::unique_ptr<Editor> TestEditor(Requirement requirement,
-                                   bool edit_weights = true,
-                                   uint64_t seed = 3) {
+std::unique_ptr<Editor> TestEditor(
+    Requirement requirement,
+    EditVariant variant = EditVariant::kWeightsAndMasks, uint64_t seed = 3) {
   EditorConfig config;
   config.task = "test";
   config.feature_names = {"a", "b", "c", "d"};
   config.class_names = {"no", "yes"};
   config.requirement = requirement;
-  config.edit_weights = edit_weights;
+  config.variant = variant;
   config.lambda = 0.1;
   config.network.hidden = 16;
   config.network.layers = 2;
@@ -135,7 +135,8 @@ TEST(EditorTest, AMaskedInputFeatureNoLongerChangesTheOutput) {
   // Find an editor and a model whose edit masks some features and keeps
   // others (an untrained editor's input logits are small and correlated).
   for (uint64_t seed = 1; seed < 50; ++seed) {
-    const auto editor = TestEditor(Requirement::kDataMinimisation, true, seed);
+    const auto editor = TestEditor(Requirement::kDataMinimisation,
+                                   EditVariant::kWeightsAndMasks, seed);
     const Mlp mlp = TestMlp(seed);
     const EditResult result = editor->Edit({&mlp}).value()[0];
     const at::Tensor mask = result.edited.masks.at(kInputMaskName);
@@ -182,7 +183,8 @@ TEST(EditorTest, PrunedWeightsAreExactlyZero) {
 }
 
 TEST(EditorTest, MaskOnlyVariantKeepsUnmaskedWeightsAsTheyWere) {
-  const auto editor = TestEditor(Requirement::kPruning, /*edit_weights=*/false);
+  const auto editor =
+      TestEditor(Requirement::kPruning, EditVariant::kMasksOnly);
   const Mlp mlp = TestMlp(4);
   const EditResult result = editor->Edit({&mlp}).value()[0];
   for (const auto& [name, original] : mlp.parameters) {

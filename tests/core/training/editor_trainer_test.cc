@@ -36,8 +36,8 @@ std::string BuildTinyZoo(const testing::ScopedTempDir& temp) {
 }
 
 EditorConfig PruningConfig(double lambda) {
-  EditorConfig config =
-      MakeEditorConfig(Adult(), Requirement::kPruning, true, lambda);
+  EditorConfig config = MakeEditorConfig(Adult(), Requirement::kPruning,
+                                         EditVariant::kWeightsAndMasks, lambda);
   config.network.hidden = 16;
   config.network.layers = 2;
   config.network.mask_logit_init = 1.0;
@@ -194,8 +194,8 @@ TEST(EditorTrainerTest, AZooOfAnotherTaskIsRefused) {
   testing::ScopedTempDir temp;
   const std::string zoo = BuildTinyZoo(temp);
   const Task bank = *LoadTask("bank", AMEND_TEST_DATA_DIR);
-  EditorConfig config =
-      MakeEditorConfig(bank, Requirement::kPruning, true, 0.01);
+  EditorConfig config = MakeEditorConfig(bank, Requirement::kPruning,
+                                         EditVariant::kWeightsAndMasks, 0.01);
   const absl::Status status =
       TrainEditor(bank, zoo, config, QuickOptions(5), temp.file("editor"))
           .status();
