@@ -13,9 +13,9 @@
 #include "absl/strings/str_join.h"
 #include "core/data/task.h"
 #include "core/editor/editor_checkpoint.h"
-#include "core/training/editor_trainer.h"
 #include "core/eval/pareto.h"
 #include "core/mlp/model_file.h"
+#include "core/training/editor_trainer.h"
 #include "core/util/file_io.h"
 #include "core/util/sha256.h"
 #include "core/util/status_macros.h"
@@ -36,9 +36,7 @@ absl::StatusOr<EditorConfig> ConfigFor(const EditorTrainingCommandOptions& o,
   }
   EditorConfig config =
       MakeEditorConfig(task, requirement, edit_weights, lambda);
-  config.network.hidden = o.hidden;
-  config.network.layers = o.layers;
-  config.network.mask_logit_init = o.mask_logit_init;
+  config.network = o.network;
   config.mask_temperature = o.mask_temperature;
   config.fairness_temperature = o.fairness_temperature;
   AMEND_RETURN_IF_ERROR(ValidateEditorConfig(config));
@@ -79,10 +77,14 @@ absl::StatusOr<EditorManifest> TrainOne(const EditorTrainingCommandOptions& o,
                p.seconds, status);
     return !StopRequested();
   };
-  AMEND_ASSIGN_OR_RETURN(
-      EditorManifest manifest,
-      TrainEditor(task, o.zoo_dir, config, o.options, out_dir, report));
-  bar.Finish();
+  absl::StatusOr<EditorManifest> manifest =
+      TrainEditor(task, o.zoo_dir, config, o.options, out_dir, report);
+  if (manifest.status().code() == absl::StatusCode::kAlreadyExists) {
+    return absl::AlreadyExistsError(
+        absl::StrCat(manifest.status().message(),
+                     "; use another --out or delete the folder"));
+  }
+  if (manifest.ok()) bar.Finish();
   return manifest;
 }
 
