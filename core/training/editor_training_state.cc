@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "core/mlp/model_file.h"
 #include "core/mlp/safetensors.h"
 #include "core/util/file_io.h"
 #include "core/util/sha256.h"
