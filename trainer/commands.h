@@ -1,8 +1,9 @@
 // File: trainer/commands.h
 //
 // The subcommands of amend-trainer. Each takes its options as a plain struct
-// (main.cc reads the flags once and fills it) and returns a process exit code;
-// errors are printed to stderr.
+// (its builder in trainer/<name>_flags.cc fills every field from the flags,
+// whose defaults come from the core options structs) and returns a process
+// exit code; errors are printed to stderr.
 //
 // Not thread-safe (writes to stdout/stderr).
 #ifndef AMEND_TRAINER_COMMANDS_H_
@@ -12,7 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "core/training/editor_trainer.h"
+#include "core/editor/editor_config.h"
+#include "core/gmn/metanetwork_options.h"
+#include "core/training/editor_trainer_options.h"
 
 namespace amend::trainer {
 
@@ -53,11 +56,11 @@ struct ZooCommandOptions {
   std::string output_dir;
   int64_t runs = 0;
   uint64_t seed = 0;
-  int epochs = 60;
+  int epochs = 0;
   int shard_index = 0;
   int shard_count = 1;
-  std::string trainer = "fused";  // or "libtorch"
-  int group_size = 32;
+  std::string trainer;  // "fused" or "libtorch"
+  int group_size = 0;
   int workers = 0;  // 0 = one per core
   int64_t max_rows = 0;
 };
@@ -73,11 +76,10 @@ struct EditorTrainingCommandOptions {
   std::string zoo_dir;
   std::string requirement;
   std::string variant;  // empty: the requirement's editing variant
-  int64_t hidden = 32;
-  int64_t layers = 3;
-  double mask_logit_init = 3.0;
-  double mask_temperature = 1.0;
-  double fairness_temperature = 1.0;
+  // Of every editor trained (EditorConfig's fields of the same names).
+  MetanetworkOptions network;
+  double mask_temperature = EditorConfig().mask_temperature;
+  double fairness_temperature = EditorConfig().fairness_temperature;
   EditorTrainingOptions options;
 };
 
@@ -118,14 +120,14 @@ struct EvalCommandOptions {
   int64_t max_models = 0;  // test-split zoo models; 0 = all
   int64_t max_test_rows = 0;
   int64_t max_fit_rows = 0;  // validation rows the baselines fit on
-  bool baselines = true;     // false: editors only (ablations)
+  bool baselines = false;    // false: editors only (ablations)
   // Non-empty: the composition panel (requirement pruning): models are
   // first minimised by this data-minimisation editor.
   std::string compose_after;
   int64_t retrain_models = 0;
-  int retrain_epochs = 100;
-  int lottery_levels = 5;
-  int lottery_epochs = 2;
+  int retrain_epochs = 0;
+  int lottery_levels = 0;
+  int lottery_epochs = 0;
   uint64_t seed = 0;
 };
 // Runs the editors and every baseline of the requirement on the zoo's test

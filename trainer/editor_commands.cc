@@ -35,9 +35,7 @@ absl::StatusOr<EditorConfig> ConfigFor(const EditorTrainingCommandOptions& o,
     AMEND_ASSIGN_OR_RETURN(variant, ParseVariant(requirement, o.variant));
   }
   EditorConfig config = MakeEditorConfig(task, requirement, variant, lambda);
-  config.network.hidden = o.hidden;
-  config.network.layers = o.layers;
-  config.network.mask_logit_init = o.mask_logit_init;
+  config.network = o.network;
   config.mask_temperature = o.mask_temperature;
   config.fairness_temperature = o.fairness_temperature;
   AMEND_RETURN_IF_ERROR(ValidateEditorConfig(config));
@@ -78,10 +76,14 @@ absl::StatusOr<EditorManifest> TrainOne(const EditorTrainingCommandOptions& o,
                p.seconds, status);
     return !StopRequested();
   };
-  AMEND_ASSIGN_OR_RETURN(
-      EditorManifest manifest,
-      TrainEditor(task, o.zoo_dir, config, o.options, out_dir, report));
-  bar.Finish();
+  absl::StatusOr<EditorManifest> manifest =
+      TrainEditor(task, o.zoo_dir, config, o.options, out_dir, report);
+  if (manifest.status().code() == absl::StatusCode::kAlreadyExists) {
+    return absl::AlreadyExistsError(
+        absl::StrCat(manifest.status().message(),
+                     "; use another --out or delete the folder"));
+  }
+  if (manifest.ok()) bar.Finish();
   return manifest;
 }
 

@@ -22,17 +22,6 @@ std::mutex& InitialisationMutex() {
 
 }  // namespace
 
-MetanetworkOptions ToMetanetworkOptions(const EditorConfig& config) {
-  const MetanetworkShape& n = config.network;
-  return MetanetworkOptions(config.input_dim(), config.num_classes())
-      .max_hidden_layers(n.max_hidden_layers)
-      .hidden(n.hidden)
-      .layers(n.layers)
-      .dropout(n.dropout)
-      .residual_scale_init(n.residual_scale_init)
-      .mask_logit_init(n.mask_logit_init);
-}
-
 Editor::Editor(EditorConfig config, Metanetwork network)
     : config_(std::move(config)), network_(std::move(network)) {}
 
@@ -44,7 +33,8 @@ absl::StatusOr<std::unique_ptr<Editor>> Editor::Create(
       [&]() -> absl::StatusOr<std::unique_ptr<Editor>> {
         std::lock_guard<std::mutex> lock(InitialisationMutex());
         at::manual_seed(seed);
-        Metanetwork network(ToMetanetworkOptions(config));
+        Metanetwork network(config.input_dim(), config.num_classes(),
+                            config.network);
         network->eval();
         return std::unique_ptr<Editor>(new Editor(config, std::move(network)));
       });

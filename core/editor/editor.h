@@ -73,8 +73,6 @@ class Editor {
   Metanetwork network_;
 };
 
-MetanetworkOptions ToMetanetworkOptions(const EditorConfig& config);
-
 // The statistics of an edited model's masks.
 EditStatistics ComputeEditStatistics(const EditorConfig& config,
                                      const Mlp& edited);

@@ -38,6 +38,13 @@ absl::Status OutOfRange(absl::string_view field, absl::string_view expected,
 
 }  // namespace
 
+absl::Status ValidateLambda(double lambda, absl::string_view field) {
+  if (!(lambda >= 0.0) || !std::isfinite(lambda)) {
+    return OutOfRange(field, "a finite number >= 0", lambda);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateEditorConfig(const EditorConfig& config) {
   if (config.task.empty()) {
     return absl::InvalidArgumentError("config.task: must not be empty");
@@ -55,31 +62,9 @@ absl::Status ValidateEditorConfig(const EditorConfig& config) {
     return absl::InvalidArgumentError(
         "config.variant: fairness has no masks, so it must be \"edit\"");
   }
-  if (!(config.lambda >= 0.0) || !std::isfinite(config.lambda)) {
-    return OutOfRange("config.lambda", "a finite number >= 0", config.lambda);
-  }
-  const MetanetworkShape& n = config.network;
-  if (n.hidden < 1 || n.hidden > 1024) {
-    return OutOfRange("config.network.hidden", "in [1, 1024]", n.hidden);
-  }
-  if (n.layers < 1 || n.layers > 32) {
-    return OutOfRange("config.network.layers", "in [1, 32]", n.layers);
-  }
-  if (!(n.dropout >= 0.0 && n.dropout < 1.0)) {
-    return OutOfRange("config.network.dropout", "in [0, 1)", n.dropout);
-  }
-  if (n.max_hidden_layers < 1 || n.max_hidden_layers > 64) {
-    return OutOfRange("config.network.max_hidden_layers", "in [1, 64]",
-                      n.max_hidden_layers);
-  }
-  if (!std::isfinite(n.residual_scale_init)) {
-    return OutOfRange("config.network.residual_scale_init", "finite",
-                      n.residual_scale_init);
-  }
-  if (!std::isfinite(n.mask_logit_init)) {
-    return OutOfRange("config.network.mask_logit_init", "finite",
-                      n.mask_logit_init);
-  }
+  AMEND_RETURN_IF_ERROR(ValidateLambda(config.lambda));
+  AMEND_RETURN_IF_ERROR(
+      ValidateMetanetworkOptions(config.network, "config.network"));
   if (!(config.mask_temperature > 0.0) ||
       !std::isfinite(config.mask_temperature)) {
     return OutOfRange("config.mask_temperature", "a finite number > 0",
@@ -94,7 +79,7 @@ absl::Status ValidateEditorConfig(const EditorConfig& config) {
 }
 
 nlohmann::json EditorConfigToJson(const EditorConfig& config) {
-  const MetanetworkShape& n = config.network;
+  const MetanetworkOptions& n = config.network;
   return nlohmann::json{
       {"task", config.task},
       {"feature_names", config.feature_names},
@@ -135,7 +120,7 @@ absl::StatusOr<EditorConfig> EditorConfigFromJson(const nlohmann::json& json) {
                          JsonField<double>(json, "lambda", "config"));
   AMEND_ASSIGN_OR_RETURN(const nlohmann::json network,
                          JsonField<nlohmann::json>(json, "network", "config"));
-  MetanetworkShape& n = config.network;
+  MetanetworkOptions& n = config.network;
   const char* path = "config.network";
   AMEND_ASSIGN_OR_RETURN(n.hidden, JsonField<int64_t>(network, "hidden", path));
   AMEND_ASSIGN_OR_RETURN(n.layers, JsonField<int64_t>(network, "layers", path));

@@ -16,18 +16,9 @@
 
 #include "absl/status/statusor.h"
 #include "core/editor/requirement.h"
+#include "core/gmn/metanetwork_options.h"
 
 namespace amend {
-
-struct MetanetworkShape {
-  int64_t hidden = 32;
-  int64_t layers = 3;
-  double dropout = 0.0;
-  int64_t max_hidden_layers = 8;
-  double residual_scale_init = 0.01;
-  double mask_logit_init = 3.0;
-  bool operator==(const MetanetworkShape&) const = default;
-};
 
 struct EditorConfig {
   std::string task;                        // "adult" or "bank"
@@ -36,7 +27,7 @@ struct EditorConfig {
   Requirement requirement = Requirement::kPruning;
   EditVariant variant = EditVariant::kWeightsAndMasks;
   double lambda = 0.0;
-  MetanetworkShape network;
+  MetanetworkOptions network;  // stored as "network"
   // τ of the straight-through masks' sigmoid (training only).
   double mask_temperature = 1.0;
   // τ of the tempered softmax the soft equalised-odds term reads (training).
@@ -53,6 +44,12 @@ struct EditorConfig {
 
 // OK, or InvalidArgument naming the field and the allowed range.
 absl::Status ValidateEditorConfig(const EditorConfig& config);
+
+// OK when λ is a finite number >= 0; else InvalidArgument
+// "<field>: must be a finite number >= 0, got <lambda>". The one check of λ:
+// the config's and the trainer's flags both use it.
+absl::Status ValidateLambda(double lambda,
+                            absl::string_view field = "config.lambda");
 
 nlohmann::json EditorConfigToJson(const EditorConfig& config);
 // Errors name the field, e.g. "config.network.hidden: must be an integer".

@@ -7,11 +7,12 @@
 
 namespace amend {
 
-MetanetworkImpl::MetanetworkImpl(const MetanetworkOptions& options_)
-    : options(options_) {
-  const int64_t d = options.hidden();
+MetanetworkImpl::MetanetworkImpl(int64_t input_dim_, int64_t num_classes_,
+                                 const MetanetworkOptions& options_)
+    : input_dim(input_dim_), num_classes(num_classes_), options(options_) {
+  const int64_t d = options.hidden;
   const int64_t node_types =
-      options.input_dim() + options.num_classes() + options.max_hidden_layers();
+      input_dim + num_classes + options.max_hidden_layers;
   // Bias-free scalar projections, as ScaleGMN: a neuron with identity
   // parameters maps to its pure type embedding.
   node_features_encoder = register_module(
@@ -28,9 +29,9 @@ MetanetworkImpl::MetanetworkImpl(const MetanetworkOptions& options_)
   edge_kind_embedding = register_module(
       "edge_kind_embedding", torch::nn::Embedding(kEdgeKindCount, d));
   layers = register_module("layers", torch::nn::ModuleList());
-  for (int64_t t = 0; t < options.layers(); ++t) {
+  for (int64_t t = 0; t < options.layers; ++t) {
     layers->push_back(BidirectionalLayer(
-        BidirectionalLayerOptions(d).dropout(options.dropout())));
+        BidirectionalLayerOptions(d).dropout(options.dropout)));
   }
   edge_head =
       register_module("edge_head", MlpBlock(MlpBlockOptions(3 * d, d, 2)));
@@ -38,41 +39,41 @@ MetanetworkImpl::MetanetworkImpl(const MetanetworkOptions& options_)
       "node_head", MlpBlock(MlpBlockOptions(d, d, kNodeDeltaCount + 1)));
   {
     at::NoGradGuard no_grad;
-    edge_head->second->bias[1].fill_(options.mask_logit_init());
-    node_head->second->bias[kNodeDeltaCount].fill_(options.mask_logit_init());
+    edge_head->second->bias[1].fill_(options.mask_logit_init);
+    node_head->second->bias[kNodeDeltaCount].fill_(options.mask_logit_init);
   }
-  const int64_t groups = options.max_hidden_layers() + 1;
+  const int64_t groups = options.max_hidden_layers + 1;
   edge_scale = register_parameter(
       "edge_scale",
-      at::full({groups, kEdgeKindCount}, options.residual_scale_init()));
+      at::full({groups, kEdgeKindCount}, options.residual_scale_init));
   node_scale = register_parameter(
       "node_scale",
-      at::full({groups, kNodeDeltaCount}, options.residual_scale_init()));
+      at::full({groups, kNodeDeltaCount}, options.residual_scale_init));
 }
 
 absl::Status MetanetworkImpl::CheckSupports(
     const Architecture& architecture) const {
-  if (architecture.input_dim != options.input_dim()) {
+  if (architecture.input_dim != input_dim) {
     return absl::InvalidArgumentError(
-        absl::StrCat("architecture.input_dim: the editor expects ",
-                     options.input_dim(), ", got ", architecture.input_dim));
+        absl::StrCat("architecture.input_dim: the editor expects ", input_dim,
+                     ", got ", architecture.input_dim));
   }
-  if (architecture.num_classes != options.num_classes()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "architecture.num_classes: the editor expects ", options.num_classes(),
-        ", got ", architecture.num_classes));
+  if (architecture.num_classes != num_classes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("architecture.num_classes: the editor expects ",
+                     num_classes, ", got ", architecture.num_classes));
   }
-  if (architecture.num_hidden() > options.max_hidden_layers()) {
+  if (architecture.num_hidden() > options.max_hidden_layers) {
     return absl::InvalidArgumentError(
         absl::StrCat("architecture.layers: the editor supports at most ",
-                     options.max_hidden_layers(), " hidden layers, got ",
+                     options.max_hidden_layers, " hidden layers, got ",
                      architecture.num_hidden()));
   }
   return absl::OkStatus();
 }
 
 at::Tensor MetanetworkImpl::NodeLayerGroup(const at::Tensor& node_type) const {
-  const int64_t first_hidden = options.input_dim() + options.num_classes();
+  const int64_t first_hidden = input_dim + num_classes;
   return at::clamp_min(node_type - (first_hidden - 1), 0);
 }
 

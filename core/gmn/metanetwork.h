@@ -18,7 +18,7 @@
 // outputs start at mask_logit_init (> 0: start by keeping everything).
 //
 // Example:
-//   Metanetwork editor(MetanetworkOptions(/*input_dim=*/14, /*classes=*/2));
+//   Metanetwork editor(/*input_dim=*/14, /*num_classes=*/2, {});
 //   MetanetworkOutput out = editor(BatchGraphs({&graph}));
 //
 // Thread-compatible (a LibTorch module).
@@ -29,29 +29,11 @@
 #include <torch/nn/modules/embedding.h>
 
 #include "core/gmn/bidirectional_layer.h"
+#include "core/gmn/metanetwork_options.h"
 #include "core/gmn/mlp_block.h"
 #include "core/graph/graph_batch.h"
 
 namespace amend {
-
-struct MetanetworkOptions {
-  MetanetworkOptions(int64_t input_dim, int64_t num_classes)
-      : input_dim_(input_dim), num_classes_(num_classes) {}
-  TORCH_ARG(int64_t, input_dim);
-  TORCH_ARG(int64_t, num_classes);
-  // Deepest MLP the editor accepts (sizes the type and γ tables). Default 8.
-  TORCH_ARG(int64_t, max_hidden_layers) = 8;
-  // Width d of node and edge states. Default 32.
-  TORCH_ARG(int64_t, hidden) = 32;
-  // Number of bidirectional layers T. Default 3.
-  TORCH_ARG(int64_t, layers) = 3;
-  // Dropout inside the layers, training mode only. Default 0.
-  TORCH_ARG(double, dropout) = 0.0;
-  // Initial γ. Default 0.01.
-  TORCH_ARG(double, residual_scale_init) = 0.01;
-  // Initial bias of the mask-logit outputs. Default 3.
-  TORCH_ARG(double, mask_logit_init) = 3.0;
-};
 
 // Columns of MetanetworkOutput::node_delta.
 enum NodeDelta : int64_t {
@@ -70,10 +52,13 @@ struct MetanetworkOutput {
 
 class MetanetworkImpl : public torch::nn::Module {
  public:
-  explicit MetanetworkImpl(const MetanetworkOptions& options);
+  // REQUIRES: ValidateMetanetworkOptions(options) is OK; input_dim >= 1 and
+  // num_classes >= 2.
+  MetanetworkImpl(int64_t input_dim, int64_t num_classes,
+                  const MetanetworkOptions& options);
 
-  // REQUIRES: every graph's architecture has options.input_dim inputs,
-  // options.num_classes classes and at most max_hidden_layers hidden layers
+  // REQUIRES: every graph's architecture has input_dim inputs, num_classes
+  // classes and at most options.max_hidden_layers hidden layers
   // (CheckSupports).
   MetanetworkOutput forward(const GraphBatch& batch);
 
@@ -84,6 +69,8 @@ class MetanetworkImpl : public torch::nn::Module {
   // (input nodes carry no residual that is used).
   at::Tensor NodeLayerGroup(const at::Tensor& node_type) const;
 
+  int64_t input_dim;
+  int64_t num_classes;
   MetanetworkOptions options;
   torch::nn::Linear node_features_encoder{nullptr},
       edge_weight_encoder{nullptr};

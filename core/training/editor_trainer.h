@@ -35,38 +35,9 @@
 #include "core/data/task.h"
 #include "core/editor/editor_checkpoint.h"
 #include "core/editor/editor_config.h"
-#include "core/optim/adamw.h"
+#include "core/training/editor_trainer_options.h"
 
 namespace amend {
-
-// How the two objectives combine into each step's update:
-//   kLinear: the gradient of JSD + lambda R (the paper's editor);
-//   kEpo: Exact Pareto Optimal search (core/optim/epo.h) with preference
-//     r = (1, lambda), i.e. towards JSD = lambda R: the two gradients are
-//     weighted each step by EPO's alpha (times 2, the number of objectives),
-//     and model selection minimises max(JSD, lambda R) instead of the sum.
-enum class Scalarisation { kLinear, kEpo };
-
-struct EditorTrainingOptions {
-  int64_t steps = 1500;
-  int64_t models_per_step = 8;
-  int64_t points_per_step = 256;
-  AdamWOptions optimizer;
-  int64_t eval_every = 250;
-  // Validation zoo models used for selection during training (0 = all).
-  int64_t selection_models = 96;
-  int64_t checkpoint_every = 50;
-  uint64_t seed = 1;
-  // Caps on the zoo splits read (0 = all): tests and quick runs.
-  int64_t max_train_models = 0;
-  int64_t max_validation_models = 0;
-  int64_t max_test_models = 0;
-  // Caps on the task's data rows used for figures (0 = all).
-  int64_t max_test_rows = 0;
-  Scalarisation scalarisation = Scalarisation::kLinear;
-};
-
-nlohmann::json TrainingOptionsToJson(const EditorTrainingOptions& options);
 
 struct TrainingProgress {
   int64_t step = 0;  // steps done
@@ -86,8 +57,8 @@ using TrainingProgressCallback = std::function<bool(const TrainingProgress&)>;
 // Trains and writes <out_dir>/editor.{safetensors,json}. If out_dir already
 // holds a finished editor with the same config and options, returns its
 // manifest without training. Cancelled when `progress` asked to stop.
-// FailedPrecondition when a saved state or editor
-// was made with other settings (delete the folder or change --out).
+// AlreadyExists when out_dir holds a saved state or an editor made with
+// other settings (the caller says how to choose another folder).
 absl::StatusOr<EditorManifest> TrainEditor(
     const Task& task, const std::string& zoo_dir, const EditorConfig& config,
     const EditorTrainingOptions& options, const std::string& out_dir,

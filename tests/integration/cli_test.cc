@@ -191,6 +191,82 @@ TEST_F(CliTest, EvalAndScalarisationRefuseBadFlags) {
       HasSubstr("--scalarisation must be linear or epo, got \"weighted\""));
 }
 
+TEST_F(CliTest, TrainerUsageListsEverySubcommand) {
+  const CommandResult usage = RunCommand(AMEND_TRAINER);
+  EXPECT_EQ(usage.exit_code, 2);
+  for (const char* name : {"data", "forward", "init", "zoo", "zoo-merge",
+                           "train", "sweep", "edit", "eval"}) {
+    EXPECT_THAT(usage.output, HasSubstr(std::string("\n  ") + name + " "))
+        << name;
+  }
+}
+
+TEST_F(CliTest, ASubcommandRefusesAFlagOfAnotherSubcommand) {
+  const std::string trainer = AMEND_TRAINER;
+  const CommandResult data =
+      RunCommand(trainer + " data --task adult --lambda 0.1");
+  EXPECT_EQ(data.exit_code, 2);
+  EXPECT_THAT(data.output, HasSubstr("amend-trainer data: --lambda is a flag "
+                                     "of train, not of data"));
+  const fs::path zoo_dir = dir_ / "z";
+  const CommandResult zoo =
+      RunCommand(trainer + " zoo --task adult --runs 1 --epochs 1 --out " +
+                 zoo_dir.string() + " --lambdas 0.1,0.2");
+  EXPECT_EQ(zoo.exit_code, 2);
+  EXPECT_THAT(zoo.output,
+              HasSubstr("--lambdas is a flag of sweep, not of zoo"));
+  EXPECT_FALSE(fs::exists(zoo_dir));
+  // A flag several subcommands read names them all; -o is not init's.
+  const CommandResult init =
+      RunCommand(trainer + " init --architecture x --out m --zoo z --seed 1");
+  EXPECT_EQ(init.exit_code, 2);
+  EXPECT_THAT(init.output,
+              HasSubstr("--zoo is a flag of zoo-merge, train, sweep, eval, "
+                        "not of init"));
+  EXPECT_EQ(RunCommand(trainer + " init --architecture x -o m").exit_code, 2);
+  // --threads belongs to every subcommand.
+  EXPECT_EQ(RunCommand(trainer + " data --task bank --threads 1 --data_dir " +
+                       AMEND_TEST_DATA_DIR)
+                .exit_code,
+            0);
+}
+
+TEST_F(CliTest, LambdaAndLambdasAcceptTheSameForms) {
+  const std::string common = " --task adult --requirement pruning --zoo " +
+                             (dir_ / "no-zoo").string() + " --out " +
+                             (dir_ / "e").string() + " --data_dir " +
+                             AMEND_TEST_DATA_DIR;
+  const std::string trainer = AMEND_TRAINER;
+  const std::vector<std::string> commands = {
+      trainer + " train" + common + " --lambda=",
+      trainer + " sweep" + common + " --lambdas="};
+  // Refused before anything runs, with the same reason and a usage exit code.
+  for (const std::string& command : commands) {
+    for (const char* form : {"-0.1", "inf", "nan"}) {
+      const CommandResult refused = RunCommand(command + form);
+      EXPECT_EQ(refused.exit_code, 2) << command << form << refused.output;
+      EXPECT_THAT(refused.output,
+                  HasSubstr(": must be a finite number >= 0, got "));
+    }
+    for (const char* form : {"abc", "0.1x"}) {
+      const CommandResult refused = RunCommand(command + form);
+      EXPECT_EQ(refused.exit_code, 2) << command << form << refused.output;
+      EXPECT_THAT(refused.output,
+                  HasSubstr(std::string(": must be a number, got \"") + form));
+    }
+  }
+  // Accepted: the command gets as far as the missing zoo and fails there.
+  for (const std::string& command : commands) {
+    for (const char* form : {"0", "0.1", "1e-2", "3"}) {
+      const CommandResult accepted = RunCommand(command + form);
+      EXPECT_EQ(accepted.exit_code, 1) << command << form << accepted.output;
+      EXPECT_THAT(accepted.output, HasSubstr("no-zoo"));
+    }
+  }
+  EXPECT_THAT(RunCommand(commands[0] + "0.1,0.2").output,
+              HasSubstr("--lambda: must be a number, got \"0.1,0.2\""));
+}
+
 // A real interruption: SIGKILL while the zoo is being built, then the same
 // command again.
 TEST_F(CliTest, ZooKilledMidwayResumesToTheSameManifest) {
@@ -258,6 +334,17 @@ TEST_F(CliTest, SweepTrainsEditorsAndEditWritesTheEditedModel) {
   EXPECT_THAT(summary, HasSubstr("\"dir\": \"0.5\""));
   EXPECT_THAT(summary, HasSubstr("\"on_front\": true"));
   ASSERT_TRUE(fs::exists(editors + "/0.01/editor.json"));
+  // Another editor's folder is refused, and the hint names the flag to change.
+  const CommandResult taken = RunCommand(
+      trainer +
+      " train --task adult --requirement data_minimisation --lambda 0.02 "
+      "--steps 6 --eval_every 3 --hidden 8 --layers 1 --max_test_rows 500 "
+      "--zoo " +
+      zoo + " --out " + editors + "/0.5" + data);
+  EXPECT_EQ(taken.exit_code, 1) << taken.output;
+  EXPECT_THAT(taken.output,
+              HasSubstr("other settings; use another --out or delete the "
+                        "folder"));
 
   const std::string model =
       (dir_ / "zoo/models/r000000-e004.safetensors").string();

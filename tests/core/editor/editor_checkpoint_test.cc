@@ -222,5 +222,44 @@ TEST(EditorConfigTest, VariantNamesBelongToTheirRequirement) {
             absl::StatusCode::kInvalidArgument);
 }
 
+// editor.json's "network" object as editors were written before the
+// metanetwork's options moved: old checkpoints must keep loading.
+TEST(EditorConfigTest, NetworkKeysAndDefaultsAreThoseOfOldCheckpoints) {
+  EXPECT_EQ(EditorConfigToJson(EditorConfig())["network"].dump(),
+            "{\"dropout\":0.0,\"hidden\":32,\"layers\":3,"
+            "\"mask_logit_init\":3.0,\"max_hidden_layers\":8,"
+            "\"residual_scale_init\":0.01}");
+  nlohmann::json json = EditorConfigToJson(SmallConfig());
+  json["network"] = nlohmann::json::parse(
+      R"({"hidden": 12, "layers": 4, "dropout": 0.25, "max_hidden_layers": 6,
+          "residual_scale_init": 0.5, "mask_logit_init": -1.0})");
+  const absl::StatusOr<EditorConfig> config = EditorConfigFromJson(json);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->network.hidden, 12);
+  EXPECT_EQ(config->network.layers, 4);
+  EXPECT_EQ(config->network.dropout, 0.25);
+  EXPECT_EQ(config->network.max_hidden_layers, 6);
+  EXPECT_EQ(config->network.residual_scale_init, 0.5);
+  EXPECT_EQ(config->network.mask_logit_init, -1.0);
+}
+
+TEST(EditorConfigTest, NetworkAndLambdaErrorsNameTheFieldAndRange) {
+  EditorConfig config = SmallConfig();
+  config.network.dropout = 1.0;
+  EXPECT_EQ(ValidateEditorConfig(config).message(),
+            "config.network.dropout: must be in [0, 1), got 1");
+  config = SmallConfig();
+  config.network.max_hidden_layers = 65;
+  EXPECT_EQ(ValidateEditorConfig(config).message(),
+            "config.network.max_hidden_layers: must be in [1, 64], got 65");
+  config = SmallConfig();
+  config.lambda = -0.5;
+  EXPECT_EQ(ValidateEditorConfig(config).message(),
+            "config.lambda: must be a finite number >= 0, got -0.5");
+  EXPECT_EQ(ValidateLambda(-0.5, "--lambda").message(),
+            "--lambda: must be a finite number >= 0, got -0.5");
+  EXPECT_TRUE(ValidateLambda(0.0).ok());
+}
+
 }  // namespace
 }  // namespace amend

@@ -1,0 +1,88 @@
+// The flags of amend-trainer zoo and zoo-merge.
+#include <cstdio>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "core/util/status_macros.h"
+#include "core/zoo/search_space.h"
+#include "core/zoo/zoo_builder.h"
+#include "trainer/common_flags.h"
+#include "trainer/subcommand.h"
+
+// The paper's zoo size; core has no default for it.
+ABSL_FLAG(int64_t, runs, 1000,
+          "zoo: number of training runs (3 checkpoints each).");
+ABSL_FLAG(int, epochs, amend::ZooSearchSpace().epochs, "zoo: epochs per run.");
+ABSL_FLAG(std::string, shard, "0/1",
+          "zoo: i/n trains runs i, i+n, ... (e.g. a Kubernetes Indexed Job's "
+          "completion index).");
+ABSL_FLAG(int, group_size, amend::ZooOptions().max_group_size,
+          "zoo: at most this many runs are trained together as one stacked "
+          "model (fewer for large batch sizes); 1 trains one run at a time.");
+ABSL_FLAG(std::string, trainer, "fused",
+          "zoo: fused (hand-written passes, fastest) or libtorch (autograd, "
+          "runs stacked in groups of --group_size); both compute the same "
+          "training.");
+ABSL_FLAG(int64_t, max_rows, 0,
+          "zoo: > 0 uses only the first max_rows rows of every data split "
+          "(tests, quick demos).");
+
+namespace amend::trainer {
+namespace {
+
+absl::StatusOr<ZooCommandOptions> ZooOptionsFromFlags() {
+  ZooCommandOptions options;
+  options.task = absl::GetFlag(FLAGS_task);
+  options.data_dir = DataDirFromFlags();
+  options.output_dir = OutFromFlags();
+  options.runs = absl::GetFlag(FLAGS_runs);
+  options.seed = absl::GetFlag(FLAGS_seed);
+  options.epochs = absl::GetFlag(FLAGS_epochs);
+  options.group_size = absl::GetFlag(FLAGS_group_size);
+  options.max_rows = absl::GetFlag(FLAGS_max_rows);
+  options.workers = absl::GetFlag(FLAGS_workers);
+  options.trainer = absl::GetFlag(FLAGS_trainer);
+  AMEND_RETURN_IF_ERROR(RequireFlag(options.task, "task"));
+  AMEND_RETURN_IF_ERROR(RequireFlag(options.output_dir, "out"));
+  const std::string shard = absl::GetFlag(FLAGS_shard);
+  if (std::sscanf(shard.c_str(), "%d/%d", &options.shard_index,
+                  &options.shard_count) != 2 ||
+      options.shard_count < 1 || options.shard_index < 0 ||
+      options.shard_index >= options.shard_count) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--shard must be i/n with 0 <= i < n, got \"", shard, "\""));
+  }
+  if (options.runs < 1 || options.epochs < 1 || options.group_size < 1) {
+    return absl::InvalidArgumentError(
+        "--runs, --epochs and --group_size must be >= 1");
+  }
+  return options;
+}
+
+absl::StatusOr<std::string> ZooMergeOptionsFromFlags() {
+  const std::string zoo = absl::GetFlag(FLAGS_zoo);
+  AMEND_RETURN_IF_ERROR(RequireFlag(zoo, "zoo"));
+  return zoo;
+}
+
+}  // namespace
+
+Subcommand ZooSubcommand() {
+  return {"zoo",
+          "--task T --runs N --seed S --out DIR [--shard i/n]   build (or "
+          "resume) a zoo",
+          {"task", "data_dir", "out", "o", "runs", "seed", "epochs",
+           "group_size", "max_rows", "workers", "trainer", "shard"},
+          [] {
+            return RunWithOptions("zoo", ZooOptionsFromFlags(), RunZooCommand);
+          }};
+}
+
+Subcommand ZooMergeSubcommand() {
+  return {"zoo-merge", "--zoo DIR   join shard manifests", {"zoo"}, [] {
+            return RunWithOptions("zoo-merge", ZooMergeOptionsFromFlags(),
+                                  RunZooMergeCommand);
+          }};
+}
+
+}  // namespace amend::trainer
