@@ -76,7 +76,11 @@ absl::Status BuildZooCommand(const ZooCommandOptions& options) {
 
 int RunZooCommand(const ZooCommandOptions& options) {
   if (absl::Status status = BuildZooCommand(options); !status.ok()) {
-    std::cerr << "amend-trainer zoo: " << status.message() << "\n";
+    std::cerr << "amend-trainer zoo: " << status.message();
+    if (absl::IsAlreadyExists(status)) {
+      std::cerr << "; use another --out, or the same settings to resume";
+    }
+    std::cerr << "\n";
     return kExitFailure;
   }
   return kExitOk;

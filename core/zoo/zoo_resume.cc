@@ -40,11 +40,12 @@ absl::Status CheckOrWriteSettings(const Task& task, const ZooOptions& options) {
     AMEND_ASSIGN_OR_RETURN(const std::string existing,
                            ReadFileToString(path, 1 << 20));
     if (existing != wanted) {
-      return absl::FailedPreconditionError(
+      // AlreadyExists: the caller may name another folder (the trainer says
+      // which flag).
+      return absl::AlreadyExistsError(
           absl::StrCat(path, ": the zoo in ", options.output_dir,
                        " was built with other settings (task, runs, seed, "
-                       "epochs or max_rows); use another "
-                       "--out or the same settings to resume"));
+                       "epochs or max_rows)"));
     }
     return absl::OkStatus();
   }
@@ -81,11 +82,11 @@ absl::Status CheckFinishedRunsMatch(const RunEntries& finished,
     if (it == finished.end()) continue;
     for (const ManifestEntry& entry : it->second) {
       if (entry.config != run) {
-        return absl::FailedPreconditionError(absl::StrCat(
+        return absl::AlreadyExistsError(absl::StrCat(
             manifest_path, ": checkpoint ", entry.id,
             " was trained with another configuration than this command samples "
             "for run ",
-            run.run, " (did the search space change?); use another --out"));
+            run.run, " (did the search space change?)"));
       }
     }
   }
