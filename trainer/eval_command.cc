@@ -105,28 +105,175 @@ absl::Status WriteReports(const std::string& dir, const PanelSpec& spec,
   return absl::OkStatus();
 }
 
-absl::Status RunEval(const EvalCommandOptions& options) {
+// What every family of the panel is computed from, loaded once.
+struct EvalInputs {
+  Requirement requirement;
+  PanelData data;
+  std::vector<ZooModel> zoo;
+  std::vector<const Mlp*> models;  // into `zoo`
+  std::vector<NamedEditor> editors;
+  // The settings every family's cached points depend on.
+  nlohmann::json common;
+};
+
+absl::StatusOr<EvalInputs> LoadEvalInputs(const EvalCommandOptions& options) {
   AMEND_ASSIGN_OR_RETURN(const Requirement requirement,
                          ParseRequirement(options.requirement));
   AMEND_ASSIGN_OR_RETURN(const Task task,
                          LoadTask(options.task, options.data_dir));
-  PanelData data{ToTensors(task.validation, options.max_fit_rows),
-                 ToTensors(task.test, options.max_test_rows)};
+  EvalInputs in;
+  in.requirement = requirement;
+  in.data = {ToTensors(task.validation, options.max_fit_rows),
+             ToTensors(task.test, options.max_test_rows)};
   AMEND_ASSIGN_OR_RETURN(
-      const std::vector<ZooModel> zoo,
-      LoadZooModels(options.zoo_dir, "test", options.max_models));
-  const std::vector<const Mlp*> models = MlpPointers(zoo);
-  AMEND_ASSIGN_OR_RETURN(const std::vector<NamedEditor> editors,
-                         ExpandEditors(options.editors));
+      in.zoo, LoadZooModels(options.zoo_dir, "test", options.max_models));
+  in.models = MlpPointers(in.zoo);
+  AMEND_ASSIGN_OR_RETURN(in.editors, ExpandEditors(options.editors));
   std::cerr << absl::StrFormat(
       "[eval] %s %s: %d test models, %d fit rows (validation), %d test rows, "
       "%d editors\n",
-      options.task, options.requirement, models.size(), data.fit.rows(),
-      data.test.rows(), editors.size());
-  const nlohmann::json common = {
-      {"task", options.task},          {"zoo", options.zoo_dir},
-      {"models", models.size()},       {"fit_rows", data.fit.rows()},
-      {"test_rows", data.test.rows()}, {"seed", options.seed}};
+      options.task, options.requirement, in.models.size(), in.data.fit.rows(),
+      in.data.test.rows(), in.editors.size());
+  in.common = {{"task", options.task},
+               {"zoo", options.zoo_dir},
+               {"models", in.models.size()},
+               {"fit_rows", in.data.fit.rows()},
+               {"test_rows", in.data.test.rows()},
+               {"seed", options.seed}};
+  return in;
+}
+
+// The composition's cache settings: the weights of the minimiser and of every
+// pruning editor, so retraining any of them invalidates the cached points.
+absl::StatusOr<nlohmann::json> CompositionSettings(
+    const EvalCommandOptions& options, const EvalInputs& in) {
+  nlohmann::json settings = in.common;
+  nlohmann::json editor_hashes = nlohmann::json::array();
+  std::vector<std::string> dirs = {options.compose_after};
+  for (const NamedEditor& e : in.editors) dirs.push_back(e.dir);
+  for (const std::string& dir : dirs) {
+    AMEND_ASSIGN_OR_RETURN(const EditorManifest manifest,
+                           ReadEditorManifest(dir));
+    editor_hashes.push_back({dir, manifest.weights_sha256});
+  }
+  settings["editors"] = editor_hashes;
+  return settings;
+}
+
+// --compose_after: the minimiser then each pruning editor, against
+// feature selection then pruning; a panel of its own.
+absl::Status ComposeAfter(const EvalCommandOptions& options,
+                          const EvalInputs& in, const PanelProgress& progress,
+                          ProgressBar& bar, std::vector<MethodPoint> points) {
+  if (in.requirement != Requirement::kPruning || in.editors.empty()) {
+    return absl::InvalidArgumentError(
+        "--compose_after: needs --requirement pruning and pruning "
+        "--editors");
+  }
+  AMEND_ASSIGN_OR_RETURN(const nlohmann::json settings,
+                         CompositionSettings(options, in));
+  AMEND_ASSIGN_OR_RETURN(const EditorManifest minimiser,
+                         ReadEditorManifest(options.compose_after));
+  AMEND_ASSIGN_OR_RETURN(
+      std::vector<MethodPoint> composed,
+      CachedFamily(options.output_dir, "composition", settings,
+                   [&]() -> absl::StatusOr<std::vector<MethodPoint>> {
+                     CompositionSweep sweep;
+                     sweep.seed = options.seed;
+                     return RunComposition(
+                         {"minimiser",
+                          absl::StrFormat("lambda=%g", minimiser.config.lambda),
+                          options.compose_after},
+                         in.editors, in.models, in.data, sweep, progress);
+                   }));
+  points.insert(points.end(), composed.begin(), composed.end());
+  bar.Finish();
+  return WriteReports(
+      options.output_dir,
+      {.title = absl::StrFormat(
+           "%s: data minimisation (lambda %g) then pruning (%d held-out "
+           "models)",
+           options.task, minimiser.config.lambda, in.models.size()),
+       .requirement_label = RequirementMetricName(in.requirement),
+       .reference_x = 1.0},
+      points);
+}
+
+// One family per editor, each cached against the editor's weights.
+absl::StatusOr<std::vector<MethodPoint>> EditorFamilies(
+    const EvalCommandOptions& options, const EvalInputs& in,
+    const PanelProgress& progress) {
+  std::vector<MethodPoint> points;
+  for (size_t e = 0; e < in.editors.size(); ++e) {
+    const NamedEditor& editor = in.editors[e];
+    nlohmann::json settings = in.common;
+    settings["editor"] = editor.dir;
+    AMEND_ASSIGN_OR_RETURN(const EditorManifest manifest,
+                           ReadEditorManifest(editor.dir));
+    settings["editor_sha256"] = manifest.weights_sha256;
+    AMEND_ASSIGN_OR_RETURN(
+        std::vector<MethodPoint> editor_points,
+        CachedFamily(options.output_dir,
+                     absl::StrCat(editor.method, "-", editor.setting), settings,
+                     [&]() -> absl::StatusOr<std::vector<MethodPoint>> {
+                       AMEND_ASSIGN_OR_RETURN(
+                           MethodPoint point,
+                           EditorPoint(editor, in.requirement, in.models,
+                                       in.data.test));
+                       progress("editors", e + 1, in.editors.size());
+                       return std::vector<MethodPoint>{point};
+                     }));
+    points.insert(points.end(), editor_points.begin(), editor_points.end());
+  }
+  return points;
+}
+
+// The requirement's baselines as one family; the sweep options they read are
+// part of its cache settings.
+absl::StatusOr<std::vector<MethodPoint>> BaselineFamily(
+    const EvalCommandOptions& options, const EvalInputs& in,
+    const PanelProgress& progress) {
+  nlohmann::json settings = in.common;
+  std::function<absl::StatusOr<std::vector<MethodPoint>>()> run;
+  switch (in.requirement) {
+    case Requirement::kPruning: {
+      PruningSweep sweep;
+      sweep.seed = options.seed;
+      sweep.lottery.levels = options.lottery_levels;
+      sweep.lottery.retraining.epochs = options.lottery_epochs;
+      settings["lottery_levels"] = options.lottery_levels;
+      settings["lottery_epochs"] = options.lottery_epochs;
+      run = [sweep, &in, &progress]() {
+        return RunPruningBaselines(in.models, in.data, sweep, progress);
+      };
+      break;
+    }
+    case Requirement::kDataMinimisation: {
+      MinimisationSweep sweep;
+      sweep.seed = options.seed;
+      sweep.retrain_models = options.retrain_models;
+      sweep.retraining.epochs = options.retrain_epochs;
+      settings["retrain_models"] = options.retrain_models;
+      settings["retrain_epochs"] = options.retrain_epochs;
+      run = [sweep, &in, &progress]() {
+        return RunMinimisationBaselines(in.models, in.data, sweep, progress);
+      };
+      break;
+    }
+    case Requirement::kFairness: {
+      FairnessSweep sweep;
+      sweep.seed = options.seed;
+      run = [sweep, &in, &progress]() {
+        return RunFairnessBaselines(in.models, in.data, sweep, progress);
+      };
+      break;
+    }
+  }
+  return CachedFamily(options.output_dir, "baselines", settings, run);
+}
+
+absl::Status RunEval(const EvalCommandOptions& options) {
+  AMEND_ASSIGN_OR_RETURN(const EvalInputs in, LoadEvalInputs(options));
   const auto start = std::chrono::steady_clock::now();
   ProgressBar bar("eval", std::cerr);
   const PanelProgress progress = [&](const std::string& family, size_t done,
@@ -138,124 +285,31 @@ absl::Status RunEval(const EvalCommandOptions& options) {
                family);
   };
   std::vector<MethodPoint> points;
-  AMEND_ASSIGN_OR_RETURN(MethodPoint original,
-                         OriginalPoint(requirement, models, data.test));
+  AMEND_ASSIGN_OR_RETURN(
+      MethodPoint original,
+      OriginalPoint(in.requirement, in.models, in.data.test));
   points.push_back(original);
   if (!options.compose_after.empty()) {
-    if (requirement != Requirement::kPruning || editors.empty()) {
-      return absl::InvalidArgumentError(
-          "--compose_after: needs --requirement pruning and pruning "
-          "--editors");
-    }
-    nlohmann::json settings = common;
-    nlohmann::json editor_hashes = nlohmann::json::array();
-    for (const std::string& dir : [&] {
-           std::vector<std::string> dirs = {options.compose_after};
-           for (const NamedEditor& e : editors) dirs.push_back(e.dir);
-           return dirs;
-         }()) {
-      AMEND_ASSIGN_OR_RETURN(const EditorManifest manifest,
-                             ReadEditorManifest(dir));
-      editor_hashes.push_back({dir, manifest.weights_sha256});
-    }
-    settings["editors"] = editor_hashes;
-    AMEND_ASSIGN_OR_RETURN(const EditorManifest minimiser,
-                           ReadEditorManifest(options.compose_after));
-    AMEND_ASSIGN_OR_RETURN(
-        std::vector<MethodPoint> composed,
-        CachedFamily(
-            options.output_dir, "composition", settings,
-            [&]() -> absl::StatusOr<std::vector<MethodPoint>> {
-              CompositionSweep sweep;
-              sweep.seed = options.seed;
-              return RunComposition(
-                  {"minimiser",
-                   absl::StrFormat("lambda=%g", minimiser.config.lambda),
-                   options.compose_after},
-                  editors, models, data, sweep, progress);
-            }));
-    points.insert(points.end(), composed.begin(), composed.end());
-    bar.Finish();
-    return WriteReports(
-        options.output_dir,
-        {.title = absl::StrFormat(
-             "%s: data minimisation (lambda %g) then pruning (%d held-out "
-             "models)",
-             options.task, minimiser.config.lambda, models.size()),
-         .requirement_label = RequirementMetricName(requirement),
-         .reference_x = 1.0},
-        points);
+    return ComposeAfter(options, in, progress, bar, std::move(points));
   }
-  for (size_t e = 0; e < editors.size(); ++e) {
-    nlohmann::json settings = common;
-    settings["editor"] = editors[e].dir;
-    AMEND_ASSIGN_OR_RETURN(const EditorManifest manifest,
-                           ReadEditorManifest(editors[e].dir));
-    settings["editor_sha256"] = manifest.weights_sha256;
-    AMEND_ASSIGN_OR_RETURN(
-        std::vector<MethodPoint> editor_points,
-        CachedFamily(
-            options.output_dir,
-            absl::StrCat(editors[e].method, "-", editors[e].setting), settings,
-            [&]() -> absl::StatusOr<std::vector<MethodPoint>> {
-              AMEND_ASSIGN_OR_RETURN(
-                  MethodPoint point,
-                  EditorPoint(editors[e], requirement, models, data.test));
-              progress("editors", e + 1, editors.size());
-              return std::vector<MethodPoint>{point};
-            }));
-    points.insert(points.end(), editor_points.begin(), editor_points.end());
-  }
+  AMEND_ASSIGN_OR_RETURN(std::vector<MethodPoint> editor_points,
+                         EditorFamilies(options, in, progress));
+  points.insert(points.end(), editor_points.begin(), editor_points.end());
   if (options.baselines) {
-    nlohmann::json settings = common;
-    std::function<absl::StatusOr<std::vector<MethodPoint>>()> run;
-    switch (requirement) {
-      case Requirement::kPruning: {
-        PruningSweep sweep;
-        sweep.seed = options.seed;
-        sweep.lottery.levels = options.lottery_levels;
-        sweep.lottery.retraining.epochs = options.lottery_epochs;
-        settings["lottery_levels"] = options.lottery_levels;
-        settings["lottery_epochs"] = options.lottery_epochs;
-        run = [=, &data, &models, &progress]() {
-          return RunPruningBaselines(models, data, sweep, progress);
-        };
-        break;
-      }
-      case Requirement::kDataMinimisation: {
-        MinimisationSweep sweep;
-        sweep.seed = options.seed;
-        sweep.retrain_models = options.retrain_models;
-        sweep.retraining.epochs = options.retrain_epochs;
-        settings["retrain_models"] = options.retrain_models;
-        settings["retrain_epochs"] = options.retrain_epochs;
-        run = [=, &data, &models, &progress]() {
-          return RunMinimisationBaselines(models, data, sweep, progress);
-        };
-        break;
-      }
-      case Requirement::kFairness: {
-        FairnessSweep sweep;
-        sweep.seed = options.seed;
-        run = [=, &data, &models, &progress]() {
-          return RunFairnessBaselines(models, data, sweep, progress);
-        };
-        break;
-      }
-    }
-    AMEND_ASSIGN_OR_RETURN(
-        std::vector<MethodPoint> baseline_points,
-        CachedFamily(options.output_dir, "baselines", settings, run));
+    AMEND_ASSIGN_OR_RETURN(std::vector<MethodPoint> baseline_points,
+                           BaselineFamily(options, in, progress));
     points.insert(points.end(), baseline_points.begin(), baseline_points.end());
   }
   bar.Finish();
-  const double reference_x =
-      requirement == Requirement::kFairness ? original.requirement.mean : 1.0;
+  const double reference_x = in.requirement == Requirement::kFairness
+                                 ? original.requirement.mean
+                                 : 1.0;
   return WriteReports(
       options.output_dir,
-      {.title = absl::StrCat(options.task, ": ", RequirementName(requirement),
-                             " (", models.size(), " held-out models)"),
-       .requirement_label = RequirementMetricName(requirement),
+      {.title =
+           absl::StrCat(options.task, ": ", RequirementName(in.requirement),
+                        " (", in.models.size(), " held-out models)"),
+       .requirement_label = RequirementMetricName(in.requirement),
        .reference_x = reference_x},
       points);
 }
