@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/util/status_macros.h"
 
 namespace amend {
 namespace {
@@ -64,13 +65,8 @@ float Bfloat16ToFloat(uint16_t b) {
   return std::bit_cast<float>(uint32_t{b} << 16);
 }
 
-// Kept whole (~85 lines): one entry's checks in the order the format lists
-// its fields, each with its own message.
-absl::Status ParseEntry(const std::string& name, const Json& entry,
-                        const SafetensorsLimits& limits, uint64_t buffer_size,
-                        SafetensorsTensor& tensor, uint64_t& begin,
-                        uint64_t& end) {
-  const std::string path = absl::StrCat("tensor '", name, "'");
+// Only the three fields the format defines, so a typo is not ignored.
+absl::Status CheckEntryFields(const std::string& path, const Json& entry) {
   if (!entry.is_object()) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": must be an object, got ", entry.type_name()));
@@ -83,6 +79,12 @@ absl::Status ParseEntry(const std::string& name, const Json& entry,
                        ": unknown field; expected dtype, shape, data_offsets"));
     }
   }
+  return absl::OkStatus();
+}
+
+// Sets tensor.dtype; returns its element size in bytes.
+absl::StatusOr<int64_t> ParseDtype(const std::string& path, const Json& entry,
+                                   SafetensorsTensor& tensor) {
   auto dtype = entry.find("dtype");
   if (dtype == entry.end() || !dtype->is_string()) {
     return absl::InvalidArgumentError(
@@ -97,6 +99,13 @@ absl::Status ParseEntry(const std::string& name, const Json& entry,
                      "BF16, ...), got \"",
                      tensor.dtype, "\""));
   }
+  return element_size;
+}
+
+// Sets tensor.shape; returns its element count, refusing one that overflows.
+absl::StatusOr<int64_t> ParseShape(const std::string& path, const Json& entry,
+                                   const SafetensorsLimits& limits,
+                                   SafetensorsTensor& tensor) {
   auto shape = entry.find("shape");
   if (shape == entry.end() || !shape->is_array()) {
     return absl::InvalidArgumentError(
@@ -125,6 +134,12 @@ absl::Status ParseEntry(const std::string& name, const Json& entry,
     }
     tensor.shape.push_back(static_cast<int64_t>(value));
   }
+  return numel;
+}
+
+absl::Status ParseOffsets(const std::string& path, const Json& entry,
+                          uint64_t buffer_size, uint64_t& begin,
+                          uint64_t& end) {
   auto offsets = entry.find("data_offsets");
   if (offsets == entry.end() || !offsets->is_array() || offsets->size() != 2 ||
       !(*offsets)[0].is_number_unsigned() ||
@@ -140,6 +155,13 @@ absl::Status ParseEntry(const std::string& name, const Json& entry,
         path, ".data_offsets: must satisfy begin <= ", "end <= ", buffer_size,
         " (buffer size), got [", begin, ", ", end, "]"));
   }
+  return absl::OkStatus();
+}
+
+// The offsets must span exactly the bytes the shape and dtype call for.
+absl::Status CheckSpan(const std::string& path, const SafetensorsTensor& tensor,
+                       int64_t numel, int64_t element_size, uint64_t begin,
+                       uint64_t end) {
   int64_t expected_bytes;
   if (__builtin_mul_overflow(numel, element_size, &expected_bytes) ||
       static_cast<uint64_t>(expected_bytes) != end - begin) {
@@ -151,26 +173,26 @@ absl::Status ParseEntry(const std::string& name, const Json& entry,
   return absl::OkStatus();
 }
 
-}  // namespace
-
-int64_t SafetensorsTensor::numel() const {
-  int64_t n = 1;
-  for (int64_t dim : shape) n *= dim;
-  return n;
+// One entry's checks run in the order the format lists its fields, so the
+// first error reported is the first a reader of the header would meet.
+absl::Status ParseEntry(const std::string& name, const Json& entry,
+                        const SafetensorsLimits& limits, uint64_t buffer_size,
+                        SafetensorsTensor& tensor, uint64_t& begin,
+                        uint64_t& end) {
+  const std::string path = absl::StrCat("tensor '", name, "'");
+  AMEND_RETURN_IF_ERROR(CheckEntryFields(path, entry));
+  AMEND_ASSIGN_OR_RETURN(const int64_t element_size,
+                         ParseDtype(path, entry, tensor));
+  AMEND_ASSIGN_OR_RETURN(const int64_t numel,
+                         ParseShape(path, entry, limits, tensor));
+  AMEND_RETURN_IF_ERROR(ParseOffsets(path, entry, buffer_size, begin, end));
+  return CheckSpan(path, tensor, numel, element_size, begin, end);
 }
 
-const SafetensorsTensor* SafetensorsFile::Find(absl::string_view name) const {
-  for (const SafetensorsTensor& tensor : tensors) {
-    if (tensor.name == name) return &tensor;
-  }
-  return nullptr;
-}
-
-// Kept whole (~130 lines) for now: a strict parser whose checks run in file
-// order (length, header, entries, buffer coverage); a split into header and
-// coverage steps would read better and is left for a change with its own tests.
-absl::StatusOr<SafetensorsFile> ParseSafetensors(
-    absl::string_view bytes, const SafetensorsLimits& limits) {
+// Reads the 8-byte header length and checks it against the limit and the
+// file.
+absl::StatusOr<uint64_t> ReadHeaderSize(absl::string_view bytes,
+                                        const SafetensorsLimits& limits) {
   if (bytes.size() < 8) {
     return absl::InvalidArgumentError(absl::StrCat(
         "safetensors: must start with an 8-byte header length, got a ",
@@ -187,9 +209,13 @@ absl::StatusOr<SafetensorsFile> ParseSafetensors(
         "safetensors: header length ", header_size,
         " runs past the end of the ", bytes.size(), "-byte file (truncated?)"));
   }
-  const absl::string_view header = bytes.substr(8, header_size);
-  const absl::string_view buffer = bytes.substr(8 + header_size);
+  return header_size;
+}
 
+// The header as a JSON object of at most limits.max_tensors tensors (plus
+// __metadata__), with no key repeated in any object.
+absl::StatusOr<Json> ParseHeaderJson(absl::string_view header,
+                                     const SafetensorsLimits& limits) {
   // nlohmann keeps the last of duplicate keys silently; the format forbids
   // them (as does the reference reader, for fields inside an entry too), so
   // watch the keys of every object.
@@ -233,49 +259,63 @@ absl::StatusOr<SafetensorsFile> ParseSafetensors(
         absl::StrCat("safetensors: must hold at most ", limits.max_tensors,
                      " tensors, got ", json.size()));
   }
+  return json;
+}
 
-  SafetensorsFile file;
-  struct Range {
-    uint64_t begin, end;
-    size_t index;
-  };
-  std::vector<Range> ranges;
+absl::Status ParseMetadata(const Json& json,
+                           std::map<std::string, std::string>& metadata) {
+  if (!json.is_object()) {
+    return absl::InvalidArgumentError(
+        "safetensors: __metadata__ must be an object");
+  }
+  for (auto meta = json.begin(); meta != json.end(); ++meta) {
+    if (!meta->is_string()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("safetensors: __metadata__.", meta.key(),
+                       " must be a string, got ", meta->type_name()));
+    }
+    metadata[meta.key()] = meta->get<std::string>();
+  }
+  return absl::OkStatus();
+}
+
+// Where one tensor's bytes lie in the buffer; `index` is its place in
+// SafetensorsFile::tensors.
+struct Range {
+  uint64_t begin, end;
+  size_t index;
+};
+
+// Fills the file's metadata and tensors (in header order) from the header,
+// and `ranges` with each tensor's bytes.
+absl::Status ParseEntries(const Json& json, const SafetensorsLimits& limits,
+                          absl::string_view buffer, SafetensorsFile& file,
+                          std::vector<Range>& ranges) {
   for (auto it = json.begin(); it != json.end(); ++it) {
     if (it.key() == "__metadata__") {
-      if (!it->is_object()) {
-        return absl::InvalidArgumentError(
-            "safetensors: __metadata__ must be an object");
-      }
-      for (auto meta = it->begin(); meta != it->end(); ++meta) {
-        if (!meta->is_string()) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("safetensors: __metadata__.", meta.key(),
-                           " must be a string, got ", meta->type_name()));
-        }
-        file.metadata[meta.key()] = meta->get<std::string>();
-      }
+      AMEND_RETURN_IF_ERROR(ParseMetadata(*it, file.metadata));
       continue;
     }
     SafetensorsTensor tensor;
     tensor.name = it.key();
     uint64_t begin = 0, end = 0;
-    if (absl::Status status = ParseEntry(tensor.name, *it, limits,
-                                         buffer.size(), tensor, begin, end);
-        !status.ok()) {
-      return status;
-    }
+    AMEND_RETURN_IF_ERROR(ParseEntry(tensor.name, *it, limits, buffer.size(),
+                                     tensor, begin, end));
     tensor.data = buffer.substr(begin, end - begin);
     ranges.push_back({begin, end, file.tensors.size()});
     file.tensors.push_back(std::move(tensor));
   }
-  // The buffer must be covered exactly: ranges sorted by offset, each starting
-  // where the last ended.
-  std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) {
-    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
-  });
+  return absl::OkStatus();
+}
+
+// The buffer must be covered exactly: `ranges`, sorted by offset, each start
+// where the last ended.
+absl::Status CheckCoverage(const std::vector<Range>& ranges,
+                           const std::vector<SafetensorsTensor>& tensors,
+                           uint64_t buffer_size) {
   uint64_t expected_begin = 0;
   for (const Range& range : ranges) {
-    const std::string& name = file.tensors[range.index].name;
+    const std::string& name = tensors[range.index].name;
     if (range.begin < expected_begin) {
       return absl::InvalidArgumentError(absl::StrCat(
           "tensor '", name,
@@ -290,11 +330,46 @@ absl::StatusOr<SafetensorsFile> ParseSafetensors(
     }
     expected_begin = range.end;
   }
-  if (expected_begin != buffer.size()) {
+  if (expected_begin != buffer_size) {
     return absl::InvalidArgumentError(
         absl::StrCat("safetensors: the tensors cover ", expected_begin,
-                     " of the buffer's ", buffer.size(), " bytes"));
+                     " of the buffer's ", buffer_size, " bytes"));
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int64_t SafetensorsTensor::numel() const {
+  int64_t n = 1;
+  for (int64_t dim : shape) n *= dim;
+  return n;
+}
+
+const SafetensorsTensor* SafetensorsFile::Find(absl::string_view name) const {
+  for (const SafetensorsTensor& tensor : tensors) {
+    if (tensor.name == name) return &tensor;
+  }
+  return nullptr;
+}
+
+// Checks run in file order (length, header, entries, buffer coverage), so
+// the error reported is the first a reader of the file would meet.
+absl::StatusOr<SafetensorsFile> ParseSafetensors(
+    absl::string_view bytes, const SafetensorsLimits& limits) {
+  AMEND_ASSIGN_OR_RETURN(const uint64_t header_size,
+                         ReadHeaderSize(bytes, limits));
+  const absl::string_view header = bytes.substr(8, header_size);
+  const absl::string_view buffer = bytes.substr(8 + header_size);
+  AMEND_ASSIGN_OR_RETURN(const Json json, ParseHeaderJson(header, limits));
+  SafetensorsFile file;
+  std::vector<Range> ranges;
+  AMEND_RETURN_IF_ERROR(ParseEntries(json, limits, buffer, file, ranges));
+  std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+  });
+  AMEND_RETURN_IF_ERROR(CheckCoverage(ranges, file.tensors, buffer.size()));
+  // Tensors are returned in buffer order.
   std::vector<SafetensorsTensor> ordered;
   ordered.reserve(file.tensors.size());
   for (const Range& range : ranges)
