@@ -115,6 +115,110 @@ void PrintManifest(const std::string& dir, const EditorManifest& m) {
       FormatFigures(m.test, m.config.requirement), baseline);
 }
 
+// The editors a sweep trained, in lambda order, next to the index of each
+// one's lambda.
+struct SweepOutcome {
+  std::vector<const EditorManifest*> manifests;
+  std::vector<size_t> trained;
+  bool failed = false;
+};
+
+std::vector<std::string> LambdaDirs(const SweepCommandOptions& options) {
+  std::vector<std::string> dirs(options.lambdas.size());
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    dirs[i] = (std::filesystem::path(options.output_dir) /
+               LambdaLabel(options.lambdas[i]))
+                  .string();
+  }
+  return dirs;
+}
+
+// --workers, or one per hardware thread; never more than there are editors.
+int WorkerCount(int requested, size_t count) {
+  return std::max(
+      1, std::min<int>(requested > 0
+                           ? requested
+                           : static_cast<int>(std::max(
+                                 1u, std::thread::hardware_concurrency())),
+                       static_cast<int>(count)));
+}
+
+std::vector<absl::StatusOr<EditorManifest>> TrainSweep(
+    const SweepCommandOptions& options, const Task& task,
+    const std::vector<std::string>& dirs) {
+  const size_t count = options.lambdas.size();
+  std::vector<absl::StatusOr<EditorManifest>> results(
+      count, absl::UnknownError("not trained"));
+  const int workers = WorkerCount(options.workers, count);
+  // Editors train in parallel, one LibTorch thread each: the graphs are too
+  // small for intra-op threads to pay (docs/BENCHMARKS.md).
+  if (workers > 1) at::set_num_threads(1);
+  std::mutex output_mutex;
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < workers; ++w) {
+    threads.emplace_back([&] {
+      for (size_t i = next++; i < count; i = next++) {
+        results[i] =
+            TrainOne(options.training, task, options.lambdas[i], dirs[i],
+                     absl::StrCat("lambda ", LambdaLabel(options.lambdas[i])),
+                     &output_mutex);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  return results;
+}
+
+// Reports each editor that failed; the sweep goes on with the others.
+SweepOutcome CollectTrained(
+    const SweepCommandOptions& options,
+    const std::vector<absl::StatusOr<EditorManifest>>& results) {
+  SweepOutcome outcome;
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].ok()) {
+      std::cerr << "amend-trainer sweep: lambda "
+                << LambdaLabel(options.lambdas[i]) << ": "
+                << results[i].status().message() << "\n";
+      outcome.failed = true;
+      continue;
+    }
+    outcome.manifests.push_back(&*results[i]);
+    outcome.trained.push_back(i);
+  }
+  return outcome;
+}
+
+nlohmann::json SweepJson(const SweepCommandOptions& options,
+                         const SweepOutcome& outcome,
+                         const std::vector<bool>& front) {
+  nlohmann::json sweep = nlohmann::json::array();
+  for (size_t k = 0; k < outcome.trained.size(); ++k) {
+    const size_t i = outcome.trained[k];
+    const EditorManifest& manifest = *outcome.manifests[k];
+    sweep.push_back(
+        {{"lambda", options.lambdas[i]},
+         {"dir", LambdaLabel(options.lambdas[i])},
+         {"validation_requirement", manifest.validation.requirement.mean},
+         {"validation_jsd", manifest.validation.jsd.mean},
+         {"on_front", static_cast<bool>(front[k])}});
+  }
+  return nlohmann::json{{"editors", sweep}};
+}
+
+void PrintFront(const SweepCommandOptions& options, const SweepOutcome& outcome,
+                const std::vector<bool>& front) {
+  std::cout << "Pareto front on the validation split (requirement, JSD):\n";
+  for (size_t k = 0; k < outcome.trained.size(); ++k) {
+    std::cout << absl::StrFormat(
+        "  lambda %-8s %.4f  %.5f  %s\n",
+        LambdaLabel(options.lambdas[outcome.trained[k]]),
+        outcome.manifests[k]->validation.requirement.mean,
+        outcome.manifests[k]->validation.jsd.mean,
+        front[k] ? "on the front" : "dominated");
+  }
+}
+
 }  // namespace
 
 int RunTrainCommand(const TrainCommandOptions& options) {
@@ -146,83 +250,25 @@ int RunSweepCommand(const SweepCommandOptions& options) {
     std::cerr << "amend-trainer sweep: " << task.status().message() << "\n";
     return kExitFailure;
   }
-  const size_t count = options.lambdas.size();
-  std::vector<absl::StatusOr<EditorManifest>> results(
-      count, absl::UnknownError("not trained"));
-  std::vector<std::string> dirs(count);
-  for (size_t i = 0; i < count; ++i) {
-    dirs[i] = (std::filesystem::path(options.output_dir) /
-               LambdaLabel(options.lambdas[i]))
-                  .string();
-  }
-  const int workers = std::max(
-      1, std::min<int>(options.workers > 0
-                           ? options.workers
-                           : static_cast<int>(std::max(
-                                 1u, std::thread::hardware_concurrency())),
-                       static_cast<int>(count)));
-  // Editors train in parallel, one LibTorch thread each: the graphs are too
-  // small for intra-op threads to pay (docs/BENCHMARKS.md).
-  if (workers > 1) at::set_num_threads(1);
-  std::mutex output_mutex;
-  std::atomic<size_t> next{0};
-  std::vector<std::thread> threads;
-  for (int w = 0; w < workers; ++w) {
-    threads.emplace_back([&] {
-      for (size_t i = next++; i < count; i = next++) {
-        results[i] =
-            TrainOne(options.training, *task, options.lambdas[i], dirs[i],
-                     absl::StrCat("lambda ", LambdaLabel(options.lambdas[i])),
-                     &output_mutex);
-      }
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-
-  std::vector<const EditorManifest*> manifests;
-  std::vector<size_t> trained;
-  bool failed = false;
-  for (size_t i = 0; i < count; ++i) {
-    if (!results[i].ok()) {
-      std::cerr << "amend-trainer sweep: lambda "
-                << LambdaLabel(options.lambdas[i]) << ": "
-                << results[i].status().message() << "\n";
-      failed = true;
-      continue;
-    }
-    manifests.push_back(&*results[i]);
-    trained.push_back(i);
-  }
-  const std::vector<bool> front = ParetoOptimalEditors(manifests);
-  nlohmann::json sweep = nlohmann::json::array();
-  for (size_t k = 0; k < trained.size(); ++k) {
-    const size_t i = trained[k];
-    PrintManifest(dirs[i], *results[i]);
-    sweep.push_back(
-        {{"lambda", options.lambdas[i]},
-         {"dir", LambdaLabel(options.lambdas[i])},
-         {"validation_requirement", manifests[k]->validation.requirement.mean},
-         {"validation_jsd", manifests[k]->validation.jsd.mean},
-         {"on_front", static_cast<bool>(front[k])}});
+  const std::vector<std::string> dirs = LambdaDirs(options);
+  const std::vector<absl::StatusOr<EditorManifest>> results =
+      TrainSweep(options, *task, dirs);
+  const SweepOutcome outcome = CollectTrained(options, results);
+  const std::vector<bool> front = ParetoOptimalEditors(outcome.manifests);
+  for (size_t k = 0; k < outcome.trained.size(); ++k) {
+    PrintManifest(dirs[outcome.trained[k]], *outcome.manifests[k]);
   }
   const std::string path =
       (std::filesystem::path(options.output_dir) / "sweep.json").string();
   if (absl::Status status = WriteFileAtomically(
-          path, nlohmann::json{{"editors", sweep}}.dump(2) + "\n");
+          path, SweepJson(options, outcome, front).dump(2) + "\n");
       !status.ok()) {
     std::cerr << "amend-trainer sweep: " << status.message() << "\n";
     return kExitFailure;
   }
-  std::cout << "Pareto front on the validation split (requirement, JSD):\n";
-  for (size_t k = 0; k < trained.size(); ++k) {
-    std::cout << absl::StrFormat("  lambda %-8s %.4f  %.5f  %s\n",
-                                 LambdaLabel(options.lambdas[trained[k]]),
-                                 manifests[k]->validation.requirement.mean,
-                                 manifests[k]->validation.jsd.mean,
-                                 front[k] ? "on the front" : "dominated");
-  }
+  PrintFront(options, outcome, front);
   std::cout << "wrote " << path << "\n";
-  return failed ? kExitFailure : kExitOk;
+  return outcome.failed ? kExitFailure : kExitOk;
 }
 
 int RunEditCommand(const EditCommandOptions& options) {
