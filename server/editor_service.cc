@@ -67,6 +67,87 @@ void DescribeStatistics(const EditStatistics& s,
   statistics->set_weights_kept_fraction(s.weights_kept_fraction());
 }
 
+// The call's deadline: the client's, capped by the server's maximum.
+Clock::time_point CallDeadline(const grpc::ServerContext& context,
+                               std::chrono::milliseconds max_request_time) {
+  Clock::time_point deadline = Clock::now() + max_request_time;
+  const auto client_deadline = context.deadline();
+  if (client_deadline != std::chrono::system_clock::time_point::max()) {
+    deadline = std::min(
+        deadline,
+        Clock::now() + (client_deadline - std::chrono::system_clock::now()));
+  }
+  return deadline;
+}
+
+// Waits in slices so a client that goes away frees its handler thread.
+absl::StatusOr<EditOutcome> AwaitEdit(grpc::ServerContext& context,
+                                      std::future<EditOutcome>& future,
+                                      Clock::time_point deadline) {
+  while (future.wait_for(std::chrono::milliseconds(20)) !=
+         std::future_status::ready) {
+    if (context.IsCancelled()) return absl::CancelledError("cancelled");
+    if (Clock::now() >= deadline) {
+      return absl::DeadlineExceededError(
+          "deadline: passed while the edit was queued or computing");
+    }
+  }
+  return future.get();
+}
+
+// The canonical model file is both the receipt's output hash and, for the
+// safetensors form, the reply itself: serialise it once.
+absl::Status EncodeEditedModel(const Mlp& edited, bool as_safetensors,
+                               amend::v1::EditModelResponse& response) {
+  AMEND_ASSIGN_OR_RETURN(std::string canonical, SerializeModel(edited));
+  response.mutable_receipt()->set_output_sha256(Sha256Hex(canonical));
+  if (as_safetensors) {
+    response.mutable_edited_model()->set_safetensors(std::move(canonical));
+    return absl::OkStatus();
+  }
+  return EncodeModel(edited, false, response.mutable_edited_model());
+}
+
+// Only the weight and feature budgets report whether they were met; other
+// tradeoffs leave target_met unset.
+void SetTargetMet(const amend::v1::EditModelRequest& request,
+                  const EditStatistics& s,
+                  amend::v1::EditModelResponse& response) {
+  if (request.tradeoff_case() ==
+      amend::v1::EditModelRequest::kMaxWeightFraction) {
+    response.set_target_met(s.weights_kept_fraction() <=
+                            request.max_weight_fraction());
+  } else if (request.tradeoff_case() ==
+             amend::v1::EditModelRequest::kMaxFeatures) {
+    response.set_target_met(s.features_kept <= request.max_features());
+  }
+}
+
+absl::Status DescribeEdit(const amend::v1::EditModelRequest& request,
+                          const Selection& selection,
+                          const DecodedModel& decoded,
+                          const EditOutcome& outcome,
+                          amend::v1::EditModelResponse& response) {
+  const ServedEditor& served = *selection.editor;
+  const EditResult& result = *outcome.result;
+  AMEND_RETURN_IF_ERROR(
+      EncodeEditedModel(result.edited, decoded.as_safetensors, response));
+  for (const auto& [name, mask] : result.edited.masks) {
+    EncodeTensor(name, mask, response.add_masks());
+  }
+  DescribeStatistics(result.statistics, served.manifest.config.feature_names,
+                     response.mutable_statistics());
+  DescribeEditor(served, response.mutable_editor());
+  response.set_resolution(selection.resolution);
+  SetTargetMet(request, result.statistics, response);
+  response.set_queue_seconds(outcome.queue_seconds);
+  response.set_compute_seconds(outcome.compute_seconds);
+  amend::v1::Receipt* receipt = response.mutable_receipt();
+  receipt->set_input_sha256(decoded.input_sha256);
+  receipt->set_editor_sha256(served.manifest.weights_sha256);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
@@ -142,14 +223,8 @@ absl::Status EditorService::Edit(grpc::ServerContext* context,
                                  const amend::v1::EditModelRequest& request,
                                  Requirement requirement,
                                  amend::v1::EditModelResponse& response) {
-  // The call's deadline: the client's, capped by the server's maximum.
-  Clock::time_point deadline = Clock::now() + limits_.max_request_time;
-  const auto client_deadline = context->deadline();
-  if (client_deadline != std::chrono::system_clock::time_point::max()) {
-    deadline = std::min(
-        deadline,
-        Clock::now() + (client_deadline - std::chrono::system_clock::now()));
-  }
+  const Clock::time_point deadline =
+      CallDeadline(*context, limits_.max_request_time);
   AMEND_ASSIGN_OR_RETURN(const EditVariant variant,
                          VariantOf(request, requirement));
   const std::shared_ptr<const EditorSnapshot> snapshot = registry_.Current();
@@ -174,53 +249,12 @@ absl::Status EditorService::Edit(grpc::ServerContext* context,
   AMEND_ASSIGN_OR_RETURN(
       std::future<EditOutcome> future,
       batcher_.Submit(served.editor, std::move(decoded.mlp), deadline));
-  // Wait in slices so a client that goes away frees its handler thread.
-  while (future.wait_for(std::chrono::milliseconds(20)) !=
-         std::future_status::ready) {
-    if (context->IsCancelled()) return absl::CancelledError("cancelled");
-    if (Clock::now() >= deadline) {
-      return absl::DeadlineExceededError(
-          "deadline: passed while the edit was queued or computing");
-    }
-  }
-  EditOutcome outcome = future.get();
+  AMEND_ASSIGN_OR_RETURN(const EditOutcome outcome,
+                         AwaitEdit(*context, future, deadline));
   metrics_.RecordQueue(RequirementName(requirement), outcome.queue_seconds);
   if (!outcome.result.ok()) return outcome.result.status();
   metrics_.RecordCompute(RequirementName(requirement), outcome.compute_seconds);
-  const EditResult& result = *outcome.result;
-
-  // The canonical model file is both the receipt's output hash and, for the
-  // safetensors form, the reply itself: serialise it once.
-  AMEND_ASSIGN_OR_RETURN(std::string canonical, SerializeModel(result.edited));
-  response.mutable_receipt()->set_output_sha256(Sha256Hex(canonical));
-  if (decoded.as_safetensors) {
-    response.mutable_edited_model()->set_safetensors(std::move(canonical));
-  } else {
-    AMEND_RETURN_IF_ERROR(
-        EncodeModel(result.edited, false, response.mutable_edited_model()));
-  }
-  for (const auto& [name, mask] : result.edited.masks) {
-    EncodeTensor(name, mask, response.add_masks());
-  }
-  const EditStatistics& s = result.statistics;
-  DescribeStatistics(s, served.manifest.config.feature_names,
-                     response.mutable_statistics());
-  DescribeEditor(served, response.mutable_editor());
-  response.set_resolution(selection.resolution);
-  if (request.tradeoff_case() ==
-      amend::v1::EditModelRequest::kMaxWeightFraction) {
-    response.set_target_met(s.weights_kept_fraction() <=
-                            request.max_weight_fraction());
-  } else if (request.tradeoff_case() ==
-             amend::v1::EditModelRequest::kMaxFeatures) {
-    response.set_target_met(s.features_kept <= request.max_features());
-  }
-  response.set_queue_seconds(outcome.queue_seconds);
-  response.set_compute_seconds(outcome.compute_seconds);
-  amend::v1::Receipt* receipt = response.mutable_receipt();
-  receipt->set_input_sha256(decoded.input_sha256);
-  receipt->set_editor_sha256(served.manifest.weights_sha256);
-  return absl::OkStatus();
+  return DescribeEdit(request, selection, decoded, outcome, response);
 }
 
 grpc::Status EditorService::ListEditors(
