@@ -41,8 +41,8 @@ struct ForwardCommandOptions {
 int RunForwardCommand(const ForwardCommandOptions& options);
 
 struct InitCommandOptions {
-  std::string
-      architecture_json;  // the architecture, as in docs/MODEL_FORMAT.md
+  // The architecture, as in docs/MODEL_FORMAT.md.
+  std::string architecture_json;
   uint64_t seed = 0;
   std::string output_path;
 };

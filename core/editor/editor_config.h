@@ -26,6 +26,11 @@ struct EditorConfig {
   std::vector<std::string> class_names;    // class index order
   Requirement requirement = Requirement::kPruning;
   EditVariant variant = EditVariant::kWeightsAndMasks;
+  // λ of the training objective JSD + λ·R (R = RequirementMetricName's
+  // metric, soft during training): the weight of the requirement against
+  // preserving the original's outputs. Finite, >= 0 (ValidateLambda); larger
+  // means stricter edits. The editor was trained at this value; serving
+  // selects editors by it and never changes it.
   double lambda = 0.0;
   MetanetworkOptions network;  // stored as "network"
   // τ of the straight-through masks' sigmoid (training only).
