@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "core/editor/editor_checkpoint.h"
 #include "core/editor/editor_front.h"
 
 namespace amend::server {

@@ -17,7 +17,13 @@
 #include <string>
 #include <vector>
 
-#include "core/editor/editor_checkpoint.h"
+#include "core/editor/editor_manifest.h"
+
+namespace amend {
+// Only this snapshot's loader and the code that runs edits need the
+// metanetwork's (LibTorch) headers.
+class Editor;
+}  // namespace amend
 
 namespace amend::server {
 

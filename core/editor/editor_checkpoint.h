@@ -23,26 +23,9 @@
 
 #include "absl/status/statusor.h"
 #include "core/editor/editor.h"
-#include "core/results/editor_figures.h"
+#include "core/editor/editor_manifest.h"
 
 namespace amend {
-
-inline constexpr char kEditorWeightsFile[] = "editor.safetensors";
-inline constexpr char kEditorManifestFile[] = "editor.json";
-inline constexpr char kEditorFormat[] = "amend.editor/1";
-
-struct EditorManifest {
-  EditorConfig config;
-  std::string weights_sha256;
-  std::string created_at;  // RFC 3339, UTC
-  std::string trainer_version;
-  nlohmann::json training = nlohmann::json::object();  // settings and history
-  EditorFigures validation;
-  EditorFigures test;
-  // The matched sanity baseline on the test split (sanity_baselines.h):
-  // {"name", "figures", "editor_wins"}, or null.
-  nlohmann::json test_baseline = nullptr;
-};
 
 struct LoadedEditor {
   EditorManifest manifest;
@@ -61,9 +44,6 @@ absl::Status WriteEditorCheckpoint(const std::string& dir, const Editor& editor,
                                    EditorManifest manifest);
 
 absl::StatusOr<LoadedEditor> ReadEditorCheckpoint(const std::string& dir);
-
-// The manifest alone (no weights read), verified for form only.
-absl::StatusOr<EditorManifest> ReadEditorManifest(const std::string& dir);
 
 }  // namespace amend
 

@@ -14,7 +14,7 @@
 
 #include <vector>
 
-#include "core/editor/editor_checkpoint.h"
+#include "core/editor/editor_manifest.h"
 
 namespace amend {
 

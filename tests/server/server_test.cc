@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "client/amend_client.h"
+#include "core/editor/editor_checkpoint.h"
 #include "core/mlp/model_file.h"
 #include "core/mlp/parameter_layout.h"
 #include "core/testing/editor_fixtures.h"
