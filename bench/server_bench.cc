@@ -17,10 +17,10 @@
 
 #include "client/amend_client.h"
 #include "core/mlp/model_file.h"
+#include "core/testing/editor_fixtures.h"
 #include "core/util/allocator.h"
 #include "core/util/threads.h"
 #include "server/amend_server.h"
-#include "core/testing/editor_fixtures.h"
 
 namespace amend::server {
 namespace {

@@ -25,8 +25,8 @@
 #include <cstdint>
 
 #include "absl/status/statusor.h"
-#include "core/mlp/mlp.h"
 #include "core/data_tensors/split_tensors.h"
+#include "core/mlp/mlp.h"
 
 namespace amend {
 

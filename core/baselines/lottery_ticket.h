@@ -23,8 +23,8 @@
 
 #include "absl/status/statusor.h"
 #include "core/baselines/distillation.h"
-#include "core/mlp/mlp.h"
 #include "core/data_tensors/split_tensors.h"
+#include "core/mlp/mlp.h"
 
 namespace amend {
 

@@ -27,8 +27,8 @@
 #include <cstdint>
 
 #include "absl/status/statusor.h"
-#include "core/mlp/mlp.h"
 #include "core/data_tensors/split_tensors.h"
+#include "core/mlp/mlp.h"
 
 namespace amend {
 

@@ -109,9 +109,9 @@ absl::Status CreateEditor(TrainingRun& run) {
 }
 
 absl::StatusOr<EditorFigures> FiguresOn(Editor& editor,
-                                       const std::vector<const Mlp*>& models,
-                                       const SplitTensors& on,
-                                       absl::string_view name) {
+                                        const std::vector<const Mlp*>& models,
+                                        const SplitTensors& on,
+                                        absl::string_view name) {
   editor.network()->eval();
   AMEND_ASSIGN_OR_RETURN(const std::vector<EditOutcome> records,
                          CompareEditor(editor, models, on));
@@ -139,7 +139,7 @@ absl::StatusOr<StepLosses> Step(TrainingRun& run) {
 absl::StatusOr<double> Select(TrainingRun& run) {
   AMEND_ASSIGN_OR_RETURN(const EditorFigures figures,
                          FiguresOn(*run.editor, run.selection_models,
-                                  run.data.selection, "validation"));
+                                   run.data.selection, "validation"));
   const double score =
       SelectionScore(figures, run.config.lambda, run.options.scalarisation);
   TrainingState& state = run.state;
@@ -225,7 +225,7 @@ absl::StatusOr<EditorManifest> FinalManifest(TrainingRun& run) {
   manifest.config = run.config;
   AMEND_ASSIGN_OR_RETURN(manifest.validation,
                          FiguresOn(editor, MlpPointers(run.validation),
-                                  run.data.selection, "validation"));
+                                   run.data.selection, "validation"));
   AMEND_ASSIGN_OR_RETURN(
       const std::vector<ZooModel> test,
       LoadZooModels(run.zoo_dir, "test", run.options.max_test_models));
@@ -238,7 +238,7 @@ absl::StatusOr<EditorManifest> FinalManifest(TrainingRun& run) {
   AMEND_ASSIGN_OR_RETURN(
       const std::optional<MatchedBaseline> baseline,
       CompareMatchedBaseline(run.config.requirement, test_models, records,
-                              test_data, run.data.selection, "test"));
+                             test_data, run.data.selection, "test"));
   if (baseline) {
     manifest.test_baseline = {
         {"name", baseline->name},

@@ -13,10 +13,10 @@
 
 #include "core/mlp/forward.h"
 #include "core/mlp/model_file.h"
+#include "core/testing/editor_fixtures.h"
 #include "core/util/file_io.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "core/testing/editor_fixtures.h"
 #include "tests/testing/temp_dir.h"
 
 namespace amend {

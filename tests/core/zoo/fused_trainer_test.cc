@@ -3,10 +3,10 @@
 #include <ATen/ATen.h>
 
 #include "core/data/task.h"
+#include "core/data_tensors/classifier_metrics.h"
 #include "core/mlp/forward.h"
 #include "core/mlp/parameter_layout.h"
 #include "core/zoo/group_trainer.h"
-#include "core/data_tensors/classifier_metrics.h"
 #include "gtest/gtest.h"
 #include "tests/testing/zoo_fixtures.h"
 
