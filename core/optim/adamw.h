@@ -19,19 +19,9 @@
 #include <cstdint>
 #include <vector>
 
-namespace amend {
+#include "core/optim/adamw_options.h"
 
-struct AdamWOptions {
-  double learning_rate = 1e-3;
-  double weight_decay = 1e-3;
-  double beta1 = 0.9;
-  double beta2 = 0.999;
-  double epsilon = 1e-8;
-  // Linear warm-up of the learning rate over this many steps, then constant.
-  int64_t warmup_steps = 100;
-  // Global L2 norm the gradients are clipped to; <= 0 disables clipping.
-  double clip_norm = 10.0;
-};
+namespace amend {
 
 class AdamW {
  public:

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "core/optim/adamw.h"
 #include "core/training/edit_comparison.h"
 #include "core/training/editor_training_state.h"
 #include "core/training/sanity_baselines.h"

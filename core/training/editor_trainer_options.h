@@ -13,7 +13,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "absl/status/status.h"
-#include "core/optim/adamw.h"
+#include "core/optim/adamw_options.h"
 
 namespace amend {
 
