@@ -11,10 +11,12 @@ nlohmann::json MeanSdToJson(const MeanSd& value) {
 }
 
 absl::StatusOr<MeanSd> MeanSdFromJson(const nlohmann::json& object,
-                                      const char* key, absl::string_view path) {
+                                      const char* key, absl::string_view path,
+                                      MeanSdForms forms) {
   const std::string name = path.empty() ? key : absl::StrCat(path, ".", key);
   auto it = object.find(key);
-  if (it != object.end() && it->is_array()) {
+  if (forms == MeanSdForms::kObjectOrLegacyPair && it != object.end() &&
+      it->is_array()) {
     if (it->size() != 2 || !(*it)[0].is_number() || !(*it)[1].is_number()) {
       return absl::InvalidArgumentError(
           absl::StrCat(name, ": must be [mean, sd], two numbers"));

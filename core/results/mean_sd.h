@@ -45,10 +45,14 @@ MeanSd MeanSdOf(const std::vector<Record>& records, Field Record::*field) {
 
 nlohmann::json MeanSdToJson(const MeanSd& value);
 
-// object[key], written as {"mean", "sd"}. Eval caches written before the
-// codec was shared hold [mean, sd]; both are read. Errors name path.key.
-absl::StatusOr<MeanSd> MeanSdFromJson(const nlohmann::json& object,
-                                      const char* key, absl::string_view path);
+// Which written forms a reader accepts. Eval caches written before the codec
+// was shared hold [mean, sd]; editor.json never did, so its reader refuses it.
+enum class MeanSdForms { kObjectOnly, kObjectOrLegacyPair };
+
+// object[key], written as {"mean", "sd"}. Errors name path.key.
+absl::StatusOr<MeanSd> MeanSdFromJson(
+    const nlohmann::json& object, const char* key, absl::string_view path,
+    MeanSdForms forms = MeanSdForms::kObjectOnly);
 
 }  // namespace amend
 

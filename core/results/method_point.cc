@@ -52,6 +52,8 @@ absl::StatusOr<MethodPoint> MethodPointFromJson(const nlohmann::json& json,
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": must be an object, got ", json.type_name()));
   }
+  // Report points are also read from eval caches of before the shared codec.
+  constexpr MeanSdForms kForms = MeanSdForms::kObjectOrLegacyPair;
   MethodPoint p;
   AMEND_ASSIGN_OR_RETURN(p.method,
                          JsonField<std::string>(json, "method", path));
@@ -59,16 +61,18 @@ absl::StatusOr<MethodPoint> MethodPointFromJson(const nlohmann::json& json,
                          JsonField<std::string>(json, "setting", path));
   AMEND_ASSIGN_OR_RETURN(p.models, JsonField<int64_t>(json, "models", path));
   AMEND_ASSIGN_OR_RETURN(p.requirement,
-                         MeanSdFromJson(json, "requirement", path));
-  AMEND_ASSIGN_OR_RETURN(p.jsd, MeanSdFromJson(json, "jsd", path));
-  AMEND_ASSIGN_OR_RETURN(p.accuracy, MeanSdFromJson(json, "accuracy", path));
+                         MeanSdFromJson(json, "requirement", path, kForms));
+  AMEND_ASSIGN_OR_RETURN(p.jsd, MeanSdFromJson(json, "jsd", path, kForms));
+  AMEND_ASSIGN_OR_RETURN(p.accuracy,
+                         MeanSdFromJson(json, "accuracy", path, kForms));
   const char* seconds_key =
       json.contains(kLegacySecondsKey) && !json.contains(kSecondsKey)
           ? kLegacySecondsKey
           : kSecondsKey;
-  AMEND_ASSIGN_OR_RETURN(p.seconds, MeanSdFromJson(json, seconds_key, path));
+  AMEND_ASSIGN_OR_RETURN(p.seconds,
+                         MeanSdFromJson(json, seconds_key, path, kForms));
   AMEND_ASSIGN_OR_RETURN(p.disagreement,
-                         MeanSdFromJson(json, "disagreement", path));
+                         MeanSdFromJson(json, "disagreement", path, kForms));
   return p;
 }
 

@@ -132,16 +132,49 @@ TEST(EditorFiguresJsonTest, ErrorsNameTheField) {
               HasSubstr("test.weights_kept.sd: is required"));
 }
 
+TEST(EditorFiguresJsonTest, RefusesTheEvalCachesPairForm) {
+  // [mean, sd] was only ever written by eval caches; editor.json readers
+  // (checkpoints, the server) keep requiring the object.
+  nlohmann::json json = nlohmann::json::parse(kFigures);
+  json["jsd"] = {0.001, 0.0};
+  EXPECT_THAT(EditorFiguresFromJson(json, "validation").status().message(),
+              HasSubstr("validation.jsd"));
+}
+
 TEST(EditorFiguresTest, SummarisesEveryField) {
-  const EditorFigures figures =
-      Summarise({{.requirement = 0.5, .features_kept = 3},
-                 {.requirement = 0.7, .features_kept = 5}},
-                "test");
+  // Two models whose every figure differs, so a field summarised from the
+  // wrong record member shows: means and population sds by hand.
+  const EditorFigures figures = Summarise({{.requirement = 0.5,
+                                            .jsd = 0.01,
+                                            .accuracy_before = 0.80,
+                                            .accuracy_after = 0.70,
+                                            .eod_before = 0.30,
+                                            .eod_after = 0.10,
+                                            .features_kept = 3,
+                                            .weights_kept = 0.2},
+                                           {.requirement = 0.7,
+                                            .jsd = 0.03,
+                                            .accuracy_before = 0.84,
+                                            .accuracy_after = 0.76,
+                                            .eod_before = 0.50,
+                                            .eod_after = 0.14,
+                                            .features_kept = 5,
+                                            .weights_kept = 0.6}},
+                                          "test");
   EXPECT_EQ(figures.models, 2);
   EXPECT_EQ(figures.data, "test");
+  EXPECT_DOUBLE_EQ(figures.jsd.mean, 0.02);
+  EXPECT_DOUBLE_EQ(figures.jsd.sd, 0.01);
   EXPECT_DOUBLE_EQ(figures.requirement.mean, 0.6);
   EXPECT_DOUBLE_EQ(figures.features_kept.mean, 4.0);
   EXPECT_DOUBLE_EQ(figures.features_kept.sd, 1.0);
+  EXPECT_DOUBLE_EQ(figures.weights_kept.mean, 0.4);
+  EXPECT_DOUBLE_EQ(figures.weights_kept.sd, 0.2);
+  EXPECT_DOUBLE_EQ(figures.accuracy_before.mean, 0.82);
+  EXPECT_DOUBLE_EQ(figures.accuracy_after.mean, 0.73);
+  EXPECT_DOUBLE_EQ(figures.eod_before.mean, 0.40);
+  EXPECT_DOUBLE_EQ(figures.eod_after.mean, 0.12);
+  EXPECT_DOUBLE_EQ(figures.eod_after.sd, 0.02);
 }
 
 }  // namespace
