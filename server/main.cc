@@ -65,7 +65,7 @@ ABSL_FLAG(int, grace_seconds, 20,
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "amend-server --editors DIR [--port 8001] [--metrics_port 8002] ...\n"
-      "Serves amend.v1.ModelEditor; run with --help for every flag.");
+      "Serves amend.v1.ModelEditor; run with --helpfull for every flag.");
   absl::ParseCommandLine(argc, argv);
   // Block the signals in every thread; one thread waits for them.
   sigset_t signals;

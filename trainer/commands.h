@@ -1,7 +1,7 @@
 // File: trainer/commands.h
 //
 // The subcommands of amend-trainer. Each takes its options as a plain struct
-// (its builder in trainer/<name>_flags.cc fills every field from the flags,
+// (its builder in trainer/{data,zoo,editor,eval}_flags.cc fills every field from the flags,
 // whose defaults come from the core options structs) and returns a process
 // exit code; errors are printed to stderr.
 //
@@ -16,6 +16,8 @@
 #include "core/editor/editor_config.h"
 #include "core/gmn/metanetwork_options.h"
 #include "core/training/editor_trainer_options.h"
+#include "core/zoo/search_space.h"
+#include "core/zoo/zoo_builder.h"
 
 namespace amend::trainer {
 
@@ -56,11 +58,11 @@ struct ZooCommandOptions {
   std::string output_dir;
   int64_t runs = 0;
   uint64_t seed = 0;
-  int epochs = 0;
+  int epochs = ZooSearchSpace().epochs;
   int shard_index = 0;
   int shard_count = 1;
-  std::string trainer;  // "fused" or "libtorch"
-  int group_size = 0;
+  ZooTrainer trainer = ZooOptions().trainer;
+  int group_size = ZooOptions().max_group_size;
   int workers = 0;  // 0 = one per core
   int64_t max_rows = 0;
 };
@@ -120,10 +122,13 @@ struct EvalCommandOptions {
   int64_t max_models = 0;  // test-split zoo models; 0 = all
   int64_t max_test_rows = 0;
   int64_t max_fit_rows = 0;  // validation rows the baselines fit on
-  bool baselines = false;    // false: editors only (ablations)
+  bool baselines = true;     // false: editors only (ablations)
   // Non-empty: the composition panel (requirement pruning): models are
   // first minimised by this data-minimisation editor.
   std::string compose_after;
+  // 0 = all. The three below are always set by EvalOptionsFromFlags, from
+  // DistillationOptions and LotteryTicketOptions (their headers need
+  // LibTorch, which this header keeps out of the flag files).
   int64_t retrain_models = 0;
   int retrain_epochs = 0;
   int lottery_levels = 0;

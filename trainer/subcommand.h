@@ -2,7 +2,7 @@
 //
 // A subcommand of amend-trainer: its name, its line of the usage text, the
 // flags it reads and how it runs. Each subcommand defines its own flags in
-// trainer/<name>_flags.cc (flags several subcommands read are in
+// trainer/{data,zoo,editor,eval}_flags.cc (flags several subcommands read are in
 // common_flags.cc), next to the builder that turns them into the options
 // struct of commands.h; main.cc dispatches and refuses a flag that the chosen
 // subcommand does not read.

@@ -27,12 +27,7 @@ absl::Status BuildZooCommand(const ZooCommandOptions& options) {
   zoo.shard_index = options.shard_index;
   zoo.shard_count = options.shard_count;
   zoo.max_group_size = options.group_size;
-  if (options.trainer == "libtorch") {
-    zoo.trainer = ZooTrainer::kLibTorchStacked;
-  } else if (options.trainer != "fused") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--trainer must be fused or libtorch, got \"", options.trainer, "\""));
-  }
+  zoo.trainer = options.trainer;
   zoo.max_rows = options.max_rows;
   zoo.workers =
       options.workers > 0
@@ -78,7 +73,7 @@ int RunZooCommand(const ZooCommandOptions& options) {
   if (absl::Status status = BuildZooCommand(options); !status.ok()) {
     std::cerr << "amend-trainer zoo: " << status.message();
     if (absl::IsAlreadyExists(status)) {
-      std::cerr << "; use another --out, or the same settings to resume";
+      std::cerr << "; use another --out";
     }
     std::cerr << "\n";
     return kExitFailure;

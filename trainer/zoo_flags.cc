@@ -1,8 +1,11 @@
 // The flags of amend-trainer zoo and zoo-merge.
-#include <cstdio>
+#include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "core/util/status_macros.h"
 #include "core/zoo/search_space.h"
 #include "core/zoo/zoo_builder.h"
@@ -30,6 +33,14 @@ ABSL_FLAG(int64_t, max_rows, 0,
 namespace amend::trainer {
 namespace {
 
+// The --trainer names (zoo.json records its own, longer ones).
+absl::StatusOr<ZooTrainer> ParseZooTrainer(const std::string& name) {
+  if (name == "fused") return ZooTrainer::kFused;
+  if (name == "libtorch") return ZooTrainer::kLibTorchStacked;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--trainer must be fused or libtorch, got \"", name, "\""));
+}
+
 absl::StatusOr<ZooCommandOptions> ZooOptionsFromFlags() {
   ZooCommandOptions options;
   options.task = absl::GetFlag(FLAGS_task);
@@ -41,12 +52,14 @@ absl::StatusOr<ZooCommandOptions> ZooOptionsFromFlags() {
   options.group_size = absl::GetFlag(FLAGS_group_size);
   options.max_rows = absl::GetFlag(FLAGS_max_rows);
   options.workers = absl::GetFlag(FLAGS_workers);
-  options.trainer = absl::GetFlag(FLAGS_trainer);
+  AMEND_ASSIGN_OR_RETURN(options.trainer,
+                         ParseZooTrainer(absl::GetFlag(FLAGS_trainer)));
   AMEND_RETURN_IF_ERROR(RequireFlag(options.task, "task"));
   AMEND_RETURN_IF_ERROR(RequireFlag(options.output_dir, "out"));
   const std::string shard = absl::GetFlag(FLAGS_shard);
-  if (std::sscanf(shard.c_str(), "%d/%d", &options.shard_index,
-                  &options.shard_count) != 2 ||
+  const std::vector<std::string> parts = absl::StrSplit(shard, '/');
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &options.shard_index) ||
+      !absl::SimpleAtoi(parts[1], &options.shard_count) ||
       options.shard_count < 1 || options.shard_index < 0 ||
       options.shard_index >= options.shard_count) {
     return absl::InvalidArgumentError(absl::StrCat(

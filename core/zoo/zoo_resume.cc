@@ -45,7 +45,7 @@ absl::Status CheckOrWriteSettings(const Task& task, const ZooOptions& options) {
       return absl::AlreadyExistsError(
           absl::StrCat(path, ": the zoo in ", options.output_dir,
                        " was built with other settings (task, runs, seed, "
-                       "epochs or max_rows)"));
+                       "epochs or max_rows); the same settings resume it"));
     }
     return absl::OkStatus();
   }

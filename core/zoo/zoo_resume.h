@@ -30,7 +30,7 @@ inline constexpr char kZooSettingsFile[] = "zoo.json";
 using RunEntries = std::map<int64_t, std::vector<ManifestEntry>>;
 
 // Writes <output_dir>/zoo.json, or checks that the one there holds the same
-// settings (FailedPrecondition if not).
+// settings (AlreadyExists if not: the folder holds another zoo).
 absl::Status CheckOrWriteSettings(const Task& task, const ZooOptions& options);
 
 // Entries of the runs in `manifest_path` whose every checkpoint is listed and
@@ -39,7 +39,7 @@ absl::StatusOr<RunEntries> FinishedRuns(const std::string& zoo_dir,
                                         const std::string& manifest_path,
                                         size_t checkpoints_per_run);
 
-// FailedPrecondition when a finished run was trained with another
+// AlreadyExists when a finished run was trained with another
 // configuration than `shard_runs` holds for it.
 absl::Status CheckFinishedRunsMatch(const RunEntries& finished,
                                     const std::vector<RunConfig>& shard_runs,

@@ -153,8 +153,10 @@ TEST_F(CliTest, ZooRefusesBadFlagsWithUsageOrMessage) {
   EXPECT_EQ(shard.exit_code, 2);
   EXPECT_THAT(shard.output,
               HasSubstr("--shard must be i/n with 0 <= i < n, got \"2/2\""));
+  EXPECT_EQ(RunCommand(zoo + " --shard 0/1x").exit_code, 2);
   const CommandResult trainer = RunCommand(zoo + " --trainer cuda");
-  EXPECT_EQ(trainer.exit_code, 1);
+  // A flag's value: a usage error, refused before anything runs.
+  EXPECT_EQ(trainer.exit_code, 2);
   EXPECT_THAT(trainer.output,
               HasSubstr("--trainer must be fused or libtorch, got \"cuda\""));
   EXPECT_EQ(RunCommand(zoo + " --epochs 0").exit_code, 2);
