@@ -1,6 +1,7 @@
 #include "core/eval/point_cache.h"
 
-#include <filesystem>
+#include <cstdint>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "core/util/file_io.h"
@@ -10,9 +11,13 @@ namespace amend {
 
 absl::StatusOr<std::optional<std::vector<MethodPoint>>> ReadCachedPoints(
     const std::string& path, const nlohmann::json& settings) {
-  std::error_code error;
-  if (!std::filesystem::exists(path, error)) return std::nullopt;
-  AMEND_ASSIGN_OR_RETURN(const std::string text, ReadFileToString(path));
+  // A cache holds a few hundred points; anything near the cap is not ours.
+  constexpr uint64_t kMaxCacheBytes = uint64_t{64} << 20;
+  absl::StatusOr<std::string> read_text =
+      ReadFileToString(path, kMaxCacheBytes);
+  // Only a missing cache means "compute it"; an unreadable one is reported.
+  if (absl::IsNotFound(read_text.status())) return std::nullopt;
+  AMEND_ASSIGN_OR_RETURN(const std::string text, std::move(read_text));
   const nlohmann::json saved = nlohmann::json::parse(text, nullptr, false);
   if (saved.is_discarded() || !saved.is_object()) return std::nullopt;
   const auto saved_settings = saved.find("settings");
