@@ -64,6 +64,20 @@ absl::Status RequireFlag(absl::string_view value, absl::string_view flag) {
   return absl::InvalidArgumentError(absl::StrCat("--", flag, " is required"));
 }
 
+absl::StatusOr<ZooRunFlags> ZooRunFromFlags() {
+  ZooRunFlags flags;
+  flags.task = absl::GetFlag(FLAGS_task);
+  flags.data_dir = DataDirFromFlags();
+  flags.zoo_dir = absl::GetFlag(FLAGS_zoo);
+  flags.requirement = absl::GetFlag(FLAGS_requirement);
+  flags.output_dir = OutFromFlags();
+  AMEND_RETURN_IF_ERROR(RequireFlag(flags.task, "task"));
+  AMEND_RETURN_IF_ERROR(RequireFlag(flags.zoo_dir, "zoo"));
+  AMEND_RETURN_IF_ERROR(RequireFlag(flags.requirement, "requirement"));
+  AMEND_RETURN_IF_ERROR(RequireFlag(flags.output_dir, "out"));
+  return flags;
+}
+
 absl::StatusOr<double> ParseLambda(absl::string_view text,
                                    absl::string_view flag) {
   const std::string name = absl::StrCat("--", flag);

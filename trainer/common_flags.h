@@ -38,6 +38,19 @@ std::string OutFromFlags();
 // OK when `value` is set, else InvalidArgument "--<flag> is required".
 absl::Status RequireFlag(absl::string_view value, absl::string_view flag);
 
+// What train, sweep and eval all read: the task, its data, the zoo, the
+// requirement and the output folder.
+struct ZooRunFlags {
+  std::string task;
+  std::string data_dir;
+  std::string zoo_dir;
+  std::string requirement;
+  std::string output_dir;
+};
+// InvalidArgument "--<flag> is required" for the first of --task, --zoo,
+// --requirement, --out that is missing.
+absl::StatusOr<ZooRunFlags> ZooRunFromFlags();
+
 // One λ of --lambda or --lambdas: a number (absl::SimpleAtod) that
 // ValidateLambda accepts; InvalidArgument naming `flag` otherwise.
 absl::StatusOr<double> ParseLambda(absl::string_view text,

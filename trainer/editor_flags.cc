@@ -115,11 +115,12 @@ EditorTrainingOptions TrainingOptionsFromFlags() {
 
 // What train and sweep share; their output folder is --out.
 absl::StatusOr<EditorTrainingCommandOptions> EditorTrainingFromFlags() {
+  AMEND_ASSIGN_OR_RETURN(const ZooRunFlags run, ZooRunFromFlags());
   EditorTrainingCommandOptions training;
-  training.task = absl::GetFlag(FLAGS_task);
-  training.data_dir = DataDirFromFlags();
-  training.zoo_dir = absl::GetFlag(FLAGS_zoo);
-  training.requirement = absl::GetFlag(FLAGS_requirement);
+  training.task = run.task;
+  training.data_dir = run.data_dir;
+  training.zoo_dir = run.zoo_dir;
+  training.requirement = run.requirement;
   training.variant = absl::GetFlag(FLAGS_variant);
   training.network.hidden = absl::GetFlag(FLAGS_hidden);
   training.network.layers = absl::GetFlag(FLAGS_layers);
@@ -134,10 +135,6 @@ absl::StatusOr<EditorTrainingCommandOptions> EditorTrainingFromFlags() {
   }
   training.options.scalarisation =
       scalarisation == "epo" ? Scalarisation::kEpo : Scalarisation::kLinear;
-  AMEND_RETURN_IF_ERROR(RequireFlag(training.task, "task"));
-  AMEND_RETURN_IF_ERROR(RequireFlag(training.zoo_dir, "zoo"));
-  AMEND_RETURN_IF_ERROR(RequireFlag(training.requirement, "requirement"));
-  AMEND_RETURN_IF_ERROR(RequireFlag(OutFromFlags(), "out"));
   return training;
 }
 

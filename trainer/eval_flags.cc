@@ -36,13 +36,14 @@ namespace amend::trainer {
 namespace {
 
 absl::StatusOr<EvalCommandOptions> EvalOptionsFromFlags() {
+  AMEND_ASSIGN_OR_RETURN(const ZooRunFlags run, ZooRunFromFlags());
   EvalCommandOptions options;
-  options.task = absl::GetFlag(FLAGS_task);
-  options.data_dir = DataDirFromFlags();
-  options.zoo_dir = absl::GetFlag(FLAGS_zoo);
-  options.requirement = absl::GetFlag(FLAGS_requirement);
+  options.task = run.task;
+  options.data_dir = run.data_dir;
+  options.zoo_dir = run.zoo_dir;
+  options.requirement = run.requirement;
+  options.output_dir = run.output_dir;
   options.editors = absl::GetFlag(FLAGS_editors);
-  options.output_dir = OutFromFlags();
   options.max_models = absl::GetFlag(FLAGS_max_test_models);
   options.max_test_rows = absl::GetFlag(FLAGS_max_test_rows);
   options.max_fit_rows = absl::GetFlag(FLAGS_max_fit_rows);
@@ -53,10 +54,6 @@ absl::StatusOr<EvalCommandOptions> EvalOptionsFromFlags() {
   options.lottery_levels = absl::GetFlag(FLAGS_lottery_levels);
   options.lottery_epochs = absl::GetFlag(FLAGS_lottery_epochs);
   options.seed = absl::GetFlag(FLAGS_seed);
-  AMEND_RETURN_IF_ERROR(RequireFlag(options.task, "task"));
-  AMEND_RETURN_IF_ERROR(RequireFlag(options.zoo_dir, "zoo"));
-  AMEND_RETURN_IF_ERROR(RequireFlag(options.requirement, "requirement"));
-  AMEND_RETURN_IF_ERROR(RequireFlag(options.output_dir, "out"));
   if (options.editors.empty() && !options.baselines) {
     return absl::InvalidArgumentError(
         "nothing to run: give --editors or keep --baselines");
