@@ -35,9 +35,9 @@ int EditBatcher::queued() const {
   return static_cast<int>(queue_.size());
 }
 
-absl::StatusOr<std::future<EditOutcome>> EditBatcher::Submit(
+absl::StatusOr<std::future<BatchedEdit>> EditBatcher::Submit(
     std::shared_ptr<const Editor> editor, Mlp mlp, Clock::time_point deadline) {
-  std::future<EditOutcome> future;
+  std::future<BatchedEdit> future;
   {
     absl::MutexLock lock(&mu_);
     if (stopping_) {
@@ -105,7 +105,7 @@ void EditBatcher::Run(std::vector<Item> batch) {
   std::vector<Item*> live;
   for (Item& item : batch) {
     if (started >= item.deadline) {
-      EditOutcome outcome;
+      BatchedEdit outcome;
       outcome.result = absl::DeadlineExceededError(
           "deadline: passed while the edit was queued");
       outcome.queue_seconds = Seconds(started - item.enqueued);
@@ -139,7 +139,7 @@ void EditBatcher::Run(std::vector<Item> batch) {
   const Clock::time_point finished = Clock::now();
   if (observer_) observer_(static_cast<int>(live.size()));
   for (size_t i = 0; i < live.size(); ++i) {
-    EditOutcome outcome;
+    BatchedEdit outcome;
     outcome.queue_seconds = Seconds(started - live[i]->enqueued);
     outcome.compute_seconds = Seconds(finished - started);
     outcome.batch_size = static_cast<int>(live.size());

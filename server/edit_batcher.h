@@ -12,7 +12,7 @@
 // Example:
 //   EditBatcher batcher({.workers = 2, .max_batch = 16});
 //   auto future = batcher.Submit(editor, std::move(mlp), deadline);
-//   EditOutcome outcome = future->get();
+//   BatchedEdit outcome = future->get();
 //
 // Thread-safe.
 #ifndef AMEND_SERVER_EDIT_BATCHER_H_
@@ -50,7 +50,7 @@ struct BatcherOptions {
   int max_queue = 1024;
 };
 
-struct EditOutcome {
+struct BatchedEdit {
   absl::StatusOr<EditResult> result = absl::UnknownError("not run");
   double queue_seconds = 0.0;
   double compute_seconds = 0.0;
@@ -69,7 +69,7 @@ class EditBatcher {
   ~EditBatcher();
 
   // REQUIRES: editor->CheckSupports(mlp.architecture) is OK.
-  absl::StatusOr<std::future<EditOutcome>> Submit(
+  absl::StatusOr<std::future<BatchedEdit>> Submit(
       std::shared_ptr<const Editor> editor, Mlp mlp,
       Clock::time_point deadline = Clock::time_point::max());
 
@@ -81,7 +81,7 @@ class EditBatcher {
     Mlp mlp;
     Clock::time_point enqueued;
     Clock::time_point deadline;
-    std::promise<EditOutcome> promise;
+    std::promise<BatchedEdit> promise;
   };
 
   void WorkerLoop() ABSL_LOCKS_EXCLUDED(mu_);

@@ -81,8 +81,8 @@ Clock::time_point CallDeadline(const grpc::ServerContext& context,
 }
 
 // Waits in slices so a client that goes away frees its handler thread.
-absl::StatusOr<EditOutcome> AwaitEdit(grpc::ServerContext& context,
-                                      std::future<EditOutcome>& future,
+absl::StatusOr<BatchedEdit> AwaitEdit(grpc::ServerContext& context,
+                                      std::future<BatchedEdit>& future,
                                       Clock::time_point deadline) {
   while (future.wait_for(std::chrono::milliseconds(20)) !=
          std::future_status::ready) {
@@ -126,7 +126,7 @@ void SetTargetMet(const amend::v1::EditModelRequest& request,
 absl::Status DescribeEdit(const amend::v1::EditModelRequest& request,
                           const Selection& selection,
                           const DecodedModel& decoded,
-                          const EditOutcome& outcome,
+                          const BatchedEdit& outcome,
                           amend::v1::EditModelResponse& response) {
   const ServedEditor& served = *selection.editor;
   const EditResult& result = *outcome.result;
@@ -247,9 +247,9 @@ absl::Status EditorService::Edit(grpc::ServerContext* context,
     return absl::DeadlineExceededError("deadline: passed before the edit");
   }
   AMEND_ASSIGN_OR_RETURN(
-      std::future<EditOutcome> future,
+      std::future<BatchedEdit> future,
       batcher_.Submit(served.editor, std::move(decoded.mlp), deadline));
-  AMEND_ASSIGN_OR_RETURN(const EditOutcome outcome,
+  AMEND_ASSIGN_OR_RETURN(const BatchedEdit outcome,
                          AwaitEdit(*context, future, deadline));
   metrics_.RecordQueue(RequirementName(requirement), outcome.queue_seconds);
   if (!outcome.result.ok()) return outcome.result.status();
