@@ -4,6 +4,11 @@ function(amend_target_defaults target)
   target_compile_features(${target} PUBLIC cxx_std_20)
   set_target_properties(${target} PROPERTIES CXX_EXTENSIONS OFF)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter)
+  # ABSL_GUARDED_BY and friends are checked by clang only (g++ ignores them): a clang build
+  # (CXX=clang++) turns a lock-discipline mistake into a warning.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    target_compile_options(${target} PRIVATE -Wthread-safety)
+  endif()
 endfunction()
 
 # amend_library(NAME SOURCES ... DEPS ...): a static library rooted at the source tree, so headers

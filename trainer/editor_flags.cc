@@ -47,9 +47,11 @@ ABSL_FLAG(double, mask_temperature, kConfig.mask_temperature,
           "train, sweep: temperature of the straight-through masks.");
 ABSL_FLAG(double, fairness_temperature, kConfig.fairness_temperature,
           "train, sweep: temperature of the softmax the soft EOD reads.");
-ABSL_FLAG(std::string, scalarisation, "linear",
-          "train, sweep: linear (minimise JSD + lambda R) or epo (Exact "
-          "Pareto Optimal search towards JSD = lambda R).");
+ABSL_FLAG(
+    std::string, scalarisation,
+    amend::ScalarisationName(amend::EditorTrainingOptions().scalarisation),
+    "train, sweep: linear (minimise JSD + lambda R) or epo (Exact "
+    "Pareto Optimal search towards JSD = lambda R).");
 ABSL_FLAG(int64_t, eval_every, kTraining.eval_every,
           "train, sweep: steps between model-selection evaluations.");
 ABSL_FLAG(int64_t, checkpoint_every, kTraining.checkpoint_every,
@@ -129,12 +131,12 @@ absl::StatusOr<EditorTrainingCommandOptions> EditorTrainingFromFlags() {
   training.fairness_temperature = absl::GetFlag(FLAGS_fairness_temperature);
   training.options = TrainingOptionsFromFlags();
   const std::string scalarisation = absl::GetFlag(FLAGS_scalarisation);
-  if (scalarisation != "linear" && scalarisation != "epo") {
+  absl::StatusOr<Scalarisation> parsed = ParseScalarisation(scalarisation);
+  if (!parsed.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--scalarisation must be linear or epo, got \"", scalarisation, "\""));
   }
-  training.options.scalarisation =
-      scalarisation == "epo" ? Scalarisation::kEpo : Scalarisation::kLinear;
+  training.options.scalarisation = *parsed;
   return training;
 }
 

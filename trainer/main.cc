@@ -75,8 +75,11 @@ absl::Status CheckFlagsBelongTo(const Subcommand& chosen,
       for (const Subcommand& reader : subcommands) {
         if (Reads(reader, flag)) readers.push_back(reader.name);
       }
+      // Abseil takes one-letter flags with one dash or two; show the form
+      // users type.
+      const absl::string_view dashes = flag.size() == 1 ? "-" : "--";
       return absl::InvalidArgumentError(
-          absl::StrCat("--", flag, " is a flag of ",
+          absl::StrCat(dashes, flag, " is a flag of ",
                        absl::StrJoin(readers, ", "), ", not of ", chosen.name));
     }
   }
@@ -106,9 +109,9 @@ absl::Status CheckFlagTable(const std::vector<Subcommand>& subcommands) {
         subcommands.begin(), subcommands.end(),
         [&](const Subcommand& s) { return Reads(s, std::string(name)); });
     if (!listed) {
-      return absl::InternalError(absl::StrCat(
-          "--", name, " is defined in ", flag->Filename(),
-          " but no subcommand lists it"));
+      return absl::InternalError(absl::StrCat("--", name, " is defined in ",
+                                              flag->Filename(),
+                                              " but no subcommand lists it"));
     }
   }
   return absl::OkStatus();

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/util/json_field.h"
+#include "core/util/range_error.h"
 #include "core/util/status_macros.h"
 
 namespace amend {
@@ -30,17 +31,11 @@ absl::StatusOr<std::vector<std::string>> StringList(const nlohmann::json& json,
   return values;
 }
 
-absl::Status OutOfRange(absl::string_view field, absl::string_view expected,
-                        double got) {
-  return absl::InvalidArgumentError(
-      absl::StrCat(field, ": must be ", expected, ", got ", got));
-}
-
 }  // namespace
 
 absl::Status ValidateLambda(double lambda, absl::string_view field) {
   if (!(lambda >= 0.0) || !std::isfinite(lambda)) {
-    return OutOfRange(field, "a finite number >= 0", lambda);
+    return OutOfRangeError(field, "a finite number >= 0", lambda);
   }
   return absl::OkStatus();
 }
@@ -67,13 +62,13 @@ absl::Status ValidateEditorConfig(const EditorConfig& config) {
       ValidateMetanetworkOptions(config.network, "config.network"));
   if (!(config.mask_temperature > 0.0) ||
       !std::isfinite(config.mask_temperature)) {
-    return OutOfRange("config.mask_temperature", "a finite number > 0",
-                      config.mask_temperature);
+    return OutOfRangeError("config.mask_temperature", "a finite number > 0",
+                           config.mask_temperature);
   }
   if (!(config.fairness_temperature > 0.0) ||
       !std::isfinite(config.fairness_temperature)) {
-    return OutOfRange("config.fairness_temperature", "a finite number > 0",
-                      config.fairness_temperature);
+    return OutOfRangeError("config.fairness_temperature", "a finite number > 0",
+                           config.fairness_temperature);
   }
   return absl::OkStatus();
 }

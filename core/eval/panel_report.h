@@ -20,8 +20,8 @@
 //   PanelReport report = BuildPanelReport(
 //       {.title = "adult, pruning", .requirement_label = "weights kept",
 //        .reference_x = 1.0}, points);
-//   AMEND_RETURN_IF_ERROR(WritePanelReport("reports/adult/pruning", report));
-// (panel_files.h writes it, panel_summary.h summarises it for people.)
+// panel_files.h writes it (WritePanelReport); panel_summary.h summarises it
+// for people.
 //
 // Thread-safe (pure functions).
 #ifndef AMEND_CORE_EVAL_PANEL_REPORT_H_

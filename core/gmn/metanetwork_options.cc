@@ -3,14 +3,14 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "core/util/range_error.h"
 
 namespace amend {
 namespace {
 
 absl::Status OutOfRange(absl::string_view prefix, absl::string_view field,
                         absl::string_view expected, double got) {
-  return absl::InvalidArgumentError(
-      absl::StrCat(prefix, ".", field, ": must be ", expected, ", got ", got));
+  return OutOfRangeError(absl::StrCat(prefix, ".", field), expected, got);
 }
 
 }  // namespace

@@ -4,7 +4,8 @@
 // one data split: the record every summary over models is made from
 // (editor_figures.h for checkpoints, method_point.h for reports). Methods
 // fill what they measure: the fairness post-processors change no weights,
-// so their counts keep the defaults.
+// so their counts keep the defaults (MethodPoint, the only summary they
+// reach, reads no counts).
 //
 // Thread-safe (plain data).
 #ifndef AMEND_CORE_RESULTS_EDIT_OUTCOME_H_

@@ -11,6 +11,7 @@
 #include "core/util/torch_boundary.h"
 
 namespace amend {
+
 absl::StatusOr<EditOutcome> CompareEdit(Requirement requirement,
                                         const Mlp& original, const Mlp& edited,
                                         const SplitTensors& data) {

@@ -50,6 +50,16 @@ absl::StatusOr<std::optional<EditorManifest>> FinishedEditor(
 
 // Everything one run reads, and its mutable state.
 struct TrainingRun {
+  TrainingRun(const Task& task, const std::string& zoo_dir,
+              const EditorConfig& config, const EditorTrainingOptions& options,
+              const std::string& out_dir, nlohmann::json settings)
+      : task(task),
+        zoo_dir(zoo_dir),
+        config(config),
+        options(options),
+        out_dir(out_dir),
+        settings(std::move(settings)) {}
+
   const Task& task;
   const std::string& zoo_dir;
   const EditorConfig& config;
@@ -284,8 +294,8 @@ absl::StatusOr<EditorManifest> TrainEditor(
         absl::StrCat("config.task: the editor is for \"", config.task,
                      "\" but the data is \"", task.name, "\""));
   }
-  TrainingRun run{task,    zoo_dir, config,
-                  options, out_dir, RunSettings(config, options)};
+  TrainingRun run(task, zoo_dir, config, options, out_dir,
+                  RunSettings(config, options));
   AMEND_ASSIGN_OR_RETURN(std::optional<EditorManifest> finished,
                          FinishedEditor(out_dir, config, run.settings));
   if (finished) return *std::move(finished);

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/str_cat.h"
+
 namespace amend {
 
 absl::Status ValidateEditorTrainingOptions(
@@ -33,8 +35,22 @@ nlohmann::json TrainingOptionsToJson(const EditorTrainingOptions& o) {
                          {"max_test_rows", o.max_test_rows}};
   // Only when not the default, so editors trained before the option existed
   // keep their settings (and resume).
-  if (o.scalarisation == Scalarisation::kEpo) json["scalarisation"] = "epo";
+  if (o.scalarisation == Scalarisation::kEpo) {
+    json["scalarisation"] = ScalarisationName(o.scalarisation);
+  }
   return json;
+}
+
+std::string ScalarisationName(Scalarisation scalarisation) {
+  return scalarisation == Scalarisation::kEpo ? "epo" : "linear";
+}
+
+absl::StatusOr<Scalarisation> ParseScalarisation(absl::string_view name) {
+  for (Scalarisation s : {Scalarisation::kLinear, Scalarisation::kEpo}) {
+    if (name == ScalarisationName(s)) return s;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "scalarisation: expected linear or epo, got \"", name, "\""));
 }
 
 }  // namespace amend

@@ -11,8 +11,11 @@
 
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>
+#include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "core/optim/adamw_options.h"
 
 namespace amend {
@@ -24,6 +27,11 @@ namespace amend {
 //     weighted each step by EPO's alpha (times 2, the number of objectives),
 //     and model selection minimises max(JSD, lambda R) instead of the sum.
 enum class Scalarisation { kLinear, kEpo };
+
+// "linear" or "epo": the names flags and training settings use.
+std::string ScalarisationName(Scalarisation scalarisation);
+// InvalidArgument "scalarisation: expected linear or epo, got ..." otherwise.
+absl::StatusOr<Scalarisation> ParseScalarisation(absl::string_view name);
 
 struct EditorTrainingOptions {
   int64_t steps = 1500;           // >= 1

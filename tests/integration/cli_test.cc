@@ -23,6 +23,7 @@ namespace amend {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 namespace fs = std::filesystem;
 
 struct CommandResult {
@@ -225,7 +226,12 @@ TEST_F(CliTest, ASubcommandRefusesAFlagOfAnotherSubcommand) {
   EXPECT_THAT(init.output,
               HasSubstr("--zoo is a flag of zoo-merge, train, sweep, eval, "
                         "not of init"));
-  EXPECT_EQ(RunCommand(trainer + " init --architecture x -o m").exit_code, 2);
+  const CommandResult short_out =
+      RunCommand(trainer + " init --architecture x -o m");
+  EXPECT_EQ(short_out.exit_code, 2);
+  EXPECT_THAT(short_out.output, HasSubstr("-o is a flag of"));
+  EXPECT_THAT(short_out.output, Not(HasSubstr("--o ")));
+  EXPECT_THAT(short_out.output, HasSubstr("not of init"));
   // --threads belongs to every subcommand.
   EXPECT_EQ(RunCommand(trainer + " data --task bank --threads 1 --data_dir " +
                        AMEND_TEST_DATA_DIR)

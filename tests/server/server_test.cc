@@ -480,6 +480,7 @@ TEST_F(ServerTest, MetricsCountEveryCallByCode) {
   amend::v1::EditModelRequest unknown = Request("pruning", mlp);
   unknown.set_task("nonsense-task");
   EXPECT_FALSE(client_->EditModel(unknown).ok());
+  EXPECT_FALSE(client_->EditModel(Request("privacy", mlp)).ok());
   const std::string scrape = Scrape(server_->metrics_port());
   EXPECT_EQ(Series(scrape,
                    "amend_edit_requests_total{code=\"OK\",requirement="
@@ -493,6 +494,11 @@ TEST_F(ServerTest, MetricsCountEveryCallByCode) {
   EXPECT_EQ(Series(scrape,
                    "amend_edit_requests_total{code=\"NOT_FOUND\","
                    "requirement=\"pruning\",task=\"other\"}"),
+            1);
+  // Nor is a made-up requirement, which is refused as an argument.
+  EXPECT_EQ(Series(scrape,
+                   "amend_edit_requests_total{code=\"INVALID_ARGUMENT\","
+                   "requirement=\"other\",task=\"adult\"}"),
             1);
   EXPECT_EQ(Series(scrape,
                    "amend_edit_latency_seconds_count{requirement=\"pruning\"}"),
