@@ -20,6 +20,7 @@
 
 #include "core/editor/editor.h"
 #include "core/mlp/parameter_layout.h"
+#include "core/testing/editor_fixtures.h"
 #include "core/util/allocator.h"
 #include "core/util/threads.h"
 
@@ -59,17 +60,7 @@ Architecture SizeClass(int size) {
 }
 
 const Editor& DefaultEditor() {
-  static const Editor* editor = [] {
-    EditorConfig config;
-    config.task = "adult";
-    for (int64_t i = 0; i < kInputs; ++i) {
-      config.feature_names.push_back("f" + std::to_string(i));
-    }
-    config.class_names = {"<=50K", ">50K"};
-    config.requirement = Requirement::kPruning;
-    config.lambda = 0.01;
-    return Editor::Create(config, 1).value().release();
-  }();
+  static const Editor* editor = testing::DefaultAdultEditor().release();
   return *editor;
 }
 

@@ -9,6 +9,8 @@ AMEND_BUILD_PACKAGES=(
   libopenblas0-pthread
   # tests: certificates for the TLS tests, the Python client's runtime, the deployment checks
   openssl python3 python3-grpcio python3-protobuf python3-yaml prometheus
+  # fuzzing the parsers (scripts/fuzz.sh): clang and its libFuzzer and sanitizer runtimes
+  clang-14 libclang-rt-14-dev
 )
 
 # Installs whatever in "$@" is missing; does not touch apt when everything is present.

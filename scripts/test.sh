@@ -2,6 +2,7 @@
 # Sets up a Debian 12 machine, builds Amend and runs its test suite:
 #   scripts/test.sh                 everything (what CI runs)
 #   AMEND_CTEST_ARGS="-L fast" scripts/test.sh   only the fast tests
+#   AMEND_FUZZ_SECONDS=0 scripts/test.sh          without the short fuzz runs
 # Installs missing Debian packages with apt-get (as root, or through sudo), then cmake + ctest.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -17,4 +18,10 @@ built=$(date +%s)
 export OPENBLAS_NUM_THREADS=1
 # shellcheck disable=SC2086
 (cd "${AMEND_BUILD_DIR:-build}" && ctest --output-on-failure -j"$(nproc)" ${AMEND_CTEST_ARGS:-})
-echo "[amend] install+build $((built - start)) s, tests $(($(date +%s) - built)) s"
+tested=$(date +%s)
+# A short run of every fuzz target (AMEND_FUZZ_SECONDS=0 skips it): enough to catch a parser
+# change that crashes on the seed corpus or near it; docs/RELIABILITY.md has the long runs.
+if [[ "${AMEND_FUZZ_SECONDS:-20}" != 0 ]]; then
+  scripts/fuzz.sh "${AMEND_FUZZ_SECONDS:-20}"
+fi
+echo "[amend] install+build $((built - start)) s, tests $((tested - built)) s, fuzz $(($(date +%s) - tested)) s"

@@ -104,8 +104,10 @@ absl::StatusOr<std::unique_ptr<AmendServer>> AmendServer::Start(
       static_cast<int>(server->registry_.Current()->editors.size()));
   Metrics* metrics = &server->metrics_;
   server->batcher_ = std::make_unique<EditBatcher>(
-      options.batching,
-      [metrics](int models) { metrics->RecordBatch(models); });
+      options.batching, [metrics](int models, bool stopped) {
+        metrics->RecordBatch(models);
+        if (stopped) metrics->RecordStoppedPass();
+      });
   AmendServer* self = server.get();
   server->service_ = std::make_unique<EditorService>(
       server->registry_, *server->batcher_, server->metrics_, server->auth_,

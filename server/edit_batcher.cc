@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "core/mlp/parameter_layout.h"
 
 namespace amend::server {
 namespace {
@@ -10,6 +11,8 @@ namespace {
 double Seconds(EditBatcher::Clock::duration duration) {
   return std::chrono::duration<double>(duration).count();
 }
+
+int64_t Mebibytes(int64_t bytes) { return bytes >> 20; }
 
 }  // namespace
 
@@ -22,11 +25,18 @@ EditBatcher::EditBatcher(const BatcherOptions& options, BatchObserver observer)
 }
 
 EditBatcher::~EditBatcher() {
+  std::deque<Item> refused;
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
+    aborting_ = true;
+    refused.swap(queue_);
+    queued_bytes_ = 0;
   }
   work_available_.SignalAll();
+  std::vector<Item*> items;
+  for (Item& item : refused) items.push_back(&item);
+  Refuse(items, absl::UnavailableError("the server is stopping"), Clock::now());
   for (std::thread& worker : workers_) worker.join();
 }
 
@@ -35,8 +45,25 @@ int EditBatcher::queued() const {
   return static_cast<int>(queue_.size());
 }
 
+int64_t EditBatcher::reserved_bytes() const {
+  absl::MutexLock lock(&mu_);
+  return running_bytes_ + queued_bytes_;
+}
+
+bool EditBatcher::Fits(int64_t compute_bytes) const {
+  return options_.memory_budget_bytes <= 0 || running_bytes_ == 0 ||
+         running_bytes_ + queued_bytes_ + compute_bytes <=
+             options_.memory_budget_bytes;
+}
+
+bool EditBatcher::OldestFits() const {
+  return !queue_.empty() && Fits(queue_.front().ticket.compute_bytes);
+}
+
 absl::StatusOr<std::future<BatchedEdit>> EditBatcher::Submit(
-    std::shared_ptr<const Editor> editor, Mlp mlp, Clock::time_point deadline) {
+    std::shared_ptr<const Editor> editor, Mlp mlp, EditTicket ticket) {
+  const int64_t model_bytes =
+      CountParameters(mlp.architecture) * static_cast<int64_t>(sizeof(float));
   std::future<BatchedEdit> future;
   {
     absl::MutexLock lock(&mu_);
@@ -48,8 +75,21 @@ absl::StatusOr<std::future<BatchedEdit>> EditBatcher::Submit(
           "queue: ", queue_.size(), " edits are waiting, the limit is ",
           options_.max_queue, " (--max_queue); retry later"));
     }
-    Item item{std::move(editor), std::move(mlp), Clock::now(), deadline, {}};
+    if (options_.memory_budget_bytes > 0 && !queue_.empty() &&
+        running_bytes_ + queued_bytes_ + model_bytes >
+            options_.memory_budget_bytes) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "memory: edits in progress and queued hold ",
+          Mebibytes(running_bytes_ + queued_bytes_),
+          " MiB of the server's budget of ",
+          Mebibytes(options_.memory_budget_bytes),
+          " MiB (--memory_budget_mb); this model needs ",
+          Mebibytes(model_bytes), " MiB more to wait; retry later"));
+    }
+    Item item{std::move(editor), std::move(mlp),    model_bytes,
+              Clock::now(),      std::move(ticket), {}};
     future = item.promise.get_future();
+    queued_bytes_ += model_bytes;
     queue_.push_back(std::move(item));
   }
   work_available_.SignalAll();
@@ -61,12 +101,17 @@ void EditBatcher::Collect(const std::shared_ptr<const Editor>& editor,
   for (auto it = queue_.begin();
        it != queue_.end() &&
        static_cast<int>(batch.size()) < options_.max_batch;) {
-    if (it->editor == editor) {
-      batch.push_back(std::move(*it));
-      it = queue_.erase(it);
-    } else {
+    if (it->editor != editor) {
       ++it;
+      continue;
     }
+    // Members after the first join only while the budget has room: a batch
+    // never grows past it.
+    if (!batch.empty() && !Fits(it->ticket.compute_bytes)) break;
+    queued_bytes_ -= it->model_bytes;
+    running_bytes_ += it->ticket.compute_bytes;
+    batch.push_back(std::move(*it));
+    it = queue_.erase(it);
   }
 }
 
@@ -91,44 +136,70 @@ void EditBatcher::WorkerLoop() {
     std::vector<Item> batch;
     {
       absl::MutexLock lock(&mu_);
-      while (!stopping_ && queue_.empty()) work_available_.Wait(&mu_);
-      // Stopping workers finish the queued work first.
-      if (queue_.empty()) return;
+      while (!stopping_ && !OldestFits()) work_available_.Wait(&mu_);
+      if (stopping_) return;  // the destructor refuses what is queued
       batch = TakeBatch();
     }
-    Run(std::move(batch));
+    Run(batch);
   }
 }
 
-void EditBatcher::Run(std::vector<Item> batch) {
-  const Clock::time_point started = Clock::now();
-  std::vector<Item*> live;
-  for (Item& item : batch) {
-    if (started >= item.deadline) {
-      BatchedEdit outcome;
-      outcome.result = absl::DeadlineExceededError(
-          "deadline: passed while the edit was queued");
-      outcome.queue_seconds = Seconds(started - item.enqueued);
-      item.promise.set_value(std::move(outcome));
-    } else {
-      live.push_back(&item);
-    }
+void EditBatcher::Release(const std::vector<Item*>& items) {
+  int64_t bytes = 0;
+  for (const Item* item : items) bytes += item->ticket.compute_bytes;
+  if (bytes == 0) return;
+  {
+    absl::MutexLock lock(&mu_);
+    running_bytes_ -= bytes;
   }
+  // Room in the budget may let a waiting edit start.
+  work_available_.SignalAll();
+}
+
+void EditBatcher::Refuse(std::vector<Item*>& batch, const absl::Status& status,
+                         Clock::time_point started) {
+  for (Item* item : batch) {
+    BatchedEdit outcome;
+    outcome.result = status;
+    outcome.queue_seconds = Seconds(started - item->enqueued);
+    outcome.started = outcome.finished = started;
+    item->promise.set_value(std::move(outcome));
+  }
+}
+
+void EditBatcher::Run(std::vector<Item>& batch) {
+  const Clock::time_point started = Clock::now();
+  std::vector<Item*> live, expired;
+  for (Item& item : batch) {
+    (started >= item.ticket.deadline ? expired : live).push_back(&item);
+  }
+  Release(expired);
+  Refuse(
+      expired,
+      absl::DeadlineExceededError("deadline: passed while the edit was queued"),
+      started);
   if (live.empty()) return;
+  // Stop when nobody waits for any member any more, or the server stops.
+  const EditStopCheck stop = [&] {
+    if (aborting_.load()) return true;
+    const Clock::time_point now = Clock::now();
+    return std::all_of(live.begin(), live.end(),
+                       [&](const Item* item) { return item->Abandoned(now); });
+  };
   std::vector<const Mlp*> models;
   for (Item* item : live) models.push_back(&item->mlp);
   std::vector<absl::StatusOr<EditResult>> results;
   absl::StatusOr<std::vector<EditResult>> together =
-      live.front()->editor->Edit(models);
+      live.front()->editor->Edit(models, stop);
   if (together.ok()) {
     for (EditResult& result : *together) results.push_back(std::move(result));
-  } else if (live.size() == 1) {
-    results.push_back(together.status());
+  } else if (live.size() == 1 || absl::IsCancelled(together.status())) {
+    results.assign(live.size(), together.status());
   } else {
     // One bad model must not fail the others: edit them one at a time.
     for (Item* item : live) {
       absl::StatusOr<std::vector<EditResult>> single =
-          item->editor->Edit({&item->mlp});
+          item->editor->Edit({&item->mlp}, stop);
       if (single.ok()) {
         results.push_back(std::move(single->front()));
       } else {
@@ -137,13 +208,32 @@ void EditBatcher::Run(std::vector<Item> batch) {
     }
   }
   const Clock::time_point finished = Clock::now();
-  if (observer_) observer_(static_cast<int>(live.size()));
+  // Before the promises: whoever reads the budget after its answer sees it
+  // freed.
+  Release(live);
+  if (observer_) {
+    observer_(static_cast<int>(live.size()),
+              absl::IsCancelled(results.front().status()));
+  }
   for (size_t i = 0; i < live.size(); ++i) {
     BatchedEdit outcome;
     outcome.queue_seconds = Seconds(started - live[i]->enqueued);
     outcome.compute_seconds = Seconds(finished - started);
     outcome.batch_size = static_cast<int>(live.size());
+    outcome.started = started;
+    outcome.finished = finished;
     outcome.result = std::move(results[i]);
+    if (absl::IsCancelled(outcome.result.status())) {
+      // Say why it stopped, for whoever still reads the outcome.
+      if (aborting_.load()) {
+        outcome.result = absl::UnavailableError("the server is stopping");
+      } else if (finished >= live[i]->ticket.deadline) {
+        outcome.result = absl::DeadlineExceededError(
+            "deadline: passed while the edit was computing");
+      } else {
+        outcome.result = absl::CancelledError("cancelled while computing");
+      }
+    }
     live[i]->promise.set_value(std::move(outcome));
   }
 }

@@ -9,16 +9,30 @@
 // A full queue refuses new work (ResourceExhausted); an edit whose deadline
 // passes while queued is not computed (DeadlineExceeded).
 //
+// Memory: every edit carries its estimated peak bytes (core/editor/
+// edit_cost.h). Forward passes run only while the bytes of those in progress
+// fit in the server-wide budget; the oldest edit waits for room (first in,
+// first out, so a large edit is not starved by small ones). Models waiting in
+// the queue count against the budget too: Submit refuses one that would
+// take the queued models past it.
+//
+// Stopping: a forward pass checks after every chunk of edges whether anybody
+// still waits for it; when every edit of the batch was abandoned (its caller
+// gave up) or passed its deadline, or the batcher is being destroyed, it
+// stops and frees its worker.
+//
 // Example:
 //   EditBatcher batcher({.workers = 2, .max_batch = 16});
-//   auto future = batcher.Submit(editor, std::move(mlp), deadline);
+//   auto future = batcher.Submit(editor, std::move(mlp), {.deadline = d});
 //   BatchedEdit outcome = future->get();
 //
 // Thread-safe.
 #ifndef AMEND_SERVER_EDIT_BATCHER_H_
 #define AMEND_SERVER_EDIT_BATCHER_H_
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <future>
@@ -48,6 +62,22 @@ struct BatcherOptions {
   // Most edits waiting (not yet taken by a worker); Submit refuses more with
   // ResourceExhausted. 0 (or less) refuses every edit.
   int max_queue = 1024;
+  // Server-wide memory budget in bytes: the estimated peaks of the forward
+  // passes in progress plus the models waiting stay within it. 0 (or less):
+  // no budget. An edit larger than the whole budget still runs, alone, when
+  // nothing else does (callers refuse those first: the per-request budget).
+  int64_t memory_budget_bytes = 0;
+};
+
+// How one edit is queued.
+struct EditTicket {
+  std::chrono::steady_clock::time_point deadline =
+      std::chrono::steady_clock::time_point::max();
+  // Its estimated peak bytes while computing (EstimateEditCost).
+  int64_t compute_bytes = 0;
+  // Set by the caller when it stops waiting (cancelled, deadline passed);
+  // may be null (never abandoned).
+  std::shared_ptr<const std::atomic<bool>> abandoned;
 };
 
 struct BatchedEdit {
@@ -55,43 +85,68 @@ struct BatchedEdit {
   double queue_seconds = 0.0;
   double compute_seconds = 0.0;
   int batch_size = 0;
+  // When its forward pass began and ended (equal when none ran).
+  std::chrono::steady_clock::time_point started, finished;
 };
 
 class EditBatcher {
  public:
   using Clock = std::chrono::steady_clock;
-  // Called once per forward pass with its size (for metrics). May be null.
-  using BatchObserver = std::function<void(int models)>;
+  // Called once per forward pass with its size and whether it was stopped
+  // part-way because nobody waited for it any more (for metrics). May be
+  // null.
+  using BatchObserver = std::function<void(int models, bool stopped)>;
 
   explicit EditBatcher(const BatcherOptions& options,
                        BatchObserver observer = nullptr);
-  // Finishes the queued work, then joins the workers.
+  // Stops: queued edits fail with Unavailable, forward passes in progress
+  // stop at their next chunk (Unavailable), then the workers are joined. The
+  // server calls it after gRPC's shutdown, when no caller waits any more.
   ~EditBatcher();
 
-  // REQUIRES: editor->CheckSupports(mlp.architecture) is OK.
+  // REQUIRES: editor->CheckEditable(mlp) is OK.
   absl::StatusOr<std::future<BatchedEdit>> Submit(
       std::shared_ptr<const Editor> editor, Mlp mlp,
-      Clock::time_point deadline = Clock::time_point::max());
+      EditTicket ticket = EditTicket());
 
   int queued() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Estimated bytes of the forward passes in progress and of the queued
+  // models (for metrics).
+  int64_t reserved_bytes() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct Item {
     std::shared_ptr<const Editor> editor;
     Mlp mlp;
+    int64_t model_bytes = 0;  // the queued model's parameters
     Clock::time_point enqueued;
-    Clock::time_point deadline;
+    EditTicket ticket;
     std::promise<BatchedEdit> promise;
+
+    bool Abandoned(Clock::time_point now) const {
+      return now >= ticket.deadline ||
+             (ticket.abandoned != nullptr && ticket.abandoned->load());
+    }
   };
 
+  // Whether the oldest queued edit may start: the budget has room for it, or
+  // nothing runs.
+  bool OldestFits() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool Fits(int64_t compute_bytes) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void WorkerLoop() ABSL_LOCKS_EXCLUDED(mu_);
   // Takes the oldest item and every queued item for the same editor, up to
   // max_batch, waiting up to max_wait for more. REQUIRES: queue not empty.
   std::vector<Item> TakeBatch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Moves the queued items for `editor` into `batch` while it has room.
+  // Moves the queued items for `editor` into `batch` while it and the memory
+  // budget have room, reserving their compute bytes.
   void Collect(const std::shared_ptr<const Editor>& editor,
                std::vector<Item>& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void Run(std::vector<Item> batch) ABSL_LOCKS_EXCLUDED(mu_);
+  void Run(std::vector<Item>& batch) ABSL_LOCKS_EXCLUDED(mu_);
+  // Returns the compute bytes of `items` to the budget.
+  void Release(const std::vector<Item*>& items) ABSL_LOCKS_EXCLUDED(mu_);
+  // Settles every promise of `batch` with `status` (none was computed).
+  static void Refuse(std::vector<Item*>& batch, const absl::Status& status,
+                     Clock::time_point started);
 
   // Constant after construction.
   const BatcherOptions options_;
@@ -105,6 +160,12 @@ class EditBatcher {
   absl::CondVar work_available_;
   std::deque<Item> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Compute bytes of the forward passes in progress; model bytes queued.
+  int64_t running_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  // Set by the destructor: forward passes in progress stop at their next
+  // chunk. Read without mu_ by the workers' stop checks.
+  std::atomic<bool> aborting_{false};
 };
 
 }  // namespace amend::server

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "core/util/client_text.h"
 #include "core/util/status_macros.h"
 
 namespace amend::server {
@@ -44,9 +45,9 @@ absl::StatusOr<Candidates> CandidatesFor(const EditorSnapshot& snapshot,
     }
   }
   if (!tasks.count(task)) {
-    return absl::NotFoundError(
-        absl::StrCat("task: no editors loaded for \"", task, "\" (loaded: ",
-                     tasks.empty() ? "none" : absl::StrJoin(tasks, ", "), ")"));
+    return absl::NotFoundError(absl::StrCat(
+        "task: no editors loaded for \"", ClientText(task), "\" (loaded: ",
+        tasks.empty() ? "none" : absl::StrJoin(tasks, ", "), ")"));
   }
   if (candidates.empty()) {
     return absl::NotFoundError(
@@ -96,9 +97,10 @@ absl::StatusOr<Target> TargetOf(const TradeoffRequest& tradeoff) {
       return Target{"max_weight_fraction", Requirement::kPruning,
                     [](const EditorFigures& f) { return f.weights_kept.mean; }};
     case Kind::kMaxFeatures:
-      if (value < 0) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("max_features: must be >= 0, got ", value));
+      // The value came from an int32 field, so it prints as an integer.
+      if (value < 1) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "max_features: must be >= 1, got ", static_cast<int64_t>(value)));
       }
       return Target{
           "max_features", Requirement::kDataMinimisation,
@@ -155,8 +157,8 @@ absl::StatusOr<Selection> SelectEditor(const EditorSnapshot& snapshot,
                                        Requirement requirement,
                                        EditVariant variant,
                                        const TradeoffRequest& tradeoff) {
-  AMEND_ASSIGN_OR_RETURN(const Candidates candidates,
-                         CandidatesFor(snapshot, task, requirement, variant));
+  // A malformed trade-off is the request's fault whatever is loaded, so it is
+  // refused before the editors are looked up.
   if (tradeoff.kind == Kind::kNone) {
     return absl::InvalidArgumentError(
         "tradeoff: set lambda, max_weight_fraction (pruning), max_features "
@@ -166,6 +168,12 @@ absl::StatusOr<Selection> SelectEditor(const EditorSnapshot& snapshot,
     return absl::InvalidArgumentError("tradeoff: must be a finite number");
   }
   if (tradeoff.kind == Kind::kLambda) {
+    if (tradeoff.value < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("lambda: must be >= 0, got ", tradeoff.value));
+    }
+    AMEND_ASSIGN_OR_RETURN(const Candidates candidates,
+                           CandidatesFor(snapshot, task, requirement, variant));
     return SelectByLambda(candidates, task, requirement, variant,
                           tradeoff.value);
   }
@@ -174,6 +182,16 @@ absl::StatusOr<Selection> SelectEditor(const EditorSnapshot& snapshot,
     return absl::InvalidArgumentError(absl::StrCat(
         target.name, ": is a target for ", RequirementName(target.requirement),
         ", not ", RequirementName(requirement)));
+  }
+  AMEND_ASSIGN_OR_RETURN(const Candidates candidates,
+                         CandidatesFor(snapshot, task, requirement, variant));
+  if (tradeoff.kind == Kind::kMaxFeatures) {
+    const int64_t features = candidates.front()->manifest.config.input_dim();
+    if (tradeoff.value > static_cast<double>(features)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "max_features: must be in 1..", features, " (the features of ", task,
+          "), got ", static_cast<int64_t>(tradeoff.value)));
+    }
   }
   return SelectByTarget(candidates, target, tradeoff.value);
 }

@@ -37,9 +37,11 @@ struct Selection {
   std::string resolution;  // which editor and why, for the reply
 };
 
-// Errors: NotFound (no such task, requirement, variant or λ; no editor meets
-// the target; the message lists what is loaded), InvalidArgument (a target
-// that does not fit the requirement, or none given).
+// Errors: InvalidArgument (no trade-off, a non-finite one, λ < 0, a target
+// out of its range (max_features outside 1..the task's features) or one that
+// does not fit the requirement; checked before the editors are looked up,
+// except the feature count), NotFound (no such task, requirement, variant or
+// λ; no editor meets the target; the message lists what is loaded).
 absl::StatusOr<Selection> SelectEditor(const EditorSnapshot& snapshot,
                                        const std::string& task,
                                        Requirement requirement,

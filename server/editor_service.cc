@@ -1,11 +1,15 @@
 #include "server/editor_service.h"
 
+#include <atomic>
+#include <memory>
 #include <optional>
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "core/editor/edit_cost.h"
 #include "core/mlp/model_file.h"
 #include "core/mlp/parameter_layout.h"
+#include "core/util/client_text.h"
 #include "core/util/sha256.h"
 #include "core/util/status_macros.h"
 #include "server/model_codec.h"
@@ -80,19 +84,54 @@ Clock::time_point CallDeadline(const grpc::ServerContext& context,
   return deadline;
 }
 
-// Waits in slices so a client that goes away frees its handler thread.
+// Waits in slices so a client that goes away frees its handler thread; when
+// it stops waiting it says so through `abandoned`, which stops the forward
+// pass if nobody else in its batch waits.
 absl::StatusOr<BatchedEdit> AwaitEdit(grpc::ServerContext& context,
                                       std::future<BatchedEdit>& future,
-                                      Clock::time_point deadline) {
+                                      Clock::time_point deadline,
+                                      std::atomic<bool>& abandoned) {
   while (future.wait_for(std::chrono::milliseconds(20)) !=
          std::future_status::ready) {
-    if (context.IsCancelled()) return absl::CancelledError("cancelled");
+    if (context.IsCancelled()) {
+      abandoned = true;
+      return absl::CancelledError("cancelled");
+    }
     if (Clock::now() >= deadline) {
+      abandoned = true;
       return absl::DeadlineExceededError(
           "deadline: passed while the edit was queued or computing");
     }
   }
   return future.get();
+}
+
+// Bytes the request holds besides the edit itself: the request's tensors, the
+// decoded model, the edited model and masks, the canonical file and the reply
+// (about 8 copies of 4 bytes per parameter).
+constexpr int64_t kRequestCopyBytesPerParameter = 32;
+
+// The estimated bytes of editing `architecture`: the edit's peak plus the
+// request's copies of the model.
+int64_t EditBytes(const Architecture& architecture) {
+  return EstimateEditCost(architecture).edit_bytes +
+         kRequestCopyBytesPerParameter * CountParameters(architecture);
+}
+
+// ResourceExhausted when `bytes` exceed the per-request budget.
+absl::Status CheckEditBudget(const Architecture& architecture, int64_t bytes,
+                             const ServiceLimits& limits) {
+  if (limits.max_edit_bytes <= 0 || bytes <= limits.max_edit_bytes) {
+    return absl::OkStatus();
+  }
+  const EditCost cost = EstimateEditCost(architecture);
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "cost: editing this model needs an estimated ", bytes >> 20, " MiB (",
+      cost.edges, " weights, ", cost.nodes,
+      " neurons), more than the per-request budget of ",
+      limits.max_edit_bytes >> 20,
+      " MiB (--max_edit_mb); a smaller model, or a server with a larger "
+      "budget, can be edited"));
 }
 
 // The canonical model file is both the receipt's output hash and, for the
@@ -152,8 +191,11 @@ absl::Status DescribeEdit(const amend::v1::EditModelRequest& request,
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
+  // The message travels in a header: past gRPC's metadata limit (8 KiB by
+  // default) the client would see RESOURCE_EXHAUSTED instead of the real code.
+  constexpr size_t kMaxMessageBytes = 2048;
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      std::string(status.message()));
+                      ClientText(status.message(), kMaxMessageBytes));
 }
 
 void DescribeEditor(const ServedEditor& editor, amend::v1::EditorInfo* info) {
@@ -236,21 +278,32 @@ absl::Status EditorService::Edit(grpc::ServerContext* context,
   AMEND_ASSIGN_OR_RETURN(DecodedModel decoded,
                          DecodeModel(request.model(), limits_.architecture));
   const ServedEditor& served = *selection.editor;
-  if (absl::Status supported =
-          served.editor->CheckSupports(decoded.mlp.architecture);
-      !supported.ok()) {
+  if (absl::Status editable = served.editor->CheckEditable(decoded.mlp);
+      !editable.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "model.", supported.message(), " (", served.task(), " editors)"));
+        "model.", editable.message(), " (", served.task(), " editors)"));
   }
+  const int64_t edit_bytes = EditBytes(decoded.mlp.architecture);
+  metrics_.RecordEditCost(static_cast<double>(edit_bytes));
+  AMEND_RETURN_IF_ERROR(
+      CheckEditBudget(decoded.mlp.architecture, edit_bytes, limits_));
   if (context->IsCancelled()) return absl::CancelledError("cancelled");
   if (Clock::now() >= deadline) {
     return absl::DeadlineExceededError("deadline: passed before the edit");
   }
+  const auto abandoned = std::make_shared<std::atomic<bool>>(false);
+  EditTicket ticket;
+  ticket.deadline = deadline;
+  ticket.compute_bytes = edit_bytes;
+  ticket.abandoned = abandoned;
   AMEND_ASSIGN_OR_RETURN(
       std::future<BatchedEdit> future,
-      batcher_.Submit(served.editor, std::move(decoded.mlp), deadline));
-  AMEND_ASSIGN_OR_RETURN(const BatchedEdit outcome,
-                         AwaitEdit(*context, future, deadline));
+      batcher_.Submit(served.editor, std::move(decoded.mlp), ticket));
+  metrics_.SetReservedBytes(static_cast<double>(batcher_.reserved_bytes()));
+  absl::StatusOr<BatchedEdit> awaited =
+      AwaitEdit(*context, future, deadline, *abandoned);
+  metrics_.SetReservedBytes(static_cast<double>(batcher_.reserved_bytes()));
+  AMEND_ASSIGN_OR_RETURN(const BatchedEdit outcome, std::move(awaited));
   metrics_.RecordQueue(RequirementName(requirement), outcome.queue_seconds);
   if (!outcome.result.ok()) return outcome.result.status();
   metrics_.RecordCompute(RequirementName(requirement), outcome.compute_seconds);

@@ -27,6 +27,10 @@ struct ServiceLimits {
   // Upper bound on the time of one call, also for clients that set no
   // deadline.
   std::chrono::milliseconds max_request_time{30000};
+  // Largest estimated cost of one edit (EstimateEditCost's bytes plus the
+  // request's own copies of the model); more is refused with
+  // RESOURCE_EXHAUSTED naming both. 0 (or less): no limit.
+  int64_t max_edit_bytes = 0;
 };
 
 class EditorService final : public amend::v1::ModelEditor::Service {

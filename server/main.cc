@@ -13,6 +13,7 @@
 #include "core/util/allocator.h"
 #include "core/util/threads.h"
 #include "server/amend_server.h"
+#include "server/memory_limit.h"
 
 ABSL_FLAG(std::string, editors, "editors",
           "Directory of editors (every editor.json below it is loaded; "
@@ -38,6 +39,15 @@ ABSL_FLAG(int, max_hidden_layers, 64, "Largest MLP depth accepted.");
 ABSL_FLAG(int64_t, max_width, 4096, "Largest MLP layer width accepted.");
 ABSL_FLAG(int64_t, max_parameters, 16 << 20,
           "Largest MLP parameter count accepted.");
+ABSL_FLAG(int64_t, max_edit_mb, 1024,
+          "Largest estimated memory of one edit, in MiB (core/editor/"
+          "edit_cost.h: about 0.5 KiB per weight, so 1024 admits about 1.9M "
+          "weights); larger models are refused with RESOURCE_EXHAUSTED. 0: "
+          "no limit but the memory budget.");
+ABSL_FLAG(int64_t, memory_budget_mb, 0,
+          "Memory all edits in progress and queued models may hold together, "
+          "in MiB; edits wait for room. 0: three quarters of the machine's "
+          "memory (or of the container's limit).");
 ABSL_FLAG(int, max_request_seconds, 30,
           "Upper bound on one call, also for clients that set no deadline.");
 ABSL_FLAG(bool, tls, false, "Serve over TLS (needs --tls_cert, --tls_key).");
@@ -98,6 +108,18 @@ int main(int argc, char** argv) {
   options.limits.architecture.max_width = absl::GetFlag(FLAGS_max_width);
   options.limits.architecture.max_parameters =
       absl::GetFlag(FLAGS_max_parameters);
+  const int64_t budget_mb = absl::GetFlag(FLAGS_memory_budget_mb);
+  options.batching.memory_budget_bytes =
+      budget_mb > 0 ? budget_mb << 20
+                    : amend::server::MemoryLimitBytes() / 4 * 3;
+  options.limits.max_edit_bytes =
+      std::max<int64_t>(0, absl::GetFlag(FLAGS_max_edit_mb)) << 20;
+  if (options.batching.memory_budget_bytes > 0 &&
+      (options.limits.max_edit_bytes == 0 ||
+       options.limits.max_edit_bytes > options.batching.memory_budget_bytes)) {
+    // One edit larger than the whole budget would wait for an idle server.
+    options.limits.max_edit_bytes = options.batching.memory_budget_bytes;
+  }
   options.limits.max_request_time =
       std::chrono::seconds(absl::GetFlag(FLAGS_max_request_seconds));
   options.tls.enabled = absl::GetFlag(FLAGS_tls);
@@ -118,7 +140,10 @@ int main(int argc, char** argv) {
   std::cerr << "amend-server: serving on port " << (*server)->port()
             << ", metrics on port " << (*server)->metrics_port() << ", "
             << (*server)->registry().Current()->editors.size()
-            << " editors loaded from " << options.editors_dir << "\n";
+            << " editors loaded from " << options.editors_dir
+            << "; memory budget "
+            << (options.batching.memory_budget_bytes >> 20) << " MiB, at most "
+            << (options.limits.max_edit_bytes >> 20) << " MiB per edit\n";
   while (true) {
     int signal = 0;
     sigwait(&signals, &signal);

@@ -56,6 +56,33 @@ Metrics::Metrics(const std::string& device)
                         .Add({}, prometheus::Histogram::BucketBoundaries{
                                      1 << 10, 1 << 13, 1 << 16, 1 << 19,
                                      1 << 22, 1 << 25, 1 << 28});
+  edit_cost_bytes_ = &prometheus::BuildHistogram()
+                          .Name("amend_edit_cost_bytes")
+                          .Help(
+                              "Estimated peak memory of each EditModel "
+                              "request's edit (core/editor/edit_cost.h), in "
+                              "bytes, before the per-request budget is "
+                              "applied.")
+                          .Register(*registry_)
+                          .Add({}, prometheus::Histogram::BucketBoundaries{
+                                       1 << 20, 1 << 22, 1 << 24, 1 << 26,
+                                       1 << 28, 1 << 30, 1LL << 32});
+  reserved_bytes_ = &prometheus::BuildGauge()
+                         .Name("amend_memory_reserved_bytes")
+                         .Help(
+                             "Estimated bytes held against the server-wide "
+                             "memory budget: edits computing plus models "
+                             "queued.")
+                         .Register(*registry_)
+                         .Add({});
+  stopped_passes_ = &prometheus::BuildCounter()
+                         .Name("amend_forward_passes_stopped_total")
+                         .Help(
+                             "Forward passes stopped part-way because every "
+                             "edit in them was cancelled, passed its "
+                             "deadline, or the server was stopping.")
+                         .Register(*registry_)
+                         .Add({});
   rpcs_ = &prometheus::BuildCounter()
                .Name("amend_rpcs_total")
                .Help(
@@ -128,5 +155,11 @@ void Metrics::RecordReload(bool ok) {
 }
 
 void Metrics::AddInFlight(int delta) { in_flight_->Increment(delta); }
+
+void Metrics::RecordEditCost(double bytes) { edit_cost_bytes_->Observe(bytes); }
+
+void Metrics::SetReservedBytes(double bytes) { reserved_bytes_->Set(bytes); }
+
+void Metrics::RecordStoppedPass() { stopped_passes_->Increment(); }
 
 }  // namespace amend::server

@@ -38,6 +38,12 @@ class Metrics {
   void SetEditorsLoaded(int count);
   void RecordReload(bool ok);
   void AddInFlight(int delta);
+  // An admitted edit's estimated peak bytes (EstimateEditCost).
+  void RecordEditCost(double bytes);
+  // A forward pass stopped part-way: nobody waited for it any more.
+  void RecordStoppedPass();
+  // Bytes held against the server-wide memory budget now.
+  void SetReservedBytes(double bytes);
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -52,6 +58,9 @@ class Metrics {
   prometheus::Counter* reloads_ok_;
   prometheus::Counter* reload_failures_;
   prometheus::Gauge* in_flight_;
+  prometheus::Histogram* edit_cost_bytes_;
+  prometheus::Gauge* reserved_bytes_;
+  prometheus::Counter* stopped_passes_;
 };
 
 }  // namespace amend::server

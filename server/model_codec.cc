@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "core/mlp/model_file.h"
 #include "core/mlp/parameter_layout.h"
+#include "core/util/client_text.h"
 #include "core/util/sha256.h"
 #include "core/util/status_macros.h"
 
@@ -29,7 +30,7 @@ absl::StatusOr<at::Tensor> DecodeTensor(const amend::v1::Tensor& tensor,
     element_size = 8;
   } else {
     return Invalid(field, absl::StrCat("datatype must be FP32 or FP64, got \"",
-                                       tensor.datatype(), "\""));
+                                       ClientText(tensor.datatype()), "\""));
   }
   const std::vector<int64_t> shape(tensor.shape().begin(),
                                    tensor.shape().end());
@@ -90,8 +91,8 @@ absl::StatusOr<DecodedModel> DecodeModel(const amend::v1::Model& model,
   }
   for (int i = 0; i < tensors.tensors_size(); ++i) {
     const amend::v1::Tensor& tensor = tensors.tensors(i);
-    const std::string field =
-        absl::StrCat("model.tensors[", i, "] (", tensor.name(), ")");
+    const std::string field = absl::StrCat("model.tensors[", i, "] (",
+                                           ClientText(tensor.name()), ")");
     auto spec = expected.find(tensor.name());
     if (spec == expected.end()) {
       return Invalid(field, "is not a parameter of this architecture");

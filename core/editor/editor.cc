@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include <mutex>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "core/graph/graph_batch.h"
@@ -44,6 +45,47 @@ absl::Status Editor::CheckSupports(const Architecture& architecture) const {
   return network_->CheckSupports(architecture);
 }
 
+absl::Status Editor::CheckEditable(const Mlp& mlp) const {
+  AMEND_RETURN_IF_ERROR(CheckSupports(mlp.architecture));
+  return CallTorch("checking parameter magnitudes", TorchInputs::kValidated,
+                   [&]() -> absl::Status {
+                     for (const auto& [name, tensor] : mlp.parameters) {
+                       if (tensor.numel() == 0) continue;
+                       const at::Tensor magnitude =
+                           tensor.detach().abs().reshape({-1});
+                       const at::Tensor largest = magnitude.max();
+                       if (largest.item<double>() <= kMaxEditableMagnitude)
+                         continue;
+                       const int64_t index = magnitude.argmax().item<int64_t>();
+                       return absl::InvalidArgumentError(absl::StrCat(
+                           "parameters.", name, ": magnitudes must be at most ",
+                           kMaxEditableMagnitude, " for the editor, got ",
+                           tensor.detach().reshape({-1})[index].item<double>(),
+                           " at flat index ", index));
+                     }
+                     return absl::OkStatus();
+                   });
+}
+
+namespace {
+
+// The first edited tensor with a NaN or infinity, as Internal: the inputs
+// were finite and bounded, so the editor diverged, not the caller's model.
+absl::Status CheckEditFinite(const std::vector<EditResult>& results) {
+  for (size_t i = 0; i < results.size(); ++i) {
+    for (const auto& [name, tensor] : results[i].edited.parameters) {
+      if (at::isfinite(tensor).all().item<bool>()) continue;
+      return absl::InternalError(absl::StrCat(
+          "the edit diverged: edited parameter ", name, " of models[", i,
+          "] is not finite although every input was finite and at most ",
+          kMaxEditableMagnitude, " in magnitude; please report this model"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 EditStatistics ComputeEditStatistics(const EditorConfig& config,
                                      const Mlp& edited) {
   EditStatistics statistics;
@@ -73,21 +115,23 @@ EditStatistics ComputeEditStatistics(const EditorConfig& config,
 }
 
 absl::StatusOr<std::vector<EditResult>> Editor::Edit(
-    const std::vector<const Mlp*>& models) const {
+    const std::vector<const Mlp*>& models, const EditStopCheck& stop) const {
   if (models.empty()) return std::vector<EditResult>{};
   std::vector<ParameterGraph> graphs;
   graphs.reserve(models.size());
   for (size_t i = 0; i < models.size(); ++i) {
     const Mlp& mlp = *models[i];
-    absl::Status supported = CheckSupports(mlp.architecture);
-    if (!supported.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("models[", i, "].", supported.message()));
-    }
     absl::StatusOr<ParameterGraph> graph = BuildParameterGraph(mlp);
     if (!graph.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("models[", i, "]: ", graph.status().message()));
+    }
+    // After the graph: building it validates the parameters CheckEditable
+    // reads.
+    absl::Status editable = CheckEditable(mlp);
+    if (!editable.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("models[", i, "].", editable.message()));
     }
     graphs.push_back(*std::move(graph));
   }
@@ -96,7 +140,14 @@ absl::StatusOr<std::vector<EditResult>> Editor::Edit(
     std::vector<const ParameterGraph*> pointers;
     for (const ParameterGraph& graph : graphs) pointers.push_back(&graph);
     const GraphBatch batch = BatchGraphs(pointers);
-    const MetanetworkOutput output = network_.ptr()->forward(batch);
+    std::optional<MetanetworkOutput> forward =
+        network_.ptr()->ForwardInChunks(batch, kEditEdgesPerChunk, stop);
+    if (!forward.has_value()) {
+      return absl::CancelledError(
+          "cancelled: the edit was stopped part-way (its callers gave up or "
+          "the server is stopping)");
+    }
+    const MetanetworkOutput& output = *forward;
     EditSpec spec;
     spec.requirement = config_.requirement;
     spec.variant = config_.variant;
@@ -114,6 +165,7 @@ absl::StatusOr<std::vector<EditResult>> Editor::Edit(
       }
       results[i].statistics = ComputeEditStatistics(config_, mlp);
     }
+    AMEND_RETURN_IF_ERROR(CheckEditFinite(results));
     return results;
   };
   // The models passed CheckSupports and became graphs above: what LibTorch

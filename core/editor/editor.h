@@ -16,12 +16,14 @@
 #define AMEND_CORE_EDITOR_EDITOR_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "core/editor/apply_edit.h"
+#include "core/editor/edit_cost.h"
 #include "core/editor/editor_config.h"
 #include "core/gmn/metanetwork.h"
 #include "core/mlp/mlp.h"
@@ -40,6 +42,15 @@ struct EditStatistics {
                                     static_cast<double>(weights_total);
   }
 };
+
+// Largest parameter magnitude an editor accepts. Its encoders are linear in
+// the parameters and LayerNorm squares them: far above this the float
+// arithmetic overflows and the edit is NaN. Trained MLPs sit many orders of
+// magnitude below.
+inline constexpr double kMaxEditableMagnitude = 1e6;
+
+// Returns true when an edit in progress should stop (its callers gave up).
+using EditStopCheck = std::function<bool()>;
 
 struct EditResult {
   Mlp edited;  // edited parameters plus the requirement's masks
@@ -60,11 +71,20 @@ class Editor {
   // naming the mismatch otherwise.
   absl::Status CheckSupports(const Architecture& architecture) const;
 
-  // Edits every model in one metanetwork pass (eval mode, hard masks).
-  // InvalidArgument naming the model and field for an unsupported
-  // architecture, a parameter mismatch, or a NaN or infinite parameter.
+  // CheckSupports, and every parameter at most kMaxEditableMagnitude in
+  // magnitude: InvalidArgument "parameters.<name>: ..." naming the first
+  // that is not. REQUIRES: ValidateParameters(mlp) is OK.
+  absl::Status CheckEditable(const Mlp& mlp) const;
+
+  // Edits every model in one metanetwork pass (eval mode, hard masks),
+  // computed in chunks of kEditEdgesPerChunk edges. Errors: InvalidArgument
+  // naming the model and field for a model CheckEditable refuses or whose
+  // parameters do not match its architecture; Cancelled when `stop` (checked
+  // after every chunk; may be null) returned true; Internal when an edited
+  // parameter is not finite (the edit diverged: the inputs were checked).
   absl::StatusOr<std::vector<EditResult>> Edit(
-      const std::vector<const Mlp*>& models) const;
+      const std::vector<const Mlp*>& models,
+      const EditStopCheck& stop = nullptr) const;
 
  private:
   Editor(EditorConfig config, Metanetwork network);

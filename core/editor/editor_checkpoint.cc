@@ -17,6 +17,7 @@
 #include "core/util/json_field.h"
 #include "core/util/sha256.h"
 #include "core/util/status_macros.h"
+#include "core/util/strict_json.h"
 #include "core/util/torch_boundary.h"
 #include "core/util/version.h"
 
@@ -113,12 +114,14 @@ absl::StatusOr<EditorManifest> ReadEditorManifest(const std::string& dir) {
   const std::string path = Join(dir, kEditorManifestFile);
   AMEND_ASSIGN_OR_RETURN(const std::string text,
                          ReadFileToString(path, kMaxEditorManifestBytes));
-  const nlohmann::json json = nlohmann::json::parse(text, nullptr, false);
+  StrictJson parsed = ParseStrictJson(text);
   auto fail = [&](const absl::Status& status) {
     return absl::Status(status.code(),
                         absl::StrCat(path, ": ", status.message()));
   };
-  if (json.is_discarded() || !json.is_object()) {
+  if (!parsed.error.ok()) return fail(parsed.error);
+  const nlohmann::json json = std::move(parsed.value);
+  if (!json.is_object()) {
     return fail(absl::InvalidArgumentError("not a JSON object"));
   }
   absl::StatusOr<std::string> format =

@@ -1,6 +1,7 @@
 #include "core/editor/requirement.h"
 
 #include "absl/strings/str_cat.h"
+#include "core/util/client_text.h"
 
 namespace amend {
 
@@ -23,7 +24,7 @@ absl::StatusOr<Requirement> ParseRequirement(absl::string_view name) {
   return absl::InvalidArgumentError(
       absl::StrCat("requirement: expected data_minimisation, fairness or "
                    "pruning, got \"",
-                   name, "\""));
+                   ClientText(name), "\""));
 }
 
 bool UsesMasks(Requirement requirement) {
@@ -57,7 +58,7 @@ absl::StatusOr<EditVariant> ParseVariant(Requirement requirement,
   }
   return absl::InvalidArgumentError(
       absl::StrCat("variant: for ", RequirementName(requirement), " expected ",
-                   expected, ", got \"", name, "\""));
+                   expected, ", got \"", ClientText(name), "\""));
 }
 
 std::string RequirementMetricName(Requirement requirement) {

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/util/file_io.h"
 #include "core/util/status_macros.h"
+#include "core/util/strict_json.h"
 
 namespace amend {
 
@@ -18,7 +19,7 @@ absl::StatusOr<std::optional<std::vector<MethodPoint>>> ReadCachedPoints(
   // Only a missing cache means "compute it"; an unreadable one is reported.
   if (absl::IsNotFound(read_text.status())) return std::nullopt;
   AMEND_ASSIGN_OR_RETURN(const std::string text, std::move(read_text));
-  const nlohmann::json saved = nlohmann::json::parse(text, nullptr, false);
+  const nlohmann::json saved = ParseStrictJson(text).value;
   if (saved.is_discarded() || !saved.is_object()) return std::nullopt;
   const auto saved_settings = saved.find("settings");
   if (saved_settings == saved.end() || *saved_settings != settings) {

@@ -2,6 +2,8 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
+
 namespace amend {
 
 BidirectionalLayerImpl::BidirectionalLayerImpl(
@@ -25,9 +27,21 @@ BidirectionalLayerImpl::BidirectionalLayerImpl(
 std::pair<at::Tensor, at::Tensor> BidirectionalLayerImpl::forward(
     const at::Tensor& nodes, const at::Tensor& edges,
     const at::Tensor& initial_edges, const at::Tensor& edge_index) {
+  return *ForwardInChunks(nodes, edges, initial_edges, edge_index,
+                          std::max<int64_t>(1, edges.size(0)), nullptr);
+}
+
+std::optional<std::pair<at::Tensor, at::Tensor>>
+BidirectionalLayerImpl::ForwardInChunks(const at::Tensor& nodes,
+                                        const at::Tensor& edges,
+                                        const at::Tensor& initial_edges,
+                                        const at::Tensor& edge_index,
+                                        int64_t edges_per_chunk,
+                                        const std::function<bool()>& stop) {
   const at::Tensor source = edge_index[0];
   const at::Tensor destination = edge_index[1];
   const int64_t d = options.hidden();
+  const int64_t num_edges = edges.size(0);
   // The first Linear of each edge block reads [edge state | node states];
   // W [e | n] = W_e e + W_n n, so the node parts are computed once per node
   // and gathered per edge instead of multiplied per edge (E >> N): 40% fewer
@@ -41,34 +55,60 @@ std::pair<at::Tensor, at::Tensor> BidirectionalLayerImpl::forward(
                                  wu.narrow(1, d, d), wu.narrow(1, 2 * d, d)},
                                 0)
                             .t());  // [N, 4d]
-  const at::Tensor at_source =
-      node_parts.narrow(1, 0, d).index_select(0, source);
-  const at::Tensor at_destination =
-      node_parts.narrow(1, d, d).index_select(0, destination);
-  const at::Tensor update_nodes =
-      node_parts.narrow(1, 2 * d, d).index_select(0, source) +
-      node_parts.narrow(1, 3 * d, d).index_select(0, destination);
-  const at::Tensor edge_parts = at::linear(
-      edges, at::cat({wf.narrow(1, 0, d), wu.narrow(1, 0, d)}, 0),
-      at::cat({forward_message->first->bias, edge_update->first->bias}));
-  const at::Tensor forward_messages = at::zeros_like(nodes).index_add(
-      0, destination,
-      forward_message->ForwardFromFirstLinear(edge_parts.narrow(1, 0, d) +
-                                              at_source));
-  const at::Tensor backward_messages = at::zeros_like(nodes).index_add(
-      0, source,
-      backward_message->ForwardFromFirstLinear(
-          at::linear(initial_edges, wb.narrow(1, 0, d),
-                     backward_message->first->bias) +
-          at_destination));
-  at::Tensor new_edges = edges + edge_update->ForwardFromFirstLinear(
-                                     edge_parts.narrow(1, d, d) + update_nodes);
+  const at::Tensor edge_weight =
+      at::cat({wf.narrow(1, 0, d), wu.narrow(1, 0, d)}, 0);
+  const at::Tensor edge_bias =
+      at::cat({forward_message->first->bias, edge_update->first->bias});
+  const at::Tensor initial_weight = wb.narrow(1, 0, d);
+  const bool one_chunk = edges_per_chunk >= num_edges;
+  at::Tensor forward_messages = at::zeros_like(nodes);
+  at::Tensor backward_messages = at::zeros_like(nodes);
+  at::Tensor new_edges = one_chunk ? at::Tensor() : at::empty_like(edges);
+  for (int64_t begin = 0; begin < num_edges || begin == 0;
+       begin += edges_per_chunk) {
+    const int64_t count = std::min(edges_per_chunk, num_edges - begin);
+    const at::Tensor chunk_source = source.narrow(0, begin, count);
+    const at::Tensor chunk_destination = destination.narrow(0, begin, count);
+    const at::Tensor chunk_edges = edges.narrow(0, begin, count);
+    const at::Tensor edge_parts =
+        at::linear(chunk_edges, edge_weight, edge_bias);  // [count, 2d]
+    // Out of place with one chunk: autograd records the same graph as a
+    // single expression would.
+    const at::Tensor forward_part = forward_message->ForwardFromFirstLinear(
+        edge_parts.narrow(1, 0, d) +
+        node_parts.narrow(1, 0, d).index_select(0, chunk_source));
+    forward_messages =
+        one_chunk
+            ? forward_messages.index_add(0, chunk_destination, forward_part)
+            : forward_messages.index_add_(0, chunk_destination, forward_part);
+    const at::Tensor backward_part = backward_message->ForwardFromFirstLinear(
+        at::linear(initial_edges.narrow(0, begin, count), initial_weight,
+                   backward_message->first->bias) +
+        node_parts.narrow(1, d, d).index_select(0, chunk_destination));
+    backward_messages =
+        one_chunk
+            ? backward_messages.index_add(0, chunk_source, backward_part)
+            : backward_messages.index_add_(0, chunk_source, backward_part);
+    at::Tensor updated =
+        chunk_edges +
+        edge_update->ForwardFromFirstLinear(
+            edge_parts.narrow(1, d, d) +
+            (node_parts.narrow(1, 2 * d, d).index_select(0, chunk_source) +
+             node_parts.narrow(1, 3 * d, d)
+                 .index_select(0, chunk_destination)));
+    if (one_chunk) {
+      new_edges = std::move(updated);
+      break;
+    }
+    new_edges.narrow(0, begin, count).copy_(updated);
+    if (stop && stop()) return std::nullopt;
+  }
   at::Tensor new_nodes =
       node_skip(nodes) +
       node_update(at::cat({nodes, forward_messages, backward_messages}, 1));
   if (options.dropout() > 0)
     new_nodes = at::dropout(new_nodes, options.dropout(), is_training());
-  return {new_nodes, new_edges};
+  return std::make_pair(std::move(new_nodes), std::move(new_edges));
 }
 
 }  // namespace amend

@@ -24,6 +24,8 @@
 #ifndef AMEND_CORE_GMN_BIDIRECTIONAL_LAYER_H_
 #define AMEND_CORE_GMN_BIDIRECTIONAL_LAYER_H_
 
+#include <functional>
+#include <optional>
 #include <utility>
 
 #include "core/gmn/mlp_block.h"
@@ -49,6 +51,17 @@ class BidirectionalLayerImpl : public torch::nn::Module {
                                             const at::Tensor& edges,
                                             const at::Tensor& initial_edges,
                                             const at::Tensor& edge_index);
+
+  // The same maths over edge chunks of at most `edges_per_chunk` edges, so
+  // that the per-edge temporaries of a large graph (the message and update
+  // blocks' activations, several [E, d] each) never exist for every edge at
+  // once; nullopt as soon as `stop` (checked after each chunk; may be null)
+  // returns true. Only without autograd (NoGradGuard): REQUIRES
+  // edges_per_chunk >= 1.
+  std::optional<std::pair<at::Tensor, at::Tensor>> ForwardInChunks(
+      const at::Tensor& nodes, const at::Tensor& edges,
+      const at::Tensor& initial_edges, const at::Tensor& edge_index,
+      int64_t edges_per_chunk, const std::function<bool()>& stop);
 
   BidirectionalLayerOptions options;
   MlpBlock forward_message{nullptr}, backward_message{nullptr};

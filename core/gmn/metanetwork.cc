@@ -3,6 +3,8 @@
 #include <ATen/ATen.h>
 #include <torch/nn/init.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace amend {
@@ -63,9 +65,12 @@ absl::Status MetanetworkImpl::CheckSupports(
         absl::StrCat("architecture.num_classes: the editor expects ",
                      num_classes, ", got ", architecture.num_classes));
   }
-  if (architecture.num_hidden() > options.max_hidden_layers) {
+  // A model without hidden layers is a linear model, a graph the zoo never
+  // holds (docs/API.md): an edit of one would be an extrapolation.
+  if (architecture.num_hidden() < 1 ||
+      architecture.num_hidden() > options.max_hidden_layers) {
     return absl::InvalidArgumentError(
-        absl::StrCat("architecture.layers: the editor supports at most ",
+        absl::StrCat("architecture.layers: the editor supports 1 to ",
                      options.max_hidden_layers, " hidden layers, got ",
                      architecture.num_hidden()));
   }
@@ -78,23 +83,51 @@ at::Tensor MetanetworkImpl::NodeLayerGroup(const at::Tensor& node_type) const {
 }
 
 MetanetworkOutput MetanetworkImpl::forward(const GraphBatch& batch) {
+  return *ForwardInChunks(
+      batch, std::max<int64_t>(1, batch.edge_weight.size(0)), nullptr);
+}
+
+std::optional<MetanetworkOutput> MetanetworkImpl::ForwardInChunks(
+    const GraphBatch& batch, int64_t edges_per_chunk,
+    const std::function<bool()>& stop) {
   at::Tensor nodes = node_features_encoder(batch.node_features) +
                      node_type_embedding(batch.node_type) +
                      node_function_embedding(batch.node_function);
-  const at::Tensor initial_edges =
+  at::Tensor initial_edges =
       edge_weight_encoder(batch.edge_weight.unsqueeze(1)) +
       edge_kind_embedding(batch.edge_kind);
   at::Tensor edges = initial_edges;
   for (const auto& module : *layers) {
-    std::tie(nodes, edges) = module->as<BidirectionalLayer>()->forward(
-        nodes, edges, initial_edges, batch.edge_index);
+    std::optional<std::pair<at::Tensor, at::Tensor>> updated =
+        module->as<BidirectionalLayer>()->ForwardInChunks(
+            nodes, edges, initial_edges, batch.edge_index, edges_per_chunk,
+            stop);
+    if (!updated.has_value()) return std::nullopt;
+    std::tie(nodes, edges) = *std::move(updated);
+    if (stop && stop()) return std::nullopt;
   }
+  initial_edges = at::Tensor();  // read by the layers only
   const at::Tensor source = batch.edge_index[0];
   const at::Tensor destination = batch.edge_index[1];
-  const at::Tensor edge_out =
-      edge_head(at::cat({edges, nodes.index_select(0, source),
-                         nodes.index_select(0, destination)},
-                        1));
+  const int64_t num_edges = edges.size(0);
+  at::Tensor edge_out;  // [E, 2]
+  if (edges_per_chunk >= num_edges) {
+    edge_out = edge_head(at::cat({edges, nodes.index_select(0, source),
+                                  nodes.index_select(0, destination)},
+                                 1));
+  } else {
+    edge_out = at::empty({num_edges, 2}, edges.options());
+    for (int64_t begin = 0; begin < num_edges; begin += edges_per_chunk) {
+      const int64_t count = std::min(edges_per_chunk, num_edges - begin);
+      edge_out.narrow(0, begin, count)
+          .copy_(edge_head(at::cat(
+              {edges.narrow(0, begin, count),
+               nodes.index_select(0, source.narrow(0, begin, count)),
+               nodes.index_select(0, destination.narrow(0, begin, count))},
+              1)));
+    }
+  }
+  edges = at::Tensor();  // the largest state, no longer needed
   const at::Tensor node_out = node_head(nodes);
 
   const at::Tensor node_group = NodeLayerGroup(batch.node_type);

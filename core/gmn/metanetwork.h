@@ -28,6 +28,9 @@
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/embedding.h>
 
+#include <functional>
+#include <optional>
+
 #include "core/gmn/bidirectional_layer.h"
 #include "core/gmn/metanetwork_options.h"
 #include "core/gmn/mlp_block.h"
@@ -61,6 +64,16 @@ class MetanetworkImpl : public torch::nn::Module {
   // classes and at most options.max_hidden_layers hidden layers
   // (CheckSupports).
   MetanetworkOutput forward(const GraphBatch& batch);
+
+  // Inference (under NoGradGuard): forward() computed over chunks of at most
+  // `edges_per_chunk` edges, so a large graph's peak memory is its persistent
+  // per-edge states, not every temporary of every edge; nullopt as soon as
+  // `stop` (checked after every chunk of every layer; may be null) returns
+  // true, so a cancelled edit frees its worker within one chunk.
+  // REQUIRES: as forward(); edges_per_chunk >= 1.
+  std::optional<MetanetworkOutput> ForwardInChunks(
+      const GraphBatch& batch, int64_t edges_per_chunk,
+      const std::function<bool()>& stop);
 
   // OK, or InvalidArgument naming the mismatch.
   absl::Status CheckSupports(const Architecture& architecture) const;

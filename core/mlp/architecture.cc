@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/mlp/parameter_layout.h"
+#include "core/util/client_text.h"
 #include "core/util/status_macros.h"
+#include "core/util/strict_json.h"
 
 namespace amend {
 namespace {
@@ -46,6 +49,14 @@ absl::StatusOr<int64_t> GetInteger(const Json& object, const std::string& key,
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": must be an integer, got ", JsonTypeName(*it)));
   }
+  // get<int64_t>() would wrap 2^63 and above into negative numbers.
+  if (it->is_number_unsigned() &&
+      it->get<uint64_t>() >
+          static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": must be at most ", std::numeric_limits<int64_t>::max(),
+        ", got ", it->get<uint64_t>()));
+  }
   return it->get<int64_t>();
 }
 
@@ -55,7 +66,7 @@ absl::Status CheckKnownKeys(const Json& object,
   for (auto it = object.begin(); it != object.end(); ++it) {
     if (std::find(known.begin(), known.end(), it.key()) == known.end()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          path, path.empty() ? "" : ".", it.key(),
+          path, path.empty() ? "" : ".", ClientText(it.key()),
           ": unknown field; expected one of ", absl::StrJoin(known, ", ")));
     }
   }
@@ -122,11 +133,13 @@ absl::StatusOr<HiddenLayer> ParseLayer(const Json& json,
             absl::StrCat(path, ".skip_from[", i, "]: must be an integer, got ",
                          JsonTypeName(source)));
       }
-      const int64_t value = source.get<int64_t>();
-      if (value < 0 || value > (1 << 20)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            path, ".skip_from[", i, "]: must be a source index, got ", value));
+      if (source.is_number_unsigned() ? source.get<uint64_t>() > (1 << 20)
+                                      : source.get<int64_t>() < 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ".skip_from[", i,
+                         "]: must be a source index, got ", source.dump()));
       }
+      const int64_t value = source.get<int64_t>();
       layer.skip_from.push_back(static_cast<int>(value));
     }
   }
@@ -156,7 +169,7 @@ absl::StatusOr<Activation> ParseActivation(absl::string_view name) {
   return absl::InvalidArgumentError(
       absl::StrCat("must be one of identity, relu, leaky_relu, gelu, tanh, "
                    "sigmoid, silu, got \"",
-                   name, "\""));
+                   ClientText(name), "\""));
 }
 
 absl::string_view NormName(Norm norm) {
@@ -170,8 +183,9 @@ absl::StatusOr<Norm> ParseNorm(absl::string_view name) {
   for (const auto& entry : kNormNames) {
     if (entry.name == name) return entry.value;
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "must be one of none, batchnorm, layernorm, got \"", name, "\""));
+  return absl::InvalidArgumentError(
+      absl::StrCat("must be one of none, batchnorm, layernorm, got \"",
+                   ClientText(name), "\""));
 }
 
 int64_t Architecture::SourceWidth(int source) const {
@@ -251,11 +265,12 @@ absl::Status ValidateArchitecture(const Architecture& architecture,
 
 absl::StatusOr<Architecture> ParseArchitectureJson(
     absl::string_view text, const ArchitectureLimits& limits) {
-  Json json = Json::parse(text.begin(), text.end(), /*cb=*/nullptr,
-                          /*allow_exceptions=*/false);
-  if (json.is_discarded()) {
-    return absl::InvalidArgumentError("architecture: must be valid JSON");
+  StrictJson parsed = ParseStrictJson(text);
+  if (!parsed.error.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("architecture: ", parsed.error.message()));
   }
+  const Json json = std::move(parsed.value);
   if (!json.is_object()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "architecture: must be a JSON object, got ", JsonTypeName(json)));

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/mlp/parameter_layout.h"
+#include "core/util/client_text.h"
 #include "core/util/status_macros.h"
 #include "core/util/torch_boundary.h"
 
@@ -52,6 +53,19 @@ absl::Status CheckFinite(const std::string& name, const at::Tensor& tensor) {
                    " at flat index ", index));
 }
 
+// A variance below 0 makes batchnorm's sqrt(var + eps) NaN.
+absl::Status CheckNonNegative(const std::string& name,
+                              const at::Tensor& tensor) {
+  if (tensor.numel() == 0) return absl::OkStatus();
+  const at::Tensor negative = tensor.detach().lt(0).reshape({-1});
+  if (!negative.any().item<bool>()) return absl::OkStatus();
+  const int64_t index = negative.nonzero()[0][0].item<int64_t>();
+  return absl::InvalidArgumentError(
+      absl::StrCat("tensor '", name, "': a running variance must be >= 0, got ",
+                   tensor.detach().reshape({-1})[index].item<float>(),
+                   " at flat index ", index));
+}
+
 }  // namespace
 
 absl::Status ValidateParameters(const Architecture& architecture,
@@ -71,6 +85,9 @@ absl::Status ValidateParameters(const Architecture& architecture,
       AMEND_RETURN_IF_ERROR(
           CheckTensor(spec.name, it->second, spec.shape, stacked_models));
       AMEND_RETURN_IF_ERROR(CheckFinite(spec.name, it->second));
+      if (spec.role == TensorRole::kNormRunningVar) {
+        AMEND_RETURN_IF_ERROR(CheckNonNegative(spec.name, it->second));
+      }
     }
     if (parameters.size() != specs.size()) {
       for (const auto& [name, tensor] : parameters) {
@@ -78,8 +95,9 @@ absl::Status ValidateParameters(const Architecture& architecture,
             std::any_of(specs.begin(), specs.end(),
                         [&](const TensorSpec& s) { return s.name == name; });
         if (!known) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "tensor '", name, "': is not a parameter of this architecture"));
+          return absl::InvalidArgumentError(
+              absl::StrCat("tensor '", ClientText(name),
+                           "': is not a parameter of this architecture"));
         }
       }
     }
@@ -108,7 +126,7 @@ absl::Status ValidateMasks(const Architecture& architecture,
             });
         if (spec == specs.end()) {
           return absl::InvalidArgumentError(
-              absl::StrCat("tensor '", name,
+              absl::StrCat("tensor '", ClientText(name),
                            "': must be mask.input or mask.<weight name> of "
                            "this architecture"));
         }

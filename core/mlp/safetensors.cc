@@ -11,7 +11,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/util/client_text.h"
 #include "core/util/status_macros.h"
+#include "core/util/strict_json.h"
 
 namespace amend {
 namespace {
@@ -75,7 +77,7 @@ absl::Status CheckEntryFields(const std::string& path, const Json& entry) {
     if (it.key() != "dtype" && it.key() != "shape" &&
         it.key() != "data_offsets") {
       return absl::InvalidArgumentError(
-          absl::StrCat(path, ".", it.key(),
+          absl::StrCat(path, ".", ClientText(it.key()),
                        ": unknown field; expected dtype, shape, data_offsets"));
     }
   }
@@ -179,7 +181,7 @@ absl::Status ParseEntry(const std::string& name, const Json& entry,
                         const SafetensorsLimits& limits, uint64_t buffer_size,
                         SafetensorsTensor& tensor, uint64_t& begin,
                         uint64_t& end) {
-  const std::string path = absl::StrCat("tensor '", name, "'");
+  const std::string path = absl::StrCat("tensor '", ClientText(name), "'");
   AMEND_RETURN_IF_ERROR(CheckEntryFields(path, entry));
   AMEND_ASSIGN_OR_RETURN(const int64_t element_size,
                          ParseDtype(path, entry, tensor));
@@ -216,40 +218,19 @@ absl::StatusOr<uint64_t> ReadHeaderSize(absl::string_view bytes,
 // __metadata__), with no key repeated in any object.
 absl::StatusOr<Json> ParseHeaderJson(absl::string_view header,
                                      const SafetensorsLimits& limits) {
-  // nlohmann keeps the last of duplicate keys silently; the format forbids
-  // them (as does the reference reader, for fields inside an entry too), so
-  // watch the keys of every object.
-  std::vector<std::set<std::string>> open_objects;
-  std::string duplicate_key;
-  int duplicate_depth = 0;
-  const Json::parser_callback_t watch_keys =
-      [&](int depth, Json::parse_event_t event, Json& parsed) {
-        if (event == Json::parse_event_t::object_start) {
-          open_objects.emplace_back();
-        } else if (event == Json::parse_event_t::object_end) {
-          if (!open_objects.empty()) open_objects.pop_back();
-        } else if (event == Json::parse_event_t::key && duplicate_key.empty() &&
-                   !open_objects.empty()) {
-          std::string key = parsed.get<std::string>();
-          if (!open_objects.back().insert(key).second) {
-            duplicate_key = std::move(key);
-            duplicate_depth = depth;
-          }
-        }
-        return true;
-      };
-  Json json = Json::parse(header.begin(), header.end(), watch_keys,
-                          /*allow_exceptions=*/false);
-  if (json.is_discarded())
-    return absl::InvalidArgumentError("safetensors: header must be valid JSON");
-  if (!duplicate_key.empty()) {
+  StrictJson parsed = ParseStrictJson(header);
+  if (!parsed.duplicate_key.empty()) {
     return absl::InvalidArgumentError(
-        duplicate_depth == 1
-            ? absl::StrCat("tensor '", duplicate_key,
+        parsed.duplicate_depth == 1
+            ? absl::StrCat("tensor '", parsed.duplicate_key,
                            "': appears twice in the header")
-            : absl::StrCat("safetensors: field '", duplicate_key,
+            : absl::StrCat("safetensors: field '", parsed.duplicate_key,
                            "' appears twice in one header object"));
   }
+  if (!parsed.error.ok()) {
+    return absl::InvalidArgumentError("safetensors: header must be valid JSON");
+  }
+  Json json = std::move(parsed.value);
   if (!json.is_object()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "safetensors: header must be a JSON object, got ", json.type_name()));
@@ -271,7 +252,7 @@ absl::Status ParseMetadata(const Json& json,
   for (auto meta = json.begin(); meta != json.end(); ++meta) {
     if (!meta->is_string()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("safetensors: __metadata__.", meta.key(),
+          absl::StrCat("safetensors: __metadata__.", ClientText(meta.key()),
                        " must be a string, got ", meta->type_name()));
     }
     metadata[meta.key()] = meta->get<std::string>();
@@ -318,13 +299,13 @@ absl::Status CheckCoverage(const std::vector<Range>& ranges,
     const std::string& name = tensors[range.index].name;
     if (range.begin < expected_begin) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "tensor '", name,
+          "tensor '", ClientText(name),
           "'.data_offsets: overlaps the previous tensor (begins at ",
           range.begin, ", must begin at ", expected_begin, " or later)"));
     }
     if (range.begin > expected_begin) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "tensor '", name,
+          "tensor '", ClientText(name),
           "'.data_offsets: leaves a hole in the buffer (begins at ",
           range.begin, ", expected ", expected_begin, ")"));
     }
@@ -401,15 +382,15 @@ absl::StatusOr<std::vector<float>> DecodeFloat32(
     }
   } else {
     return absl::InvalidArgumentError(absl::StrCat(
-        "tensor '", tensor.name,
+        "tensor '", ClientText(tensor.name),
         "'.dtype: must be F32 (F64, F16 and BF16 are converted), got ",
-        tensor.dtype));
+        ClientText(tensor.dtype)));
   }
   for (size_t i = 0; i < numel; ++i) {
     if (!std::isfinite(values[i])) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "tensor '", tensor.name, "': values must be finite, got ", values[i],
-          " at flat index ", i,
+          "tensor '", ClientText(tensor.name), "': values must be finite, got ",
+          values[i], " at flat index ", i,
           tensor.dtype == "F32" ? "" : " (after conversion)"));
     }
   }

@@ -41,4 +41,24 @@ std::string WriteTestEditor(const std::string& root,
   return dir;
 }
 
+std::unique_ptr<Editor> DefaultAdultEditor(Requirement requirement,
+                                           uint64_t seed) {
+  return Editor::Create(
+             MakeEditorConfig(AdultTask(), requirement,
+                              EditVariant::kWeightsAndMasks, /*lambda=*/0.01),
+             seed)
+      .value();
+}
+
+Architecture AdultArchitecture(const std::vector<int64_t>& widths,
+                               Activation activation, Norm norm) {
+  Architecture a;
+  a.input_dim = 14;
+  a.num_classes = 2;
+  for (const int64_t width : widths) {
+    a.layers.push_back({width, activation, norm, 0.0, {}});
+  }
+  return a;
+}
+
 }  // namespace amend::testing

@@ -14,10 +14,17 @@
 #define AMEND_CORE_TESTING_EDITOR_FIXTURES_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "core/data/task.h"
 #include "core/editor/requirement.h"
+#include "core/mlp/architecture.h"
+
+namespace amend {
+class Editor;
+}  // namespace amend
 
 namespace amend::testing {
 
@@ -43,6 +50,18 @@ struct TestEditorSpec {
 // its folder, or "" when it could not be written.
 std::string WriteTestEditor(const std::string& root,
                             const TestEditorSpec& spec);
+
+// A freshly initialised adult editor of the default shape (d = 32, T = 3):
+// what benchmarks and memory tests edit with, since an edit costs the same
+// whatever the editor's weights.
+std::unique_ptr<Editor> DefaultAdultEditor(
+    Requirement requirement = Requirement::kPruning, uint64_t seed = 1);
+
+// An architecture on the adult task's 14 inputs and 2 classes, one hidden
+// layer per width.
+Architecture AdultArchitecture(const std::vector<int64_t>& widths,
+                               Activation activation = Activation::kRelu,
+                               Norm norm = Norm::kNone);
 
 }  // namespace amend::testing
 

@@ -10,6 +10,7 @@
 #include "core/util/file_io.h"
 #include "core/util/sha256.h"
 #include "core/util/status_macros.h"
+#include "core/util/strict_json.h"
 
 namespace amend {
 namespace {
@@ -85,7 +86,7 @@ absl::StatusOr<bool> LoadState(const std::string& dir, Editor& editor,
   if (!std::filesystem::exists(json_path)) return false;
   AMEND_ASSIGN_OR_RETURN(const std::string text,
                          ReadFileToString(json_path, kMaxStateBytes));
-  const nlohmann::json json = nlohmann::json::parse(text, nullptr, false);
+  const nlohmann::json json = ParseStrictJson(text).value;
   if (json.is_discarded() || !json.is_object() || !json.contains("settings") ||
       !json.value("step", nlohmann::json()).is_number_integer() ||
       !json.value("best_step", nlohmann::json()).is_number_integer()) {

@@ -7,6 +7,8 @@
 #ifndef AMEND_CORE_UTIL_JSON_FIELD_H_
 #define AMEND_CORE_UTIL_JSON_FIELD_H_
 
+#include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <type_traits>
@@ -46,7 +48,24 @@ absl::StatusOr<T> JsonField(const nlohmann::json& object, const char* key,
     return absl::InvalidArgumentError(
         absl::StrCat(name, ": must be ", expected, ", got ", it->type_name()));
   }
-  return it->get<T>();
+  if constexpr (std::is_integral_v<T>) {
+    // get<T>() would wrap values outside T (2^63 and above into negatives).
+    const bool fits =
+        it->is_number_unsigned()
+            ? it->template get<uint64_t>() <=
+                  static_cast<uint64_t>(std::numeric_limits<T>::max())
+            : it->template get<int64_t>() >=
+                      static_cast<int64_t>(std::numeric_limits<T>::min()) &&
+                  (it->template get<int64_t>() < 0 ||
+                   static_cast<uint64_t>(it->template get<int64_t>()) <=
+                       static_cast<uint64_t>(std::numeric_limits<T>::max()));
+    if (!fits) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          name, ": must be in ", std::numeric_limits<T>::min(), "..",
+          std::numeric_limits<T>::max(), ", got ", it->dump()));
+    }
+  }
+  return it->template get<T>();
 }
 
 }  // namespace amend

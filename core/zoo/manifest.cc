@@ -9,6 +9,7 @@
 #include "core/util/file_io.h"
 #include "core/util/json_field.h"
 #include "core/util/status_macros.h"
+#include "core/util/strict_json.h"
 
 namespace amend {
 namespace {
@@ -38,8 +39,7 @@ std::string ManifestEntryToJson(const ManifestEntry& entry) {
 }
 
 absl::StatusOr<ManifestEntry> ManifestEntryFromJson(absl::string_view line) {
-  const nlohmann::json json =
-      nlohmann::json::parse(line.begin(), line.end(), nullptr, false);
+  const nlohmann::json json = ParseStrictJson(line).value;
   if (json.is_discarded() || !json.is_object()) {
     return absl::InvalidArgumentError("must be a JSON object");
   }

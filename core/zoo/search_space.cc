@@ -9,6 +9,7 @@
 #include "core/util/json_field.h"
 #include "core/util/seeded_random.h"
 #include "core/util/status_macros.h"
+#include "core/util/strict_json.h"
 
 namespace amend {
 
@@ -84,8 +85,7 @@ std::string RunConfigToJson(const RunConfig& config) {
 }
 
 absl::StatusOr<RunConfig> RunConfigFromJson(absl::string_view text) {
-  const nlohmann::json json =
-      nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
+  const nlohmann::json json = ParseStrictJson(text).value;
   if (json.is_discarded() || !json.is_object()) {
     return absl::InvalidArgumentError("config: must be a JSON object");
   }

@@ -10,6 +10,7 @@
 #include "core/util/file_io.h"
 #include "core/util/json_field.h"
 #include "core/util/status_macros.h"
+#include "core/util/strict_json.h"
 #include "core/zoo/accuracy_histogram.h"
 #include "core/zoo/manifest.h"
 #include "core/zoo/zoo_builder.h"
@@ -30,8 +31,7 @@ absl::StatusOr<ShardedZoo> ReadSettings(const std::string& zoo_dir) {
       absl::StrCat(zoo_dir, "/", kZooSettingsFile);
   AMEND_ASSIGN_OR_RETURN(const std::string settings_text,
                          ReadFileToString(settings_path, 1 << 20));
-  const nlohmann::json settings =
-      nlohmann::json::parse(settings_text, nullptr, false);
+  const nlohmann::json settings = ParseStrictJson(settings_text).value;
   if (settings.is_discarded() || !settings.contains("runs") ||
       !settings.contains("epochs")) {
     return absl::InvalidArgumentError(

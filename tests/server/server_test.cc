@@ -2,11 +2,13 @@
 // round trips, target resolution, every bad input's status, reloads under
 // load, tokens, deadlines, draining and the metrics endpoint.
 #include <arpa/inet.h>
+#include <grpcpp/create_channel.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <regex>
 #include <thread>
@@ -41,6 +43,18 @@ Mlp AdultModel(uint64_t seed, int width = 16) {
 }
 
 std::string ModelBytes(const Mlp& mlp) { return SerializeModel(mlp).value(); }
+
+// The model as the request's tensors, unvalidated (SerializeModel would refuse
+// what these tests send).
+void SetTensors(const Mlp& mlp, const std::string& architecture_json,
+                amend::v1::EditModelRequest& request) {
+  amend::v1::TensorModel* tensors = request.mutable_model()->mutable_tensors();
+  tensors->set_architecture_json(architecture_json);
+  for (const TensorSpec& spec : ExpectedTensors(mlp.architecture)) {
+    EncodeTensor(spec.name, mlp.parameters.at(spec.name),
+                 tensors->add_tensors());
+  }
+}
 
 // GET http://127.0.0.1:<port>/metrics, body only.
 std::string Scrape(int port) {
@@ -336,6 +350,67 @@ TEST_F(ServerTest, EveryBadInputGetsItsStatusAndNamesTheField) {
        },
        absl::StatusCode::kInvalidArgument,
        "datatype must be FP32 or FP64, got \"INT8\""},
+      {"a 9 KB task name", [](auto& r) { r.set_task(std::string(9000, 't')); },
+       absl::StatusCode::kNotFound,
+       "task: no editors loaded for \"" + std::string(64, 't') +
+           "...(9000 bytes)\""},
+      {"negative lambda", [](auto& r) { r.set_lambda(-1); },
+       absl::StatusCode::kInvalidArgument, "lambda: must be >= 0, got -1"},
+      {"max_features 0",
+       [](auto& r) {
+         r.set_requirement("data_minimisation");
+         r.set_max_features(0);
+       },
+       absl::StatusCode::kInvalidArgument, "max_features: must be >= 1, got 0"},
+      {"max_features above the feature count",
+       [](auto& r) {
+         r.set_requirement("data_minimisation");
+         r.set_max_features(std::numeric_limits<int32_t>::max());
+       },
+       absl::StatusCode::kInvalidArgument,
+       "max_features: must be in 1..14 (the features of adult), got "
+       "2147483647"},
+      {"a weight of 1e20",
+       [&](auto& r) {
+         Mlp huge = mlp;
+         huge.parameters["layers.2.weight"] =
+             mlp.parameters.at("layers.2.weight").clone();
+         huge.parameters.at("layers.2.weight")[0][3] = 1e20;
+         r.mutable_model()->set_safetensors(ModelBytes(huge));
+       },
+       absl::StatusCode::kInvalidArgument,
+       "model.parameters.layers.2.weight: magnitudes must be at most 1e+06 "
+       "for the editor, got 1e+20 at flat index 3"},
+      {"a negative running variance",
+       [](auto& r) {
+         const Architecture a = testing::AdultArchitecture(
+             {8}, Activation::kRelu, Norm::kBatchNorm);
+         Mlp bad = InitializeMlp(a, 1).value();
+         bad.parameters["layers.1.norm.running_var"] = at::ones({8});
+         bad.parameters["layers.1.norm.running_var"][5] = -1;
+         SetTensors(bad, ArchitectureToJson(a), r);
+       },
+       absl::StatusCode::kInvalidArgument,
+       "tensor 'layers.1.norm.running_var': a running variance must be >= 0, "
+       "got -1 at flat index 5"},
+      {"no hidden layer",
+       [](auto& r) {
+         r.mutable_model()->set_safetensors(ModelBytes(
+             InitializeMlp(testing::AdultArchitecture({}), 1).value()));
+       },
+       absl::StatusCode::kInvalidArgument,
+       "model.architecture.layers: the editor supports 1 to 8 hidden layers, "
+       "got 0"},
+      {"a key twice in architecture_json",
+       [&](auto& r) {
+         SetTensors(mlp,
+                    R"({"input_dim": 14, "input_dim": 14, "num_classes": 2,
+                        "layers": []})",
+                    r);
+       },
+       absl::StatusCode::kInvalidArgument,
+       "model.tensors.architecture_json: architecture: 'input_dim' appears "
+       "twice in one JSON object"},
   };
   for (const Case& c : cases) {
     amend::v1::EditModelRequest request = Request("pruning", mlp);
@@ -403,6 +478,59 @@ TEST_F(ServerTest, MessagesOverTheLimitAreResourceExhausted) {
   StartServer();
   const absl::Status status = EditStatus(Request("pruning", AdultModel(1, 32)));
   EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted) << status;
+}
+
+TEST_F(ServerTest, AnEditOverThePerRequestBudgetIsRefusedNamingBoth) {
+  options_.limits.max_edit_bytes = 8 << 20;
+  StartServer();
+  // 14*16 + 16*16 + 14*16 + 16*2 weights: far below 8 MiB.
+  EXPECT_TRUE(client_->EditModel(Request("pruning", AdultModel(1))).ok());
+  // 14*512 + 512*512 + 14*512 + 512*2 = 277,504 weights: far above it.
+  const absl::Status status =
+      EditStatus(Request("pruning", AdultModel(1, 512)));
+  EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(status.message(),
+              HasSubstr("(277504 weights, 1040 neurons), more than the "
+                        "per-request budget of 8 MiB (--max_edit_mb)"));
+  // Both were estimated, the refused one too.
+  const std::string scrape = Scrape(server_->metrics_port());
+  EXPECT_EQ(Series(scrape, "amend_edit_cost_bytes_count"), 2);
+}
+
+TEST_F(ServerTest, AnEditWhoseClientGaveUpStopsAndFreesItsWorker) {
+  options_.batching.workers = 1;
+  StartServer();
+  // 277,504 weights: a forward pass of about a second on one core. Cancel it
+  // once it is queued or computing (the reserved-memory gauge is set when an
+  // edit is submitted), so the pass must stop part-way.
+  auto channel =
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
+                          grpc::InsecureChannelCredentials());
+  auto stub = amend::v1::ModelEditor::NewStub(channel);
+  grpc::ClientContext context;
+  grpc::Status big_status;
+  std::thread big([&] {
+    amend::v1::EditModelResponse response;
+    big_status = stub->EditModel(
+        &context, Request("pruning", AdultModel(1, 512)), &response);
+  });
+  bool submitted = false;
+  for (int poll = 0; poll < 2000 && !submitted; ++poll) {
+    submitted = Series(Scrape(server_->metrics_port()),
+                       "amend_memory_reserved_bytes") > 0;
+    if (!submitted) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  context.TryCancel();
+  big.join();
+  ASSERT_TRUE(submitted) << "the edit never showed in the reserved memory";
+  ASSERT_EQ(big_status.error_code(), grpc::StatusCode::CANCELLED)
+      << "the edit finished before it could be cancelled";
+  // The one worker takes the next edit only after the first pass ended: by
+  // then the pass must have been stopped, not finished.
+  EXPECT_TRUE(client_->EditModel(Request("pruning", AdultModel(2))).ok());
+  const std::string scrape = Scrape(server_->metrics_port());
+  EXPECT_EQ(Series(scrape, "amend_forward_passes_stopped_total"), 1);
+  EXPECT_EQ(Series(scrape, "amend_memory_reserved_bytes"), 0);
 }
 
 TEST_F(ServerTest, AnExpiredDeadlineIsDeadlineExceeded) {

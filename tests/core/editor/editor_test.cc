@@ -5,6 +5,9 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
+#include "absl/strings/str_cat.h"
+#include "core/graph/graph_batch.h"
+#include "core/graph/parameter_graph.h"
 #include "core/mlp/forward.h"
 #include "core/mlp/parameter_layout.h"
 #include "gmock/gmock.h"
@@ -235,6 +238,103 @@ TEST(EditorTest, RefusesModelsItCannotEdit) {
   EXPECT_THAT(status.message(),
               HasSubstr("models[1]: tensor 'layers.2.bias': values must be "
                         "finite"));
+}
+
+TEST(EditorTest,
+     RefusesMagnitudesItsArithmeticCannotHoldAndModelsWithoutHiddenLayers) {
+  const auto editor = TestEditor(Requirement::kPruning);
+  Mlp huge = TestMlp(1);
+  huge.parameters["layers.2.weight"] =
+      huge.parameters.at("layers.2.weight").clone();
+  huge.parameters.at("layers.2.weight")[1][2] = 1e20;
+  const absl::Status status = editor->Edit({&huge}).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(),
+              HasSubstr("models[0].parameters.layers.2.weight: magnitudes "
+                        "must be at most 1e+06 for the editor, got 1e+20 at "
+                        "flat index 7"));  // [1][2] of a [6, 5] matrix
+
+  Architecture linear;
+  linear.input_dim = 4;
+  linear.num_classes = 2;
+  const Mlp logistic = InitializeMlp(linear, 1).value();
+  EXPECT_THAT(editor->Edit({&logistic}).status().message(),
+              HasSubstr("architecture.layers: the editor supports 1 to"));
+}
+
+TEST(EditorTest, ModelsAtTheMagnitudeBoundEditToFiniteParameters) {
+  // The bound is a promise: everything it admits edits without overflow.
+  for (const Requirement requirement :
+       {Requirement::kPruning, Requirement::kDataMinimisation,
+        Requirement::kFairness}) {
+    const auto editor = TestEditor(requirement);
+    Mlp extreme = TestMlp(4);
+    at::Generator g = at::make_generator<at::CPUGeneratorImpl>(8);
+    for (auto& [name, tensor] : extreme.parameters) {
+      const at::Tensor sign =
+          at::where(at::rand(tensor.sizes(), g) < 0.5, at::full({}, -1.0f),
+                    at::full({}, 1.0f));
+      tensor = name.find("running_var") != std::string::npos
+                   ? at::full(tensor.sizes(), kMaxEditableMagnitude)
+                   : sign * kMaxEditableMagnitude;
+    }
+    const absl::StatusOr<std::vector<EditResult>> edited =
+        editor->Edit({&extreme});
+    ASSERT_TRUE(edited.ok()) << edited.status();
+    for (const auto& [name, tensor] : edited->front().edited.parameters) {
+      EXPECT_TRUE(at::isfinite(tensor).all().item<bool>()) << name;
+    }
+  }
+}
+
+TEST(EditorTest, AStopCheckThatSaysStopCancelsTheEdit) {
+  const auto editor = TestEditor(Requirement::kPruning);
+  const Mlp mlp = TestMlp(3);
+  int checks = 0;
+  EXPECT_TRUE(editor
+                  ->Edit({&mlp},
+                         [&] {
+                           ++checks;
+                           return false;
+                         })
+                  .ok());
+  EXPECT_GE(checks, 2);  // at least once per layer
+  const absl::Status stopped =
+      editor->Edit({&mlp}, [] { return true; }).status();
+  EXPECT_EQ(stopped.code(), absl::StatusCode::kCancelled);
+}
+
+TEST(EditorTest, AGraphOfManyChunksEditsAsOneChunkWould) {
+  // 14 * 600 + 600 * 30 + 30 * 2 = 26,460 weights: two chunks of
+  // kEditEdgesPerChunk. Editor::Edit chunks; forward() does not.
+  EditorConfig config;
+  config.task = "test";
+  for (int i = 0; i < 14; ++i) config.feature_names.push_back(absl::StrCat(i));
+  config.class_names = {"no", "yes"};
+  config.requirement = Requirement::kPruning;
+  config.lambda = 0.1;
+  config.network.residual_scale_init = 1.0;
+  config.network.mask_logit_init = 0.0;
+  const auto editor = Editor::Create(config, 5).value();
+  Architecture a;
+  a.input_dim = 14;
+  a.num_classes = 2;
+  a.layers = {{600, Activation::kRelu, Norm::kNone, 0.0, {}},
+              {30, Activation::kRelu, Norm::kNone, 0.0, {}}};
+  const Mlp mlp = InitializeMlp(a, 2).value();
+  ASSERT_GT(CountWeights(a), kEditEdgesPerChunk);
+  const ParameterGraph graph = BuildParameterGraph(mlp).value();
+  at::NoGradGuard no_grad;
+  const GraphBatch batch = BatchGraphs({&graph});
+  const MetanetworkOutput whole = editor->network()->forward(batch);
+  const MetanetworkOutput chunked =
+      *editor->network()->ForwardInChunks(batch, kEditEdgesPerChunk, nullptr);
+  EXPECT_TRUE(at::allclose(chunked.edge_delta, whole.edge_delta, 1e-4, 1e-6));
+  EXPECT_TRUE(
+      at::allclose(chunked.edge_mask_logit, whole.edge_mask_logit, 1e-4, 1e-5));
+  EXPECT_TRUE(at::allclose(chunked.node_delta, whole.node_delta, 1e-4, 1e-6));
+  EXPECT_TRUE(
+      at::allclose(chunked.node_mask_logit, whole.node_mask_logit, 1e-4, 1e-5));
 }
 
 TEST(EditorTest, TheSameSeedGivesTheSameEditor) {

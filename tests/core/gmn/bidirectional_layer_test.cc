@@ -117,32 +117,79 @@ TEST(BidirectionalLayerTest,
   EXPECT_TRUE(at::allclose(EdgeSlice(both, edges, 1), alone_edges, 1e-5, 1e-6));
 }
 
+// Seeded node states [nodes, d], edge and initial edge states [20, d] and
+// random edges among the nodes.
+struct LayerInputs {
+  at::Tensor h, z, z0, index;
+};
+LayerInputs RandomInputs(uint64_t seed, int64_t nodes) {
+  at::Generator g = at::make_generator<at::CPUGeneratorImpl>(seed);
+  const int64_t edges = 20;
+  LayerInputs in;
+  in.h = at::randn({nodes, kHidden}, g);
+  in.z = at::randn({edges, kHidden}, g);
+  in.z0 = at::randn({edges, kHidden}, g);
+  in.index = at::randint(0, nodes, {2, edges}, g);
+  return in;
+}
+
+// The layer's documented formula computed literally, on concatenated inputs
+// and all edges at once: (H', Z').
+std::pair<at::Tensor, at::Tensor> LiteralFormula(BidirectionalLayerImpl& layer,
+                                                 const at::Tensor& h,
+                                                 const at::Tensor& z,
+                                                 const at::Tensor& z0,
+                                                 const at::Tensor& index) {
+  const at::Tensor src = index[0], dst = index[1];
+  const at::Tensor m_fw = at::zeros_like(h).index_add(
+      0, dst, layer.forward_message(at::cat({z, h.index_select(0, src)}, 1)));
+  const at::Tensor m_bw = at::zeros_like(h).index_add(
+      0, src, layer.backward_message(at::cat({z0, h.index_select(0, dst)}, 1)));
+  const at::Tensor z_new =
+      z + layer.edge_update(
+              at::cat({z, h.index_select(0, src), h.index_select(0, dst)}, 1));
+  const at::Tensor h_new =
+      layer.node_skip(h) + layer.node_update(at::cat({h, m_fw, m_bw}, 1));
+  return {h_new, z_new};
+}
+
 TEST(BidirectionalLayerTest, MatchesTheFormulaOnConcatenatedInputs) {
   // The layer decomposes each block's first Linear over node and edge parts;
   // the result must be the documented formula computed literally.
   torch::manual_seed(3);
   BidirectionalLayer layer{BidirectionalLayerOptions(kHidden)};
   layer->eval();
-  at::Generator g = at::make_generator<at::CPUGeneratorImpl>(5);
-  const int64_t nodes = 9, edges = 20;
-  const at::Tensor h = at::randn({nodes, kHidden}, g);
-  const at::Tensor z = at::randn({edges, kHidden}, g);
-  const at::Tensor z0 = at::randn({edges, kHidden}, g);
-  const at::Tensor index = at::randint(0, nodes, {2, edges}, g);
-  const at::Tensor src = index[0], dst = index[1];
-  const at::Tensor m_fw = at::zeros_like(h).index_add(
-      0, dst, layer->forward_message(at::cat({z, h.index_select(0, src)}, 1)));
-  const at::Tensor m_bw = at::zeros_like(h).index_add(
-      0, src,
-      layer->backward_message(at::cat({z0, h.index_select(0, dst)}, 1)));
-  const at::Tensor z_new =
-      z + layer->edge_update(
-              at::cat({z, h.index_select(0, src), h.index_select(0, dst)}, 1));
-  const at::Tensor h_new =
-      layer->node_skip(h) + layer->node_update(at::cat({h, m_fw, m_bw}, 1));
+  const auto [h, z, z0, index] = RandomInputs(5, /*nodes=*/9);
+  const auto [h_new, z_new] = LiteralFormula(*layer, h, z, z0, index);
   auto [h_got, z_got] = layer(h, z, z0, index);
   EXPECT_TRUE(at::allclose(h_got, h_new, 1e-5, 1e-5));
   EXPECT_TRUE(at::allclose(z_got, z_new, 1e-5, 1e-5));
+}
+
+TEST(BidirectionalLayerTest, ChunksOfEdgesGiveTheFormulaAndStopWhenAsked) {
+  // Over chunks of 3 edges (the last one shorter) the layer must compute what
+  // the literal formula does on all edges at once.
+  torch::manual_seed(4);
+  BidirectionalLayer layer{BidirectionalLayerOptions(kHidden)};
+  layer->eval();
+  at::NoGradGuard no_grad;
+  const auto [h, z, z0, index] = RandomInputs(6, /*nodes=*/7);
+  const auto [h_new, z_new] = LiteralFormula(*layer, h, z, z0, index);
+  int checks = 0;
+  auto chunked = layer->ForwardInChunks(h, z, z0, index, 3, [&] {
+    ++checks;
+    return false;
+  });
+  ASSERT_TRUE(chunked.has_value());
+  EXPECT_TRUE(at::allclose(chunked->first, h_new, 1e-5, 1e-5));
+  EXPECT_TRUE(at::allclose(chunked->second, z_new, 1e-5, 1e-5));
+  EXPECT_EQ(checks, 7);  // ceil(20 / 3) chunks
+
+  int calls = 0;
+  auto stopped =
+      layer->ForwardInChunks(h, z, z0, index, 3, [&] { return ++calls == 2; });
+  EXPECT_FALSE(stopped.has_value());
+  EXPECT_EQ(calls, 2);  // it stopped at the first check that said so
 }
 
 }  // namespace

@@ -115,7 +115,20 @@ INSTANTIATE_TEST_SUITE_P(
                         "layers[0].colour: unknown field"},
         BadArchitecture{R"({"input_dim": 65536, "num_classes": 2,
                             "layers": [{"width": 65536, "activation": "relu"}]})",
-                        "the model must have at most 67108864 parameters"}));
+                        "the model must have at most 67108864 parameters"},
+        BadArchitecture{
+            R"({"input_dim": 4, "input_dim": 4, "num_classes": 2, "layers": []})",
+            "architecture: 'input_dim' appears twice in one JSON object"},
+        BadArchitecture{R"({"input_dim": 4, "num_classes": 2,
+                            "layers": [{"width": 9223372036854775808, "activation": "relu"}]})",
+                        "layers[0].width: must be at most 9223372036854775807, "
+                        "got 9223372036854775808"},
+        BadArchitecture{R"({"input_dim": 4, "num_classes": 2,
+                            "layers": [{"width": 8, "activation": "relu"},
+                                       {"width": 8, "activation": "relu",
+                                        "skip_from": [18446744073709551615]}]})",
+                        "layers[1].skip_from[0]: must be a source index, got "
+                        "18446744073709551615"}));
 
 TEST(ArchitectureTest, TooManyLayersIsRefusedBeforeParsingThem) {
   std::string json = R"({"input_dim": 4, "num_classes": 2, "layers": [)";

@@ -203,6 +203,17 @@ TEST_P(ModelFileCorruptionTest, IsRefusedWithItsMessage) {
 INSTANTIATE_TEST_SUITE_P(Table, ModelFileCorruptionTest,
                          ::testing::ValuesIn(ModelCorruptions()));
 
+TEST(ModelFileTest, ANegativeRunningVarianceIsRefused) {
+  Architecture a = SmallArchitecture();
+  a.layers[0].norm = Norm::kBatchNorm;
+  Mlp mlp = InitializeMlp(a, 2).value();
+  mlp.parameters["layers.1.norm.running_var"] = at::ones({a.layers[0].width});
+  mlp.parameters["layers.1.norm.running_var"][2] = -0.5;
+  EXPECT_THAT(std::string(SerializeModel(mlp).status().message()),
+              HasSubstr("tensor 'layers.1.norm.running_var': a running "
+                        "variance must be >= 0, got -0.5 at flat index 2"));
+}
+
 TEST(ModelFileTest, SerializeRefusesAnInvalidModel) {
   auto mlp = InitializeMlp(SmallArchitecture(), 2);
   mlp->parameters["head.bias"] =
