@@ -10,6 +10,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "core/mlp/forward.h"
 #include "core/mlp/model_file.h"
@@ -275,6 +277,38 @@ TEST_F(CliTest, LambdaAndLambdasAcceptTheSameForms) {
               HasSubstr("--lambda: must be a number, got \"0.1,0.2\""));
 }
 
+// Runs `command` in a child and SIGKILLs it as soon as `path` exists and is
+// not empty (waiting at most 60 s); true when the kill interrupted it.
+bool KillWhenWritten(const std::string& command, const fs::path& path) {
+  const pid_t pid = ::fork();
+  if (pid < 0) return false;
+  if (pid == 0) {
+    const std::string shell = "exec " + command + " >/dev/null 2>&1";
+    ::execl("/bin/sh", "sh", "-c", shell.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  for (int i = 0; i < 12000 && !(fs::exists(path) && fs::file_size(path) > 0);
+       ++i) {
+    ::usleep(5000);
+  }
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFSIGNALED(status);
+}
+
+// Files under `dir` that a write in progress left behind (WriteFileAtomically
+// names them <file>.tmp.<pid>.<n>).
+std::vector<std::string> TemporaryFiles(const fs::path& dir) {
+  std::vector<std::string> left;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.path().filename().string().find(".tmp.") != std::string::npos) {
+      left.push_back(entry.path().string());
+    }
+  }
+  return left;
+}
+
 // A real interruption: SIGKILL while the zoo is being built, then the same
 // command again.
 TEST_F(CliTest, ZooKilledMidwayResumesToTheSameManifest) {
@@ -289,26 +323,10 @@ TEST_F(CliTest, ZooKilledMidwayResumesToTheSameManifest) {
             0);
 
   const std::string killed = (dir_ / "killed").string();
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    const std::string command = std::string("exec ") + AMEND_TRAINER + common +
-                                " --out " + killed + " >/dev/null 2>&1";
-    ::execl("/bin/sh", "sh", "-c", command.c_str(),
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  // Kill as soon as the first run is in the manifest (bounded wait: 60 s).
+  // Killed as soon as the first run is in the manifest.
   const fs::path manifest = fs::path(killed) / "manifest.jsonl";
-  for (int i = 0;
-       i < 12000 && !(fs::exists(manifest) && fs::file_size(manifest) > 0);
-       ++i) {
-    ::usleep(5000);
-  }
-  ::kill(pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFSIGNALED(status))
+  ASSERT_TRUE(KillWhenWritten(
+      std::string(AMEND_TRAINER) + common + " --out " + killed, manifest))
       << "the build finished before it could be interrupted";
 
   const CommandResult resumed =
@@ -317,6 +335,41 @@ TEST_F(CliTest, ZooKilledMidwayResumesToTheSameManifest) {
   EXPECT_THAT(resumed.output, ::testing::Not(HasSubstr(" 0 already done")));
   EXPECT_EQ(*ReadFileToString(manifest.string()),
             *ReadFileToString(whole + "/manifest.jsonl"));
+  EXPECT_THAT(TemporaryFiles(killed), ::testing::IsEmpty());
+}
+
+// The same for an editor: SIGKILL once a training state was saved, then the
+// same command resumes from it to the editor an uninterrupted run writes.
+TEST_F(CliTest, TrainKilledMidwayResumesToTheSameEditor) {
+  const std::string trainer = AMEND_TRAINER;
+  const std::string data = std::string(" --data_dir ") + AMEND_TEST_DATA_DIR;
+  const std::string zoo = (dir_ / "zoo").string();
+  ASSERT_EQ(RunCommand(trainer +
+                       " zoo --task adult --runs 8 --epochs 4 --seed 3 "
+                       "--max_rows 512 --out " +
+                       zoo + data)
+                .exit_code,
+            0);
+  const std::string common =
+      trainer +
+      " train --task adult --requirement pruning --lambda 0.05 --steps 12 "
+      "--eval_every 3 --checkpoint_every 3 --hidden 8 --layers 1 "
+      "--max_test_rows 300 --zoo " +
+      zoo + data + " --out ";
+  const std::string whole = (dir_ / "whole").string();
+  const CommandResult straight = RunCommand(common + whole);
+  ASSERT_EQ(straight.exit_code, 0) << straight.output;
+
+  const std::string killed = (dir_ / "killed").string();
+  ASSERT_TRUE(KillWhenWritten(common + killed,
+                              fs::path(killed) / "training_state.json"))
+      << "the training finished before it could be interrupted";
+  const CommandResult resumed = RunCommand(common + killed);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_THAT(resumed.output, HasSubstr(": resumed at step "));
+  EXPECT_EQ(*ReadFileToString(killed + "/editor.safetensors"),
+            *ReadFileToString(whole + "/editor.safetensors"));
+  EXPECT_THAT(TemporaryFiles(killed), ::testing::IsEmpty());
 }
 
 TEST_F(CliTest, SweepTrainsEditorsAndEditWritesTheEditedModel) {
