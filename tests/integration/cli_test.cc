@@ -58,6 +58,18 @@ class CliTest : public ::testing::Test {
     model_path_ = (dir_ / "model.safetensors").string();
     ASSERT_TRUE(WriteModelFile(model_path_, mlp_).ok());
   }
+  // Builds a small adult zoo (4 epochs, 512 rows, seed 3) in <dir>/zoo and
+  // returns its folder.
+  std::string BuildSmallZoo(int runs) {
+    const std::string zoo = (dir_ / "zoo").string();
+    const CommandResult built = RunCommand(
+        std::string(AMEND_TRAINER) + " zoo --task adult --runs " +
+        std::to_string(runs) + " --epochs 4 --seed 3 --max_rows 512 --out " +
+        zoo + " --data_dir " + AMEND_TEST_DATA_DIR);
+    EXPECT_EQ(built.exit_code, 0) << built.output;
+    return zoo;
+  }
+
   testing::ScopedTempDir temp_;
   const fs::path& dir_ = temp_.path();
   Mlp mlp_;
@@ -343,13 +355,8 @@ TEST_F(CliTest, ZooKilledMidwayResumesToTheSameManifest) {
 TEST_F(CliTest, TrainKilledMidwayResumesToTheSameEditor) {
   const std::string trainer = AMEND_TRAINER;
   const std::string data = std::string(" --data_dir ") + AMEND_TEST_DATA_DIR;
-  const std::string zoo = (dir_ / "zoo").string();
-  ASSERT_EQ(RunCommand(trainer +
-                       " zoo --task adult --runs 8 --epochs 4 --seed 3 "
-                       "--max_rows 512 --out " +
-                       zoo + data)
-                .exit_code,
-            0);
+  const std::string zoo = BuildSmallZoo(8);
+  ASSERT_FALSE(HasFailure()) << "the zoo was not built";
   const std::string common =
       trainer +
       " train --task adult --requirement pruning --lambda 0.05 --steps 12 "
@@ -375,13 +382,8 @@ TEST_F(CliTest, TrainKilledMidwayResumesToTheSameEditor) {
 TEST_F(CliTest, SweepTrainsEditorsAndEditWritesTheEditedModel) {
   const std::string trainer = AMEND_TRAINER;
   const std::string data = std::string(" --data_dir ") + AMEND_TEST_DATA_DIR;
-  const std::string zoo = (dir_ / "zoo").string();
-  ASSERT_EQ(RunCommand(trainer +
-                       " zoo --task adult --runs 10 --epochs 4 --seed 3 "
-                       "--max_rows 512 --out " +
-                       zoo + data)
-                .exit_code,
-            0);
+  const std::string zoo = BuildSmallZoo(10);
+  ASSERT_FALSE(HasFailure()) << "the zoo was not built";
   const std::string editors = (dir_ / "editors").string();
   const CommandResult sweep = RunCommand(
       trainer +
