@@ -98,6 +98,20 @@ void BM_Edit(benchmark::State& state) {
       models_done * MetanetworkFlops(architecture, 32, 3) * 1e-9,
       benchmark::Counter::kIsRate);
 }
+// The input check every edit runs before its forward pass (the server runs it
+// once more on arrival): architecture, and every parameter's magnitude.
+void BM_CheckEditable(benchmark::State& state) {
+  const Mlp mlp =
+      InitializeMlp(SizeClass(static_cast<int>(state.range(0))), 10).value();
+  const Editor& editor = DefaultEditor();
+  for (auto _ : state) {
+    absl::Status status = editor.CheckEditable(mlp);
+    if (!status.ok()) state.SkipWithError(status.ToString().c_str());
+    benchmark::DoNotOptimize(status);
+  }
+}
+BENCHMARK(BM_CheckEditable)->DenseRange(0, 3)->Unit(benchmark::kMicrosecond);
+
 BENCHMARK(BM_Edit)
     ->ArgsProduct({{0, 1, 2, 3}, {1}})
     ->ArgsProduct({{1}, {4, 16}})
