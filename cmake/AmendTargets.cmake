@@ -1,14 +1,27 @@
 # Helpers that give every Amend target the same language level and warnings, per target.
 
-function(amend_target_defaults target)
+include(AmendPrecompiledHeaders)
+
+# The language level and warnings alone (also what the precompiled-header hosts are built with).
+function(_amend_compile_settings target)
   target_compile_features(${target} PUBLIC cxx_std_20)
   set_target_properties(${target} PROPERTIES CXX_EXTENSIONS OFF)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter)
+  # gRPC's targets compile their consumers with -pthread (it defines _REENTRANT); every target
+  # does, so that one precompiled LibTorch header is valid for all (AmendPrecompiledHeaders).
+  target_compile_options(${target} PRIVATE -pthread)
   # ABSL_GUARDED_BY and friends are checked by clang only (g++ ignores them): a clang build
   # (CXX=clang++) turns a lock-discipline mistake into a warning.
   if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
     target_compile_options(${target} PRIVATE -Wthread-safety)
   endif()
+endfunction()
+
+# Language level, warnings and precompiled LibTorch headers; every Amend target calls this after
+# its sources are listed.
+function(amend_target_defaults target)
+  _amend_compile_settings(${target})
+  amend_precompile_torch_headers(${target})
 endfunction()
 
 # amend_library(NAME SOURCES ... DEPS ...): a static library rooted at the source tree, so headers
