@@ -3,14 +3,16 @@
 // (core/editor/edit_cost.h) must cover. Google Benchmark measures time, not a
 // process's high-water mark, hence a plain program, one model per process:
 //
-//   build/bench/edit_memory WIDTH DEPTH [BATCH]
+//   build/bench/edit_memory WIDTH DEPTH [BATCH [libtorch]]
 //
 // builds an MLP with DEPTH hidden layers of WIDTH neurons on 14 inputs (the
 // adult task's), edits BATCH copies in one pass with the default editor shape
 // (d = 32, T = 3), and prints one JSON line: weights, nodes and edges per
 // model, the resident set before the edit, its peak during the edit
 // (/proc/self/status VmHWM after resetting it through /proc/self/clear_refs),
-// the peak's growth per weight, and the edit's seconds.
+// the peak's growth per weight, and the edit's seconds. "libtorch" runs the
+// metanetwork through LibTorch's operators instead of the inference kernels
+// (ForwardPath).
 // scripts/edit_memory.sh runs it over a range of sizes (docs/OPERATIONS.md).
 #include <chrono>
 #include <cstdio>
@@ -49,7 +51,7 @@ bool ResetPeak() {
   return static_cast<bool>(clear);
 }
 
-int Run(int64_t width, int depth, int batch) {
+int Run(int64_t width, int depth, int batch, ForwardPath path) {
   TuneAllocatorForTensors();
   ConfigureThreads(1);
   const std::unique_ptr<Editor> editor = testing::DefaultAdultEditor();
@@ -72,7 +74,8 @@ int Run(int64_t width, int depth, int batch) {
     return 1;
   }
   const auto start = std::chrono::steady_clock::now();
-  absl::StatusOr<std::vector<EditResult>> results = editor->Edit(models);
+  absl::StatusOr<std::vector<EditResult>> results =
+      editor->Edit(models, nullptr, path);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
@@ -86,14 +89,14 @@ int Run(int64_t width, int depth, int batch) {
       "{\"width\": %lld, \"depth\": %d, \"batch\": %d, \"weights\": %lld, "
       "\"nodes\": %lld, \"rss_before_mib\": %.1f, \"peak_mib\": %.1f, "
       "\"growth_bytes_per_weight\": %.1f, \"estimate_bytes_per_weight\": "
-      "%.1f, \"seconds\": %.3f}\n",
+      "%.1f, \"seconds\": %.3f, \"path\": \"%s\"}\n",
       static_cast<long long>(width), depth, batch,
       static_cast<long long>(cost.edges), static_cast<long long>(cost.nodes),
       static_cast<double>(before) / (1 << 20),
       static_cast<double>(peak) / (1 << 20),
       growth / static_cast<double>(cost.edges * batch),
       static_cast<double>(cost.edit_bytes) / static_cast<double>(cost.edges),
-      seconds);
+      seconds, path == ForwardPath::kLibTorch ? "libtorch" : "kernels");
   return 0;
 }
 
@@ -101,16 +104,19 @@ int Run(int64_t width, int depth, int batch) {
 }  // namespace amend
 
 int main(int argc, char** argv) {
-  if (argc < 3 || argc > 4) {
-    std::cerr << "usage: edit_memory WIDTH DEPTH [BATCH]\n";
+  if (argc < 3 || argc > 5 ||
+      (argc == 5 && std::string(argv[4]) != "libtorch")) {
+    std::cerr << "usage: edit_memory WIDTH DEPTH [BATCH [libtorch]]\n";
     return 2;
   }
   const int64_t width = std::atoll(argv[1]);
   const int depth = std::atoi(argv[2]);
-  const int batch = argc == 4 ? std::atoi(argv[3]) : 1;
+  const int batch = argc >= 4 ? std::atoi(argv[3]) : 1;
+  const amend::ForwardPath path =
+      argc == 5 ? amend::ForwardPath::kLibTorch : amend::ForwardPath::kAuto;
   if (width < 1 || depth < 1 || batch < 1) {
     std::cerr << "edit_memory: WIDTH, DEPTH and BATCH must be >= 1\n";
     return 2;
   }
-  return amend::Run(width, depth, batch);
+  return amend::Run(width, depth, batch, path);
 }

@@ -19,6 +19,9 @@
 #include <cstdlib>
 
 #include "core/editor/editor.h"
+#include "core/gmn/metanetwork_inference.h"
+#include "core/graph/graph_batch.h"
+#include "core/graph/parameter_graph.h"
 #include "core/mlp/parameter_layout.h"
 #include "core/testing/editor_fixtures.h"
 #include "core/util/allocator.h"
@@ -73,10 +76,13 @@ double MetanetworkFlops(const Architecture& a, int64_t d, int64_t t) {
          static_cast<double>(nodes) * (18.0 * t * dd + 2.0 * dd);
 }
 
-// Args: size class, models per Edit() call.
+// Args: size class, models per Edit() call, forward path (0: the inference
+// kernels, 1: LibTorch's operators), so that one run compares the two.
 void BM_Edit(benchmark::State& state) {
   const Architecture architecture = SizeClass(static_cast<int>(state.range(0)));
   const int64_t batch = state.range(1);
+  const ForwardPath path =
+      state.range(2) == 0 ? ForwardPath::kAuto : ForwardPath::kLibTorch;
   std::vector<Mlp> models;
   for (int64_t i = 0; i < batch; ++i) {
     models.push_back(InitializeMlp(architecture, 10 + i).value());
@@ -85,7 +91,7 @@ void BM_Edit(benchmark::State& state) {
   for (const Mlp& mlp : models) pointers.push_back(&mlp);
   const Editor& editor = DefaultEditor();
   for (auto _ : state) {
-    auto results = editor.Edit(pointers);
+    auto results = editor.Edit(pointers, nullptr, path);
     if (!results.ok()) state.SkipWithError(results.status().ToString().c_str());
     benchmark::DoNotOptimize(results);
   }
@@ -98,6 +104,47 @@ void BM_Edit(benchmark::State& state) {
       models_done * MetanetworkFlops(architecture, 32, 3) * 1e-9,
       benchmark::Counter::kIsRate);
 }
+// The metanetwork's forward pass alone on one model (graph and batch built
+// once), through the inference kernels (path 0) or LibTorch (path 1): the
+// part of an edit that the FLOP count describes. Args: size class, path.
+void BM_Forward(benchmark::State& state) {
+  const Architecture architecture = SizeClass(static_cast<int>(state.range(0)));
+  const Mlp mlp = InitializeMlp(architecture, 10).value();
+  const ParameterGraph graph = BuildParameterGraph(mlp).value();
+  const GraphBatch batch = BatchGraphs({&graph});
+  const MetanetworkImpl& network = *DefaultEditor().network().ptr();
+  at::NoGradGuard no_grad;
+  for (auto _ : state) {
+    std::optional<MetanetworkOutput> out =
+        state.range(1) == 0
+            ? InferenceForward(network, batch, kEditEdgesPerChunk, nullptr)
+            : const_cast<MetanetworkImpl&>(network).ForwardInChunks(
+                  batch, kEditEdgesPerChunk, nullptr);
+    benchmark::DoNotOptimize(out);
+  }
+  state.counters["gflops"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) *
+                             MetanetworkFlops(architecture, 32, 3) * 1e-9,
+                         benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_Forward)
+    ->ArgsProduct({{0, 1, 2, 3}, {0, 1}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// Building the parameter graph and its batch: what an edit does before the
+// forward pass.
+void BM_GraphAndBatch(benchmark::State& state) {
+  const Mlp mlp =
+      InitializeMlp(SizeClass(static_cast<int>(state.range(0))), 10).value();
+  for (auto _ : state) {
+    const ParameterGraph graph = BuildParameterGraph(mlp).value();
+    const GraphBatch batch = BatchGraphs({&graph});
+    benchmark::DoNotOptimize(batch);
+  }
+}
+BENCHMARK(BM_GraphAndBatch)->DenseRange(0, 3)->Unit(benchmark::kMicrosecond);
+
 // The input check every edit runs before its forward pass (the server runs it
 // once more on arrival): architecture, and every parameter's magnitude.
 void BM_CheckEditable(benchmark::State& state) {
@@ -113,8 +160,8 @@ void BM_CheckEditable(benchmark::State& state) {
 BENCHMARK(BM_CheckEditable)->DenseRange(0, 3)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK(BM_Edit)
-    ->ArgsProduct({{0, 1, 2, 3}, {1}})
-    ->ArgsProduct({{1}, {4, 16}})
+    ->ArgsProduct({{0, 1, 2, 3}, {1}, {0, 1}})
+    ->ArgsProduct({{1}, {4, 16}, {0, 1}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

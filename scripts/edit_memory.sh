@@ -16,8 +16,13 @@ if [[ ! -x "$tool" ]]; then
   exit 1
 fi
 export AMEND_THREADS=1 OPENBLAS_NUM_THREADS=1
+# Each size through the inference kernels (the default) and through LibTorch's
+# operators, one after the other.
 for width in 32 128 256 512 1024; do
   "$tool" "$width" 2
+  "$tool" "$width" 2 1 libtorch
 done
 "$tool" 256 4      # deeper: more nodes per weight
+"$tool" 256 4 1 libtorch
 "$tool" 128 2 8    # a batch of 8 models in one pass
+"$tool" 128 2 8 libtorch

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "core/gmn/metanetwork_inference.h"
 #include "core/graph/graph_batch.h"
 #include "core/mlp/parameter_layout.h"
 #include "core/util/status_macros.h"
@@ -20,6 +21,31 @@ namespace {
 std::mutex& InitialisationMutex() {
   static std::mutex mutex;
   return mutex;
+}
+
+// A tensor's values as contiguous CPU floats: plain loops over them cost less
+// than the few microseconds of dispatch each small ATen reduction costs, and
+// an edit runs several per tensor.
+at::Tensor CpuFloats(const at::Tensor& tensor) {
+  return tensor.detach().to(at::kCPU, at::kFloat).contiguous();
+}
+
+bool AllFinite(const at::Tensor& tensor) {
+  const at::Tensor values = CpuFloats(tensor);
+  const float* data = values.data_ptr<float>();
+  for (int64_t i = 0; i < values.numel(); ++i) {
+    if (!std::isfinite(data[i])) return false;
+  }
+  return true;
+}
+
+// Mask entries above 0.5 (kept).
+int64_t CountKept(const at::Tensor& mask) {
+  const at::Tensor values = CpuFloats(mask);
+  const float* data = values.data_ptr<float>();
+  int64_t kept = 0;
+  for (int64_t i = 0; i < values.numel(); ++i) kept += data[i] > 0.5f;
+  return kept;
 }
 
 }  // namespace
@@ -54,8 +80,7 @@ absl::Status Editor::CheckEditable(const Mlp& mlp) const {
         for (const auto& [name, parameter] : mlp.parameters) {
           // A plain loop over the floats: every edit runs this, and ATen's
           // abs/max/argmax cost a few microseconds of dispatch per tensor.
-          const at::Tensor values =
-              parameter.detach().to(at::kCPU, at::kFloat).contiguous();
+          const at::Tensor values = CpuFloats(parameter);
           const float* data = values.data_ptr<float>();
           for (int64_t i = 0; i < values.numel(); ++i) {
             if (std::abs(data[i]) <= kMaxEditableMagnitude) continue;
@@ -76,7 +101,7 @@ namespace {
 absl::Status CheckEditFinite(const std::vector<EditResult>& results) {
   for (size_t i = 0; i < results.size(); ++i) {
     for (const auto& [name, tensor] : results[i].edited.parameters) {
-      if (at::isfinite(tensor).all().item<bool>()) continue;
+      if (AllFinite(tensor)) continue;
       return absl::InternalError(absl::StrCat(
           "the edit diverged: edited parameter ", name, " of models[", i,
           "] is not finite although every input was finite and at most ",
@@ -93,9 +118,12 @@ EditStatistics ComputeEditStatistics(const EditorConfig& config,
   EditStatistics statistics;
   statistics.features_total = edited.architecture.input_dim;
   auto input_mask = edited.masks.find(kInputMaskName);
+  const at::Tensor input_values = input_mask == edited.masks.end()
+                                      ? at::Tensor()
+                                      : CpuFloats(input_mask->second);
   for (int64_t i = 0; i < statistics.features_total; ++i) {
-    const bool kept = input_mask == edited.masks.end() ||
-                      input_mask->second[i].item<float>() > 0.5f;
+    const bool kept =
+        !input_values.defined() || input_values.data_ptr<float>()[i] > 0.5f;
     if (!kept) continue;
     ++statistics.features_kept;
     if (i < config.input_dim()) {
@@ -109,15 +137,14 @@ EditStatistics ComputeEditStatistics(const EditorConfig& config,
     statistics.weights_total += numel;
     auto mask = edited.masks.find(MaskName(spec.name));
     statistics.weights_kept +=
-        mask == edited.masks.end()
-            ? numel
-            : at::gt(mask->second, 0.5).sum().item<int64_t>();
+        mask == edited.masks.end() ? numel : CountKept(mask->second);
   }
   return statistics;
 }
 
 absl::StatusOr<std::vector<EditResult>> Editor::Edit(
-    const std::vector<const Mlp*>& models, const EditStopCheck& stop) const {
+    const std::vector<const Mlp*>& models, const EditStopCheck& stop,
+    ForwardPath path) const {
   if (models.empty()) return std::vector<EditResult>{};
   std::vector<ParameterGraph> graphs;
   graphs.reserve(models.size());
@@ -142,8 +169,11 @@ absl::StatusOr<std::vector<EditResult>> Editor::Edit(
     std::vector<const ParameterGraph*> pointers;
     for (const ParameterGraph& graph : graphs) pointers.push_back(&graph);
     const GraphBatch batch = BatchGraphs(pointers);
+    const MetanetworkImpl& network = *network_.ptr();
     std::optional<MetanetworkOutput> forward =
-        network_.ptr()->ForwardInChunks(batch, kEditEdgesPerChunk, stop);
+        path == ForwardPath::kAuto && CanUseInferenceKernels(network)
+            ? InferenceForward(network, batch, kEditEdgesPerChunk, stop)
+            : network_.ptr()->ForwardInChunks(batch, kEditEdgesPerChunk, stop);
     if (!forward.has_value()) {
       return absl::CancelledError(
           "cancelled: the edit was stopped part-way (its callers gave up or "

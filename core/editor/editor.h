@@ -52,6 +52,13 @@ inline constexpr double kMaxEditableMagnitude = 1e6;
 // Returns true when an edit in progress should stop (its callers gave up).
 using EditStopCheck = std::function<bool()>;
 
+// Which implementation runs the metanetwork in Editor::Edit(). kAuto: the
+// inference kernels (core/gmn/metanetwork_inference.h) whenever the network
+// allows them (CPU, float32), LibTorch's operators otherwise. kLibTorch: always
+// LibTorch's operators (the path training differentiates; tests and
+// benchmarks compare the two).
+enum class ForwardPath { kAuto, kLibTorch };
+
 struct EditResult {
   Mlp edited;  // edited parameters plus the requirement's masks
   EditStatistics statistics;
@@ -84,7 +91,8 @@ class Editor {
   // parameter is not finite (the edit diverged: the inputs were checked).
   absl::StatusOr<std::vector<EditResult>> Edit(
       const std::vector<const Mlp*>& models,
-      const EditStopCheck& stop = nullptr) const;
+      const EditStopCheck& stop = nullptr,
+      ForwardPath path = ForwardPath::kAuto) const;
 
  private:
   Editor(EditorConfig config, Metanetwork network);

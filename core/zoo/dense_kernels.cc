@@ -1,8 +1,8 @@
 #include "core/zoo/dense_kernels.h"
 
-#include <dlfcn.h>
-
 #include <cmath>
+
+#include "core/kernels/blas.h"
 
 // Compiled for AVX2+FMA and for baseline x86-64; the loader picks one per
 // machine.
@@ -23,37 +23,7 @@ inline float Clamp(float x) {
   return x < -80.0f ? -80.0f : (x > 80.0f ? 80.0f : x);
 }
 
-// The BLAS LibTorch loaded (OpenBLAS on Debian), found at run time: it is not
-// one of our link dependencies, and the loops below stand in when it is absent.
-// Fortran interface, column-major.
-using SgemmFn = void (*)(const char* transa, const char* transb, const int* m,
-                         const int* n, const int* k, const float* alpha,
-                         const float* a, const int* lda, const float* b,
-                         const int* ldb, const float* beta, float* c,
-                         const int* ldc);
-
-SgemmFn Sgemm() {
-  static const SgemmFn sgemm =
-      reinterpret_cast<SgemmFn>(::dlsym(RTLD_DEFAULT, "sgemm_"));
-  return sgemm;
-}
-
-// C (m x n, column-major) = alpha op(A) op(B) + beta C.
-void CallSgemm(char transa, char transb, int64_t m, int64_t n, int64_t k,
-               const float* a, int64_t lda, const float* b, int64_t ldb,
-               float beta, float* c, int64_t ldc) {
-  const int mi = static_cast<int>(m), ni = static_cast<int>(n),
-            ki = static_cast<int>(k);
-  const int ldai = static_cast<int>(lda), ldbi = static_cast<int>(ldb),
-            ldci = static_cast<int>(ldc);
-  const float alpha = 1.0f;
-  Sgemm()(&transa, &transb, &mi, &ni, &ki, &alpha, a, &ldai, b, &ldbi, &beta, c,
-          &ldci);
-}
-
 }  // namespace
-
-bool HasBlas() { return Sgemm() != nullptr; }
 
 void LinearForward(const float* x, int64_t batch, int64_t in, const float* w,
                    int64_t out, const float* bias, bool accumulate, float* y) {
@@ -66,7 +36,7 @@ void LinearForward(const float* x, int64_t batch, int64_t in, const float* w,
           y[b * out + o] = bias != nullptr ? bias[o] : 0.0f;
       }
     }
-    CallSgemm('T', 'N', out, batch, in, w, in, x, in, 1.0f, y, out);
+    ColumnMajorGemm('T', 'N', out, batch, in, w, in, x, in, 1.0f, y, out);
     return;
   }
   LinearForwardLoops(x, batch, in, w, out, bias, accumulate, y);
@@ -75,8 +45,8 @@ void LinearForward(const float* x, int64_t batch, int64_t in, const float* w,
 void LinearBackwardInput(const float* dy, int64_t batch, int64_t out,
                          const float* w, int64_t in, float* dx) {
   if (HasBlas()) {
-    CallSgemm('N', 'N', in, batch, out, w, in, dy, out, 1.0f, dx,
-              in);  // dx^T += W^T dy^T
+    ColumnMajorGemm('N', 'N', in, batch, out, w, in, dy, out, 1.0f, dx,
+                    in);  // dx^T += W^T dy^T
     return;
   }
   LinearBackwardInputLoops(dy, batch, out, w, in, dx);
@@ -85,8 +55,8 @@ void LinearBackwardInput(const float* dy, int64_t batch, int64_t out,
 void LinearBackwardWeight(const float* dy, int64_t batch, int64_t out,
                           const float* x, int64_t in, float* dw, float* db) {
   if (HasBlas()) {
-    CallSgemm('N', 'T', in, out, batch, x, in, dy, out, 1.0f, dw,
-              in);  // dW^T += x^T dy
+    ColumnMajorGemm('N', 'T', in, out, batch, x, in, dy, out, 1.0f, dw,
+                    in);  // dW^T += x^T dy
     if (db != nullptr) {
       for (int64_t b = 0; b < batch; ++b) {
         for (int64_t o = 0; o < out; ++o) db[o] += dy[b * out + o];

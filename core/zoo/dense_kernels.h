@@ -14,6 +14,7 @@
 
 #include <cstdint>
 
+#include "core/kernels/blas.h"
 #include "core/mlp/architecture.h"
 
 namespace amend::kernels {
@@ -32,10 +33,8 @@ void LinearBackwardInput(const float* dy, int64_t batch, int64_t out,
 void LinearBackwardWeight(const float* dy, int64_t batch, int64_t out,
                           const float* x, int64_t in, float* dw, float* db);
 
-// True when the process has a BLAS (sgemm_) the linear kernels use; otherwise
-// they run the portable loops below, which give the same results up to
-// summation order.
-bool HasBlas();
+// Without a BLAS (HasBlas() false) the linear kernels run these portable
+// loops, which give the same results up to summation order.
 void LinearForwardLoops(const float* x, int64_t batch, int64_t in,
                         const float* w, int64_t out, const float* bias,
                         bool accumulate, float* y);

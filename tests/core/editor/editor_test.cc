@@ -337,6 +337,53 @@ TEST(EditorTest, AGraphOfManyChunksEditsAsOneChunkWould) {
       at::allclose(chunked.node_mask_logit, whole.node_mask_logit, 1e-4, 1e-5));
 }
 
+// The inference kernels (ForwardPath::kAuto) against LibTorch's operators,
+// through the whole edit, for every requirement and variant on an
+// architecture with every norm, skips and three activations (TestMlp).
+TEST(EditorTest, TheInferenceKernelsEditAsLibTorchDoes) {
+  const struct {
+    Requirement requirement;
+    EditVariant variant;
+  } cases[] = {
+      {Requirement::kPruning, EditVariant::kWeightsAndMasks},
+      {Requirement::kPruning, EditVariant::kMasksOnly},
+      {Requirement::kDataMinimisation, EditVariant::kWeightsAndMasks},
+      {Requirement::kDataMinimisation, EditVariant::kMasksOnly},
+      {Requirement::kFairness, EditVariant::kWeightsAndMasks},
+  };
+  const Mlp first = TestMlp(21);
+  const Mlp second = TestMlp(22);
+  for (const auto& c : cases) {
+    SCOPED_TRACE(absl::StrCat(RequirementName(c.requirement), " ",
+                              VariantName(c.requirement, c.variant)));
+    const auto editor = TestEditor(c.requirement, c.variant);
+    const std::vector<EditResult> fast =
+        editor->Edit({&first, &second}, nullptr, ForwardPath::kAuto).value();
+    const std::vector<EditResult> reference =
+        editor->Edit({&first, &second}, nullptr, ForwardPath::kLibTorch)
+            .value();
+    ASSERT_EQ(fast.size(), 2u);
+    for (size_t m = 0; m < fast.size(); ++m) {
+      for (const auto& [name, tensor] : reference[m].edited.parameters) {
+        const at::Tensor& other = fast[m].edited.parameters.at(name);
+        EXPECT_LE(((other - tensor).abs() / tensor.abs().clamp_min(1.0))
+                      .max()
+                      .item<double>(),
+                  1e-5)
+            << name;
+      }
+      ASSERT_EQ(fast[m].edited.masks.size(), reference[m].edited.masks.size());
+      for (const auto& [name, mask] : reference[m].edited.masks) {
+        EXPECT_TRUE(at::equal(fast[m].edited.masks.at(name), mask)) << name;
+      }
+      EXPECT_EQ(fast[m].statistics.weights_kept,
+                reference[m].statistics.weights_kept);
+      EXPECT_EQ(fast[m].statistics.features_kept,
+                reference[m].statistics.features_kept);
+    }
+  }
+}
+
 TEST(EditorTest, TheSameSeedGivesTheSameEditor) {
   const auto a = TestEditor(Requirement::kPruning);
   const auto b = TestEditor(Requirement::kPruning);
