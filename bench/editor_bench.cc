@@ -18,6 +18,7 @@
 
 #include <cstdlib>
 
+#include "bench/matmul_rate.h"
 #include "core/editor/editor.h"
 #include "core/gmn/metanetwork_inference.h"
 #include "core/graph/graph_batch.h"
@@ -158,6 +159,8 @@ void BM_CheckEditable(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_CheckEditable)->DenseRange(0, 3)->Unit(benchmark::kMicrosecond);
+
+BENCHMARK(BM_MatmulRate)->Arg(1024)->Unit(benchmark::kMillisecond);
 
 BENCHMARK(BM_Edit)
     ->ArgsProduct({{0, 1, 2, 3}, {1}, {0, 1}})

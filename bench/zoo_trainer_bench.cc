@@ -19,6 +19,7 @@
 
 #include <cstdlib>
 
+#include "bench/matmul_rate.h"
 #include "core/data/task.h"
 #include "core/data_tensors/split_tensors.h"
 #include "core/mlp/parameter_layout.h"
@@ -110,17 +111,6 @@ BENCHMARK(BM_ZooMixEpoch)
     ->Unit(benchmark::kSecond)
     ->Iterations(1);
 
-// The physical reference: a large float32 matmul (GFLOP/s of this machine's
-// BLAS on one thread).
-void BM_MatmulRate(benchmark::State& state) {
-  const int64_t n = state.range(0);
-  const at::Tensor a = at::randn({n, n}), b = at::randn({n, n});
-  for (auto _ : state) benchmark::DoNotOptimize(at::mm(a, b));
-  state.counters["gflops"] =
-      benchmark::Counter(2.0 * static_cast<double>(n * n * n) * 1e-9 *
-                             static_cast<double>(state.iterations()),
-                         benchmark::Counter::kIsRate);
-}
 BENCHMARK(BM_MatmulRate)->Arg(1024)->Unit(benchmark::kMillisecond);
 
 }  // namespace

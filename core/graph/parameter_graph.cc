@@ -75,11 +75,20 @@ absl::StatusOr<ParameterGraph> BuildParameterGraph(const Mlp& mlp) {
         graph.layer_node_offset.push_back(offset);
         graph.num_nodes = offset;
 
-        // Nodes.
-        std::vector<int64_t> types, functions;
-        at::Tensor features = at::zeros({graph.num_nodes, kNodeFeatureCount});
-        features.select(1, kNodeNormWeight).fill_(1.0);
-        features.select(1, kNodeRunningVar).fill_(1.0);
+        // Index loops over plain arrays: an edit builds a graph per model,
+        // and tensor operators per weight tensor (arange, expand, cat) cost
+        // more in dispatch than the copies themselves.
+        const int64_t num_nodes = graph.num_nodes;
+        at::Tensor features = at::zeros({num_nodes, kNodeFeatureCount});
+        at::Tensor node_type = at::empty({num_nodes}, at::kLong);
+        at::Tensor node_function = at::empty({num_nodes}, at::kLong);
+        float* feature = features.data_ptr<float>();
+        int64_t* type = node_type.data_ptr<int64_t>();
+        int64_t* function_id = node_function.data_ptr<int64_t>();
+        for (int64_t v = 0; v < num_nodes; ++v) {
+          feature[v * kNodeFeatureCount + kNodeNormWeight] = 1.0f;
+          feature[v * kNodeFeatureCount + kNodeRunningVar] = 1.0f;
+        }
         for (int group = 0; group <= last; ++group) {
           const int64_t size = group_sizes[static_cast<size_t>(group)];
           int64_t function = group == 0 ? 0 : 1;
@@ -88,46 +97,63 @@ absl::StatusOr<ParameterGraph> BuildParameterGraph(const Mlp& mlp) {
             function = 2 + static_cast<int64_t>(layer.activation) * 3 +
                        static_cast<int64_t>(layer.norm);
           }
+          const int64_t first = FirstNode(graph, group);
           for (int64_t i = 0; i < size; ++i) {
-            types.push_back(NodeType(a, group, i));
-            functions.push_back(function);
+            type[first + i] = NodeType(a, group, i);
+            function_id[first + i] = function;
           }
         }
-        auto rows = [&](int group) {
-          return features.narrow(0, FirstNode(graph, group),
-                                 group_sizes[static_cast<size_t>(group)]);
-        };
+        const std::vector<TensorSpec> specs = ExpectedTensors(a);
+        int64_t num_edges = 0;
+        for (const TensorSpec& spec : specs) {
+          if (NodeColumn(spec.role) < 0) num_edges += spec.numel();
+        }
+        at::Tensor edge_index = at::empty({2, num_edges}, at::kLong);
+        at::Tensor edge_weight = at::empty({num_edges});
+        at::Tensor edge_kind = at::empty({num_edges}, at::kLong);
+        int64_t* source = edge_index.data_ptr<int64_t>();
+        int64_t* destination = source + num_edges;
+        float* weight = edge_weight.data_ptr<float>();
+        int64_t* kind = edge_kind.data_ptr<int64_t>();
         // Edges, and the neuron parameters onto their nodes.
-        std::vector<at::Tensor> sources, destinations, weights, kinds;
-        for (const TensorSpec& spec : ExpectedTensors(a)) {
-          const at::Tensor& value = mlp.parameters.at(spec.name);
+        for (const TensorSpec& spec : specs) {
+          const at::Tensor value = mlp.parameters.at(spec.name)
+                                       .detach()
+                                       .to(at::kCPU, at::kFloat)
+                                       .contiguous();
+          const float* data = value.data_ptr<float>();
           if (const int64_t column = NodeColumn(spec.role); column >= 0) {
-            rows(NodeGroup(spec, last)).select(1, column).copy_(value);
+            const int64_t first = FirstNode(graph, NodeGroup(spec, last));
+            for (int64_t i = 0; i < value.numel(); ++i) {
+              feature[(first + i) * kNodeFeatureCount + column] = data[i];
+            }
             continue;
           }
           // A weight [out, in]: edge (out j, in i) at j * in + i.
           const int64_t out = spec.shape[0], in = spec.shape[1];
           const int destination_group =
               spec.role == TensorRole::kHeadWeight ? last : spec.layer;
-          const at::Tensor j =
-              at::arange(out, at::kLong).view({out, 1}).expand({out, in});
-          const at::Tensor i =
-              at::arange(in, at::kLong).view({1, in}).expand({out, in});
+          const int64_t first_source = FirstNode(graph, spec.source);
+          const int64_t first_destination = FirstNode(graph, destination_group);
+          const int64_t edge_kind_id = static_cast<int64_t>(KindOf(spec.role));
           graph.weight_slots.push_back({spec, graph.num_edges});
-          sources.push_back((i + FirstNode(graph, spec.source)).reshape({-1}));
-          destinations.push_back(
-              (j + FirstNode(graph, destination_group)).reshape({-1}));
-          weights.push_back(value.reshape({-1}));
-          kinds.push_back(at::full(
-              {out * in}, static_cast<int64_t>(KindOf(spec.role)), at::kLong));
+          for (int64_t j = 0; j < out; ++j) {
+            for (int64_t i = 0; i < in; ++i) {
+              const int64_t k = graph.num_edges + j * in + i;
+              source[k] = first_source + i;
+              destination[k] = first_destination + j;
+              kind[k] = edge_kind_id;
+              weight[k] = data[j * in + i];
+            }
+          }
           graph.num_edges += out * in;
         }
         graph.node_features = features;
-        graph.node_type = at::tensor(types, at::kLong);
-        graph.node_function = at::tensor(functions, at::kLong);
-        graph.edge_index = at::stack({at::cat(sources), at::cat(destinations)});
-        graph.edge_weight = at::cat(weights).clone();
-        graph.edge_kind = at::cat(kinds);
+        graph.node_type = node_type;
+        graph.node_function = node_function;
+        graph.edge_index = edge_index;
+        graph.edge_weight = edge_weight;
+        graph.edge_kind = edge_kind;
         return graph;
       });
 }

@@ -86,7 +86,9 @@ struct ParameterGraph {
 // k - 1.
 int64_t NodeType(const Architecture& architecture, int group, int64_t index);
 
-// REQUIRES: the parameters are valid for the architecture (ValidateParameters).
+// The graph's tensors are float32 CPU copies of the parameters, with no
+// autograd link to them (an editor's inputs are data). REQUIRES: the
+// parameters are valid for the architecture (ValidateParameters).
 absl::StatusOr<ParameterGraph> BuildParameterGraph(const Mlp& mlp);
 
 // The parameters with edge weights from `edge_weight` [E] and neuron parameters

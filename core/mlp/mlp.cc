@@ -41,8 +41,30 @@ absl::Status CheckTensor(const std::string& name, const at::Tensor& tensor,
   return absl::OkStatus();
 }
 
+// The first flat index of a CPU float32 contiguous tensor whose value fails
+// `ok`, or -1 (also -1 for other tensors: the callers then use ATen). A plain
+// loop: every edit validates its model, and each small ATen reduction costs a
+// few microseconds of dispatch.
+template <typename Predicate>
+int64_t FirstFailing(const at::Tensor& tensor, const Predicate& ok) {
+  const float* data = tensor.data_ptr<float>();
+  for (int64_t i = 0; i < tensor.numel(); ++i) {
+    if (!ok(data[i])) return i;
+  }
+  return -1;
+}
+
+bool PlainCpuFloats(const at::Tensor& tensor) {
+  return tensor.device().is_cpu() && tensor.scalar_type() == at::kFloat &&
+         tensor.is_contiguous();
+}
+
 absl::Status CheckFinite(const std::string& name, const at::Tensor& tensor) {
   if (tensor.numel() == 0) return absl::OkStatus();
+  if (PlainCpuFloats(tensor) &&
+      FirstFailing(tensor, [](float v) { return std::isfinite(v); }) < 0) {
+    return absl::OkStatus();
+  }
   const at::Tensor finite = at::isfinite(tensor.detach());
   if (finite.all().item<bool>()) return absl::OkStatus();
   const int64_t index =
@@ -57,6 +79,10 @@ absl::Status CheckFinite(const std::string& name, const at::Tensor& tensor) {
 absl::Status CheckNonNegative(const std::string& name,
                               const at::Tensor& tensor) {
   if (tensor.numel() == 0) return absl::OkStatus();
+  if (PlainCpuFloats(tensor) &&
+      FirstFailing(tensor, [](float v) { return !(v < 0.0f); }) < 0) {
+    return absl::OkStatus();
+  }
   const at::Tensor negative = tensor.detach().lt(0).reshape({-1});
   if (!negative.any().item<bool>()) return absl::OkStatus();
   const int64_t index = negative.nonzero()[0][0].item<int64_t>();
