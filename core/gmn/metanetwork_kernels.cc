@@ -178,19 +178,23 @@ struct Workspace {
         node_input(nodes * 3 * d),
         node_hidden(nodes * d),
         first(kEdgeBlock * 3 * d),
-        second(kEdgeBlock * 3 * d),
+        second(kEdgeBlock * d),
         edge_weight(2 * d * d),
         backward_per_weight(d),
         backward_per_kind(0),
+        in_degree(nodes),
+        out_degree(nodes),
         statistics(2 * std::max(kEdgeBlock, nodes)) {}
   std::vector<float> node_parts;   // [nodes, 4d]
   std::vector<float> node_input;   // [nodes, 3d]: node | fw msg | bw msg
   std::vector<float> node_hidden;  // [nodes, d]
   std::vector<float> first;        // [block, 3d]: fw | update | bw
-  std::vector<float> second;       // [block, 3d]
+  std::vector<float> second;       // [block, d]: edge update output
   std::vector<float> edge_weight;  // [2d, d]: fw and update edge parts
   std::vector<float> backward_per_weight;  // u [d]
   std::vector<float> backward_per_kind;    // v [kinds, d]
+  std::vector<float> in_degree;            // [nodes]: edges into each node
+  std::vector<float> out_degree;           // [nodes]: edges out of each node
   std::vector<float> statistics;  // NormSiluRows' [2 * max(block, nodes)]
 };
 
@@ -252,29 +256,47 @@ AMEND_HOT void MessageInputRows(const BidirectionalLayerWeights& layer,
       });
 }
 
-// Adds the second Linears' outputs `second` [rows, 3d] (fw | update | bw,
-// biases included) of edges [begin, begin + rows) to the forward messages of
-// their destinations, their own states and the backward messages of their
-// sources; `input` [N, 3d] is node | fw | bw.
+// For edges [begin, begin + rows): adds the forward and backward message
+// blocks' activations (`first` [rows, 3d]: fw | update | bw) to the sums at
+// their destinations and sources in `input` [N, 3d] (node | fw | bw), and the
+// edge update's output `update` [rows, d] (bias included) to the edges' own
+// states. The message blocks' second Linear is applied to the sums per node
+// afterwards (Messages).
 AMEND_HOT void ScatterRows(const GraphArrays& graph, int64_t begin,
-                           int64_t rows, int64_t d, const float* second,
-                           float* input, float* edges) {
+                           int64_t rows, int64_t d, const float* first,
+                           const float* update, float* input, float* edges) {
   ForWidth(
       d, [&]<int64_t kWidth>() __attribute__((always_inline)) {
         const int64_t n = Width<kWidth>(d);
         for (int64_t r = 0; r < rows; ++r) {
           const int64_t k = begin + r;
-          const float* row = second + r * 3 * n;
-          float* forward_message =
-              input + graph.edge_destination[k] * 3 * n + n;
+          const float* row = first + r * 3 * n;
+          const float* change = update + r * n;
+          float* forward_sum = input + graph.edge_destination[k] * 3 * n + n;
           float* edge = edges + k * n;
-          float* backward_message =
-              input + graph.edge_source[k] * 3 * n + 2 * n;
-          for (int64_t i = 0; i < n; ++i) forward_message[i] += row[i];
-          for (int64_t i = 0; i < n; ++i) edge[i] += row[n + i];
-          for (int64_t i = 0; i < n; ++i) backward_message[i] += row[2 * n + i];
+          float* backward_sum = input + graph.edge_source[k] * 3 * n + 2 * n;
+          for (int64_t i = 0; i < n; ++i) forward_sum[i] += row[i];
+          for (int64_t i = 0; i < n; ++i) edge[i] += change[i];
+          for (int64_t i = 0; i < n; ++i) backward_sum[i] += row[2 * n + i];
         }
       });
+}
+
+// A message block's second Linear applied to the per-node sums of its
+// activations, in place: the sum over a node's edges of W h_k + b is
+// W (sum of h_k) + degree b, so the product runs once per node instead of once
+// per edge. `sums` [N, d] has row stride ld; `scratch` holds N * d floats.
+void Messages(const MlpBlockWeights& block, const std::vector<float>& degree,
+              float* sums, int64_t ld, float* scratch) {
+  const int64_t n = static_cast<int64_t>(degree.size());
+  const int64_t d = block.out;
+  GemmTransposedB(n, d, block.hidden, sums, ld, block.second_weight,
+                  block.hidden, 0.0f, scratch, d);
+  for (int64_t v = 0; v < n; ++v) {
+    for (int64_t i = 0; i < d; ++i) {
+      sums[v * ld + i] = scratch[v * d + i] + degree[v] * block.second_bias[i];
+    }
+  }
 }
 
 // The edge head after its first Linear's edge part (`first` [rows, d]): node
@@ -376,15 +398,15 @@ bool Layer(const MetanetworkWeights& weights,
     GemmTransposedB(rows, 2 * d, d, edges + begin * d, d,
                     work.edge_weight.data(), d, 0.0f, first, 3 * d);
     MessageInputRows(layer, graph, begin, rows, d, parts, work, first);
-    SecondLinear(first, rows, 3 * d, fw, second, 3 * d);
-    SecondLinear(first + d, rows, 3 * d, up, second + d, 3 * d);
-    SecondLinear(first + 2 * d, rows, 3 * d, bw, second + 2 * d, 3 * d);
-    ScatterRows(graph, begin, rows, d, second, input, edges);
+    SecondLinear(first + d, rows, 3 * d, up, second, d);
+    ScatterRows(graph, begin, rows, d, first, second, input, edges);
     if (stop.AfterEdges(rows)) return false;
   }
+  float* hidden = work.node_hidden.data();
+  Messages(fw, work.in_degree, input + d, 3 * d, hidden);
+  Messages(bw, work.out_degree, input + 2 * d, 3 * d, hidden);
   // nodes' = S nodes + node_update([nodes | fw | bw])
   const MlpBlockWeights& update = layer.node_update;
-  float* hidden = work.node_hidden.data();
   GemmTransposedB(n, d, 3 * d, input, 3 * d, update.first_weight, 3 * d, 0.0f,
                   hidden, d);
   BiasNormSiluRows(hidden, n, d, update, work.statistics.data());
@@ -451,6 +473,10 @@ bool MetanetworkForward(const MetanetworkWeights& weights,
   std::vector<float> edges(graph.edges * d);
   Workspace work(graph.nodes, d);
   StopCheck check(edges_per_check, stop);
+  for (int64_t k = 0; k < graph.edges; ++k) {
+    work.in_degree[graph.edge_destination[k]] += 1.0f;
+    work.out_degree[graph.edge_source[k]] += 1.0f;
+  }
   Encode(weights, graph, nodes.data(), edges.data());
   for (const BidirectionalLayerWeights& layer : weights.layers) {
     if (!Layer(weights, layer, graph, nodes.data(), edges.data(), work, check))

@@ -14,7 +14,10 @@
 // parts once per node, gathered per edge), and the backward message's edge
 // part reads only the initial edge state, which is linear in the edge's weight
 // plus an embedding of its kind, so it is w_k u + v[kind_k] with u and v
-// computed once per layer instead of a d x d product per edge.
+// computed once per layer instead of a d x d product per edge; and the two
+// message blocks end in a Linear whose outputs are only summed per node, so
+// it is applied once per node to the sum of the activations (the sum of
+// W h_k + b over a node's edges is W (sum of h_k) + degree b).
 //
 // Thread-safe (pure functions on caller-owned memory).
 #ifndef AMEND_CORE_GMN_METANETWORK_KERNELS_H_
