@@ -2,8 +2,8 @@
 //
 // The metanetwork's inference forward pass (metanetwork.h, eval mode) on plain
 // float arrays: index loops for the gathers and scatter-adds, LayerNorm and
-// SiLU fused into one pass over each row, every Linear a BLAS product over a
-// block of edges, and no allocation inside the layers. LibTorch's operators
+// SiLU over a block of 256 edges' rows, every Linear a BLAS product over such
+// a block (or over the nodes), and no allocation inside the layers. LibTorch's operators
 // cost a few microseconds of dispatch and allocation each and an edit of a
 // median model runs about a hundred of them: docs/BENCHMARKS.md, "Edit
 // latency", measures both paths. Training keeps LibTorch and autograd;
