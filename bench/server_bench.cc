@@ -19,6 +19,7 @@
 #include "core/mlp/model_file.h"
 #include "core/testing/editor_fixtures.h"
 #include "core/util/allocator.h"
+#include "core/util/sha256.h"
 #include "core/util/threads.h"
 #include "server/amend_server.h"
 
@@ -103,6 +104,18 @@ void BM_ServerEdits(benchmark::State& state) {
       1e3 * latency_sum / static_cast<double>(edits);
   (*server)->Shutdown(std::chrono::milliseconds(0));
 }
+// SHA-256 of a buffer: every edit hashes its request and reply for the
+// receipt, and loading checks every checkpoint's sum. Arg: bytes.
+void BM_Sha256(benchmark::State& state) {
+  std::string bytes(static_cast<size_t>(state.range(0)), '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    bytes[i] = static_cast<char>((i * 2654435761u) >> 13);
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(Sha256Hex(bytes));
+  state.SetBytesProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_Sha256)->Arg(16 << 10)->Arg(16 << 20);
+
 BENCHMARK(BM_ServerEdits)
     ->ArgsProduct({{1, 16}, {1, 8, 32}})
     ->Unit(benchmark::kMillisecond)

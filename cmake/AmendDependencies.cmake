@@ -3,6 +3,8 @@ find_package(Threads REQUIRED)
 find_package(absl REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(nlohmann_json 3 REQUIRED)
+# libcrypto for SHA-256 (core/util/sha256.h).
+find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
 
 # Debian's TorchConfig.cmake exports `torch` plus include dirs through variables; wrap it in one
 # interface target so consumers link a target and inherit nothing global.

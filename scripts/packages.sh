@@ -5,7 +5,7 @@ AMEND_BUILD_PACKAGES=(
   g++ make cmake pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
   libtorch-dev libabsl-dev prometheus-cpp-dev
-  libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev zlib1g-dev
+  libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev zlib1g-dev libssl-dev
   libopenblas0-pthread
   # tests: certificates for the TLS tests, the Python client's runtime, the deployment checks
   openssl python3 python3-grpcio python3-protobuf python3-yaml prometheus
