@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/gmn/metanetwork_inference.h"
 #include "core/graph/graph_batch.h"
+#include "core/mlp/float_values.h"
 #include "core/mlp/parameter_layout.h"
 #include "core/util/status_macros.h"
 #include "core/util/torch_boundary.h"
@@ -23,25 +24,9 @@ std::mutex& InitialisationMutex() {
   return mutex;
 }
 
-// A tensor's values as contiguous CPU floats: plain loops over them cost less
-// than the few microseconds of dispatch each small ATen reduction costs, and
-// an edit runs several per tensor.
-at::Tensor CpuFloats(const at::Tensor& tensor) {
-  return tensor.detach().to(at::kCPU, at::kFloat).contiguous();
-}
-
-bool AllFinite(const at::Tensor& tensor) {
-  const at::Tensor values = CpuFloats(tensor);
-  const float* data = values.data_ptr<float>();
-  for (int64_t i = 0; i < values.numel(); ++i) {
-    if (!std::isfinite(data[i])) return false;
-  }
-  return true;
-}
-
 // Mask entries above 0.5 (kept).
 int64_t CountKept(const at::Tensor& mask) {
-  const at::Tensor values = CpuFloats(mask);
+  const at::Tensor values = CpuFloatValues(mask);
   const float* data = values.data_ptr<float>();
   int64_t kept = 0;
   for (int64_t i = 0; i < values.numel(); ++i) kept += data[i] > 0.5f;
@@ -78,17 +63,15 @@ absl::Status Editor::CheckEditable(const Mlp& mlp) const {
       "checking parameter magnitudes", TorchInputs::kValidated,
       [&]() -> absl::Status {
         for (const auto& [name, parameter] : mlp.parameters) {
-          // A plain loop over the floats: every edit runs this, and ATen's
-          // abs/max/argmax cost a few microseconds of dispatch per tensor.
-          const at::Tensor values = CpuFloats(parameter);
-          const float* data = values.data_ptr<float>();
-          for (int64_t i = 0; i < values.numel(); ++i) {
-            if (std::abs(data[i]) <= kMaxEditableMagnitude) continue;
-            return absl::InvalidArgumentError(absl::StrCat(
-                "parameters.", name, ": magnitudes must be at most ",
-                kMaxEditableMagnitude, " for the editor, got ", data[i],
-                " at flat index ", i));
-          }
+          const at::Tensor values = CpuFloatValues(parameter);
+          const int64_t index = FirstFloatFailing(values, [](float v) {
+            return std::abs(v) <= kMaxEditableMagnitude;
+          });
+          if (index < 0) continue;
+          return absl::InvalidArgumentError(absl::StrCat(
+              "parameters.", name, ": magnitudes must be at most ",
+              kMaxEditableMagnitude, " for the editor, got ",
+              values.data_ptr<float>()[index], " at flat index ", index));
         }
         return absl::OkStatus();
       });
@@ -101,7 +84,10 @@ namespace {
 absl::Status CheckEditFinite(const std::vector<EditResult>& results) {
   for (size_t i = 0; i < results.size(); ++i) {
     for (const auto& [name, tensor] : results[i].edited.parameters) {
-      if (AllFinite(tensor)) continue;
+      if (FirstFloatFailing(CpuFloatValues(tensor),
+                            [](float v) { return std::isfinite(v); }) < 0) {
+        continue;
+      }
       return absl::InternalError(absl::StrCat(
           "the edit diverged: edited parameter ", name, " of models[", i,
           "] is not finite although every input was finite and at most ",
@@ -120,7 +106,7 @@ EditStatistics ComputeEditStatistics(const EditorConfig& config,
   auto input_mask = edited.masks.find(kInputMaskName);
   const at::Tensor input_values = input_mask == edited.masks.end()
                                       ? at::Tensor()
-                                      : CpuFloats(input_mask->second);
+                                      : CpuFloatValues(input_mask->second);
   for (int64_t i = 0; i < statistics.features_total; ++i) {
     const bool kept =
         !input_values.defined() || input_values.data_ptr<float>()[i] > 0.5f;

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/mlp/float_values.h"
 #include "core/mlp/parameter_layout.h"
 #include "core/util/client_text.h"
 #include "core/util/status_macros.h"
@@ -41,55 +42,32 @@ absl::Status CheckTensor(const std::string& name, const at::Tensor& tensor,
   return absl::OkStatus();
 }
 
-// The first flat index of a CPU float32 contiguous tensor whose value fails
-// `ok`, or -1 (also -1 for other tensors: the callers then use ATen). A plain
-// loop: every edit validates its model, and each small ATen reduction costs a
-// few microseconds of dispatch.
+// InvalidArgument naming the tensor, the value and its flat index for the
+// first value of `tensor` that fails `ok`; OK when none does.
 template <typename Predicate>
-int64_t FirstFailing(const at::Tensor& tensor, const Predicate& ok) {
-  const float* data = tensor.data_ptr<float>();
-  for (int64_t i = 0; i < tensor.numel(); ++i) {
-    if (!ok(data[i])) return i;
-  }
-  return -1;
-}
-
-bool PlainCpuFloats(const at::Tensor& tensor) {
-  return tensor.device().is_cpu() && tensor.scalar_type() == at::kFloat &&
-         tensor.is_contiguous();
+absl::Status CheckValues(const std::string& name, const at::Tensor& tensor,
+                         const Predicate& ok, absl::string_view requirement) {
+  if (tensor.numel() == 0) return absl::OkStatus();
+  const at::Tensor values = CpuFloatValues(tensor);
+  const int64_t index = FirstFloatFailing(values, ok);
+  if (index < 0) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("tensor '", name, "': ", requirement, ", got ",
+                   values.data_ptr<float>()[index], " at flat index ", index));
 }
 
 absl::Status CheckFinite(const std::string& name, const at::Tensor& tensor) {
-  if (tensor.numel() == 0) return absl::OkStatus();
-  if (PlainCpuFloats(tensor) &&
-      FirstFailing(tensor, [](float v) { return std::isfinite(v); }) < 0) {
-    return absl::OkStatus();
-  }
-  const at::Tensor finite = at::isfinite(tensor.detach());
-  if (finite.all().item<bool>()) return absl::OkStatus();
-  const int64_t index =
-      at::logical_not(finite).reshape({-1}).nonzero()[0][0].item<int64_t>();
-  return absl::InvalidArgumentError(
-      absl::StrCat("tensor '", name, "': values must be finite, got ",
-                   tensor.detach().reshape({-1})[index].item<float>(),
-                   " at flat index ", index));
+  return CheckValues(
+      name, tensor, [](float v) { return std::isfinite(v); },
+      "values must be finite");
 }
 
 // A variance below 0 makes batchnorm's sqrt(var + eps) NaN.
 absl::Status CheckNonNegative(const std::string& name,
                               const at::Tensor& tensor) {
-  if (tensor.numel() == 0) return absl::OkStatus();
-  if (PlainCpuFloats(tensor) &&
-      FirstFailing(tensor, [](float v) { return !(v < 0.0f); }) < 0) {
-    return absl::OkStatus();
-  }
-  const at::Tensor negative = tensor.detach().lt(0).reshape({-1});
-  if (!negative.any().item<bool>()) return absl::OkStatus();
-  const int64_t index = negative.nonzero()[0][0].item<int64_t>();
-  return absl::InvalidArgumentError(
-      absl::StrCat("tensor '", name, "': a running variance must be >= 0, got ",
-                   tensor.detach().reshape({-1})[index].item<float>(),
-                   " at flat index ", index));
+  return CheckValues(
+      name, tensor, [](float v) { return !(v < 0.0f); },
+      "a running variance must be >= 0");
 }
 
 }  // namespace
