@@ -12,7 +12,8 @@ double Seconds(EditBatcher::Clock::duration duration) {
   return std::chrono::duration<double>(duration).count();
 }
 
-int64_t Mebibytes(int64_t bytes) { return bytes >> 20; }
+// Rounded up: a model of a few kilobytes still "needs 1 MiB more", not 0.
+int64_t Mebibytes(int64_t bytes) { return (bytes + (1 << 20) - 1) >> 20; }
 
 }  // namespace
 

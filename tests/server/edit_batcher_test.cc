@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "core/testing/editor_fixtures.h"
@@ -24,6 +25,14 @@ std::shared_ptr<const Editor> AdultEditor() {
 Mlp Model(int64_t width, uint64_t seed = 1) {
   return InitializeMlp(testing::AdultArchitecture({width, width}), seed)
       .value();
+}
+
+BatcherOptions OneModelPerPass(int workers, int64_t memory_budget_bytes) {
+  BatcherOptions options;
+  options.workers = workers;
+  options.max_batch = 1;
+  options.memory_budget_bytes = memory_budget_bytes;
+  return options;
 }
 
 TEST(EditBatcherTest, AnEditNobodyWaitsForStopsAndSaysCancelled) {
@@ -55,10 +64,7 @@ TEST(EditBatcherTest, AnEditWhoseDeadlinePassedInTheQueueIsNotComputed) {
 TEST(EditBatcherTest, ForwardPassesThatDoNotFitTogetherRunOneAfterTheOther) {
   // Two workers, but a budget that holds one edit at a time: whichever runs
   // second must start after the first finished.
-  BatcherOptions options;
-  options.workers = 2;
-  options.max_batch = 1;
-  options.memory_budget_bytes = 100 << 20;
+  const BatcherOptions options = OneModelPerPass(2, 100 << 20);
   EditBatcher batcher(options);
   const std::shared_ptr<const Editor> editor = AdultEditor();
   EditTicket ticket;
@@ -80,6 +86,34 @@ TEST(EditBatcherTest, ForwardPassesThatDoNotFitTogetherRunOneAfterTheOther) {
     }
   }
   EXPECT_EQ(batcher.reserved_bytes(), 0);
+}
+
+TEST(EditBatcherTest,
+     AModelThatWouldOverfillTheBudgetWhileOthersWaitIsRefused) {
+  // One worker busy with a forward pass that reserves all but 100 KiB of the
+  // budget; a first small model may wait (nothing else does), a second would
+  // take the reservations past the budget and is refused at once.
+  const BatcherOptions options = OneModelPerPass(1, 100 << 20);
+  EditBatcher batcher(options);
+  const std::shared_ptr<const Editor> editor = AdultEditor();
+  EditTicket large;
+  large.compute_bytes = options.memory_budget_bytes - (100 << 10);
+  auto running = batcher.Submit(editor, Model(1024), large).value();
+  while (batcher.reserved_bytes() < large.compute_bytes) {
+    std::this_thread::yield();  // until the worker has started it
+  }
+  auto waiting = batcher.Submit(editor, Model(128)).value();
+  const auto refused = batcher.Submit(editor, Model(128, 2));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
+  // A 75 KiB model is reported as needing 1 MiB, rounded up, not 0.
+  EXPECT_THAT(
+      refused.status().message(),
+      ::testing::AllOf(::testing::HasSubstr("memory_budget_mb"),
+                       ::testing::HasSubstr("budget of 100 MiB"),
+                       ::testing::HasSubstr("this model needs 1 MiB more")));
+  EXPECT_TRUE(running.get().result.ok());
+  EXPECT_TRUE(waiting.get().result.ok());
 }
 
 TEST(EditBatcherTest, DestroyingTheBatcherSettlesEveryEdit) {
