@@ -26,12 +26,15 @@
 
 namespace amend {
 
-// Edges per chunk of Editor::Edit()'s forward pass: bounds the per-edge
-// temporaries to about 22 MiB, and how long a cancelled edit keeps computing
-// (one chunk).
+// Edges per chunk of Editor::Edit()'s forward pass: how long a cancelled edit
+// keeps computing (one chunk), and, through LibTorch's operators, the per-edge
+// temporaries (about 22 MiB). The inference kernels hold only 256 edges'
+// temporaries whatever this is.
 inline constexpr int64_t kEditEdgesPerChunk = 16384;
 
-// Peak bytes of Editor::Edit(), measured as resident-set growth with
+// Peak bytes of Editor::Edit() through LibTorch's operators (the inference
+// kernels need less: 189 against 464 B per weight at 1M weights), measured as
+// resident-set growth with
 // bench/edit_memory (docs/OPERATIONS.md, "Memory"): each edge keeps its
 // states (initial, current and next, d floats each) and graph data for the
 // whole pass, about 475 bytes; the temporaries of one chunk of edges

@@ -3,14 +3,7 @@
 #include <cmath>
 
 #include "core/kernels/blas.h"
-
-// Compiled for AVX2+FMA and for baseline x86-64; the loader picks one per
-// machine.
-#if defined(__x86_64__) && defined(__GNUC__)
-#define AMEND_HOT __attribute__((target_clones("arch=haswell", "default")))
-#else
-#define AMEND_HOT
-#endif
+#include "core/kernels/hot_loops.h"
 
 namespace amend::kernels {
 namespace {

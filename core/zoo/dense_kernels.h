@@ -4,7 +4,7 @@
 // arrays. Shapes follow the MLP contract: a weight is [out, in]. Loops keep a
 // fixed summation order (so results are reproducible) and are written so the
 // compiler vectorises them; hot ones are compiled for AVX2+FMA with a portable
-// fallback chosen at run time. The linear kernels call the process's BLAS when
+// fallback chosen at run time by CPU features (core/kernels/hot_loops.h). The linear kernels call the process's BLAS when
 // LibTorch has loaded one (OpenBLAS: its small-matrix kernels are 3x faster
 // than these loops).
 //
