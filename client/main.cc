@@ -42,6 +42,10 @@ ABSL_FLAG(int, max_features, -1,
           "edit (data_minimisation): keep at most this many features.");
 ABSL_FLAG(double, max_eod, -1,
           "edit (fairness): equalised-odds difference at most this.");
+ABSL_FLAG(bool, strict, false,
+          "edit: refuse (exit 1, FAILED_PRECONDITION) instead of editing a "
+          "model whose architecture lies outside what the editor was trained "
+          "on; without it such an edit is marked EXTRAPOLATION.");
 ABSL_FLAG(std::string, out, "", "edit: where to write the edited model.");
 ABSL_FLAG(std::string, o, "", "Short for --out.");
 
@@ -135,6 +139,7 @@ int main(int argc, char** argv) {
       options.max_eod = v;
       ++targets;
     }
+    options.strict = absl::GetFlag(FLAGS_strict);
     options.output_path = absl::GetFlag(FLAGS_out);
     if (options.output_path.empty())
       options.output_path = absl::GetFlag(FLAGS_o);

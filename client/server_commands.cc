@@ -1,5 +1,7 @@
 #include "client/server_commands.h"
 
+#include <set>
+
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/util/file_io.h"
@@ -43,6 +45,7 @@ int RunEdit(const ClientOptions& connection, const EditCommandOptions& options,
     request.set_max_weight_fraction(*options.max_weights);
   if (options.max_features) request.set_max_features(*options.max_features);
   if (options.max_eod) request.set_max_eod(*options.max_eod);
+  request.set_strict(options.strict);
   absl::StatusOr<std::string> model = ReadFileToString(options.model_path);
   if (!model.ok()) {
     err << "amend edit: " << model.status().message() << "\n";
@@ -89,6 +92,8 @@ int RunEdit(const ClientOptions& connection, const EditCommandOptions& options,
       Short(reply->receipt().input_sha256()),
       Short(reply->receipt().editor_sha256()),
       Short(reply->receipt().output_sha256()));
+  for (const std::string& reason : reply->extrapolation())
+    out << "  EXTRAPOLATION  " << reason << "\n";
   return kExitOk;
 }
 
@@ -111,6 +116,16 @@ int RunEditors(const ClientOptions& connection, const std::string& task,
                            e.on_front() ? "yes" : "no", Short(e.sha256()));
   }
   out << reply->editors_size() << " editors\n";
+  // Each task's inputs once: what a model of that task must take, in order.
+  std::set<std::string> described;
+  for (const amend::v1::EditorInfo& e : reply->editors()) {
+    if (!described.insert(e.task()).second) continue;
+    out << "task " << e.task() << ": " << e.feature_names_size()
+        << " features (" << absl::StrJoin(e.feature_names(), ", ")
+        << "), classes (" << absl::StrJoin(e.class_names(), ", ") << ")\n";
+    if (!e.trained_architectures().empty())
+      out << "  trained on " << e.trained_architectures() << "\n";
+  }
   return kExitOk;
 }
 

@@ -38,6 +38,8 @@ struct EditCommandOptions {
   std::string variant;
   std::optional<double> lambda, max_weights, max_eod;
   std::optional<int> max_features;
+  // Refuse rather than edit a model outside the editor's training range.
+  bool strict = false;
   std::string model_path;
   std::string output_path;
 };

@@ -1,5 +1,6 @@
 #include "server/editor_service.h"
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <optional>
@@ -7,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/editor/edit_cost.h"
+#include "core/editor/extrapolation.h"
 #include "core/mlp/model_file.h"
 #include "core/mlp/parameter_layout.h"
 #include "core/util/client_text.h"
@@ -23,10 +25,12 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// Metric labels take only known values, so a client cannot create series.
-std::string LabelOrOther(const std::string& value,
-                         const std::set<std::string>& known) {
-  return known.count(value) ? value : "other";
+// Task labels are the tasks of the loaded editors: as many as the operator
+// deployed, never what a client sends.
+bool ServesTask(const EditorSnapshot& snapshot, const std::string& task) {
+  return std::any_of(
+      snapshot.editors.begin(), snapshot.editors.end(),
+      [&](const auto& served) { return served->task() == task; });
 }
 
 TradeoffRequest TradeoffOf(const amend::v1::EditModelRequest& request) {
@@ -212,6 +216,14 @@ void DescribeEditor(const ServedEditor& editor, amend::v1::EditorInfo* info) {
   info->set_validation_features_kept(m.validation.features_kept.mean);
   info->set_validation_weights_kept(m.validation.weights_kept.mean);
   info->set_on_front(editor.on_front);
+  for (const std::string& name : m.config.feature_names)
+    info->add_feature_names(name);
+  for (const std::string& name : m.config.class_names)
+    info->add_class_names(name);
+  if (m.trained_architectures) {
+    info->set_trained_architectures(
+        ArchitectureRangeText(*m.trained_architectures));
+  }
 }
 
 EditorService::EditorService(EditorRegistry& registry, EditBatcher& batcher,
@@ -251,10 +263,11 @@ grpc::Status EditorService::EditModel(
   if (status.ok()) response->set_server_seconds(seconds);
   metrics_.AddInFlight(-1);
   const std::string code = absl::StatusCodeToString(status.code());
-  // A requirement that did not parse is "other", so a client cannot create
-  // series.
+  // A task no loaded editor serves and a requirement that did not parse are
+  // "other", so a client cannot create series.
   metrics_.RecordEdit(
-      LabelOrOther(request->task(), {"adult", "bank"}),
+      ServesTask(*registry_.Current(), request->task()) ? request->task()
+                                                        : "other",
       requirement.ok() ? RequirementName(*requirement) : "other", code,
       seconds);
   metrics_.RecordRpc("EditModel", code);
@@ -283,6 +296,11 @@ absl::Status EditorService::Edit(grpc::ServerContext* context,
     return absl::InvalidArgumentError(absl::StrCat(
         "model.", editable.message(), " (", served.task(), " editors)"));
   }
+  const std::vector<std::string> extrapolation =
+      ExtrapolationReasons(served.manifest, decoded.mlp.architecture);
+  if (request.strict()) {
+    AMEND_RETURN_IF_ERROR(RefuseExtrapolation(served.manifest, extrapolation));
+  }
   const int64_t edit_bytes = EditBytes(decoded.mlp.architecture);
   metrics_.RecordEditCost(static_cast<double>(edit_bytes));
   AMEND_RETURN_IF_ERROR(
@@ -307,7 +325,11 @@ absl::Status EditorService::Edit(grpc::ServerContext* context,
   metrics_.RecordQueue(RequirementName(requirement), outcome.queue_seconds);
   if (!outcome.result.ok()) return outcome.result.status();
   metrics_.RecordCompute(RequirementName(requirement), outcome.compute_seconds);
-  return DescribeEdit(request, selection, decoded, outcome, response);
+  AMEND_RETURN_IF_ERROR(
+      DescribeEdit(request, selection, decoded, outcome, response));
+  for (const std::string& reason : extrapolation)
+    response.add_extrapolation(reason);
+  return absl::OkStatus();
 }
 
 grpc::Status EditorService::ListEditors(

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "core/data/synthetic_task.h"
+#include "core/data/task_create.h"
 #include "core/editor/editor_config.h"
 #include "core/gmn/metanetwork_options.h"
 #include "core/training/editor_trainer_options.h"
@@ -28,12 +30,28 @@ inline constexpr int kExitFailure =
 inline constexpr int kExitUsage = 2;  // wrong flags or arguments
 
 struct DataCommandOptions {
-  std::string task;      // "adult" or "bank"
-  std::string data_dir;  // folder with SHA256SUMS and the raw files
-  bool text = false;     // a few lines for people instead of JSON
+  std::string task;       // "adult", "bank", a task folder or name
+  std::string data_dir;   // folder with SHA256SUMS and the raw files
+  std::string tasks_dir;  // where task names are looked up
+  bool text = false;      // a few lines for people instead of JSON
 };
 // Prints the task's summary (core/data/task_summary.h).
 int RunDataCommand(const DataCommandOptions& options);
+
+struct TaskCreateCommandOptions {
+  TaskCreateOptions task;
+  std::string output_dir;  // the task folder to create
+};
+// Makes a task folder from the user's CSV (core/data/task_create.h), says what
+// it inferred, and prints the task's summary.
+int RunTaskCreateCommand(const TaskCreateCommandOptions& options);
+
+struct TaskSynthCommandOptions {
+  SyntheticTaskOptions synthetic;
+  std::string output_path;  // the CSV file to write
+};
+// Writes the synthetic data set of core/data/synthetic_task.h.
+int RunTaskSynthCommand(const TaskSynthCommandOptions& options);
 
 struct ForwardCommandOptions {
   std::string model_path;  // MODEL.safetensors
@@ -55,6 +73,7 @@ int RunInitCommand(const InitCommandOptions& options);
 struct ZooCommandOptions {
   std::string task;
   std::string data_dir;
+  std::string tasks_dir;
   std::string output_dir;
   int64_t runs = 0;
   uint64_t seed = 0;
@@ -75,6 +94,7 @@ int RunZooMergeCommand(const std::string& zoo_dir);
 struct EditorTrainingCommandOptions {
   std::string task;
   std::string data_dir;
+  std::string tasks_dir;
   std::string zoo_dir;
   std::string requirement;
   std::string variant;  // empty: the requirement's editing variant
@@ -114,6 +134,7 @@ int RunEditCommand(const EditCommandOptions& options);
 struct EvalCommandOptions {
   std::string task;
   std::string data_dir;
+  std::string tasks_dir;
   std::string zoo_dir;
   std::string requirement;
   // "DIR" or "NAME=DIR": an editor, or a folder of editors (one per lambda).
@@ -138,6 +159,28 @@ struct EvalCommandOptions {
 // Runs the editors and every baseline of the requirement on the zoo's test
 // models and writes points.csv, report.json, summary.md and plot.svg.
 int RunEvalCommand(const EvalCommandOptions& options);
+
+struct PipelineCommandOptions {
+  std::string task;
+  std::string data_dir;
+  std::string tasks_dir;
+  std::string output_dir;
+  std::string size = "quick";  // trainer/pipeline_plan.h
+  // Requirement names; empty: data minimisation, pruning, and fairness when
+  // the task has a sensitive attribute.
+  std::vector<std::string> requirements;
+  uint64_t seed = 0;
+  int workers = 0;  // zoo groups and editors trained in parallel
+  // The baselines' own defaults, for where the plan leaves them (set by the
+  // flag builder, which may include LibTorch headers).
+  int retrain_epochs = 0;
+  int lottery_levels = 0;
+  int lottery_epochs = 0;
+};
+// zoo -> one editor sweep per requirement -> one report per requirement ->
+// an editors folder amend-server serves; every step resumable, finished
+// steps skipped on a rerun (<out>/pipeline.json).
+int RunPipelineCommand(const PipelineCommandOptions& options);
 
 }  // namespace amend::trainer
 

@@ -8,7 +8,12 @@
 #include "core/editor/editor_config.h"
 #include "core/util/status_macros.h"
 
-ABSL_FLAG(std::string, task, "", "Task name: adult or bank.");
+ABSL_FLAG(std::string, task, "",
+          "The task: adult, bank, a task folder made by `task create`, or "
+          "the name of one under --tasks_dir.");
+ABSL_FLAG(std::string, tasks_dir, "",
+          "Folder of task folders, where a --task name is looked up. Default: "
+          "$AMEND_TASKS_DIR, else tasks/ in the working folder.");
 ABSL_FLAG(std::string, data_dir, "",
           "Folder with the bundled datasets and their SHA256SUMS. Default: "
           "$AMEND_DATA_DIR, else the data/ folder of the source tree this "
@@ -54,6 +59,16 @@ std::string DataDirFromFlags() {
   return AMEND_DEFAULT_DATA_DIR;
 }
 
+std::string TasksDirFromFlags() {
+  std::string dir = absl::GetFlag(FLAGS_tasks_dir);
+  if (!dir.empty()) return dir;
+  if (const char* env = std::getenv("AMEND_TASKS_DIR");
+      env != nullptr && *env != '\0') {
+    return env;
+  }
+  return "tasks";
+}
+
 std::string OutFromFlags() {
   const std::string out = absl::GetFlag(FLAGS_out);
   return out.empty() ? absl::GetFlag(FLAGS_o) : out;
@@ -68,6 +83,7 @@ absl::StatusOr<ZooRunFlags> ZooRunFromFlags() {
   ZooRunFlags flags;
   flags.task = absl::GetFlag(FLAGS_task);
   flags.data_dir = DataDirFromFlags();
+  flags.tasks_dir = TasksDirFromFlags();
   flags.zoo_dir = absl::GetFlag(FLAGS_zoo);
   flags.requirement = absl::GetFlag(FLAGS_requirement);
   flags.output_dir = OutFromFlags();

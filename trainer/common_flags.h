@@ -32,6 +32,10 @@ namespace amend::trainer {
 // --data_dir, else $AMEND_DATA_DIR, else the source tree's data/ folder.
 std::string DataDirFromFlags();
 
+// --tasks_dir, else $AMEND_TASKS_DIR, else "tasks" (relative to the working
+// folder): where a --task that is a plain name is looked up.
+std::string TasksDirFromFlags();
+
 // --out, or its short form -o.
 std::string OutFromFlags();
 
@@ -43,6 +47,7 @@ absl::Status RequireFlag(absl::string_view value, absl::string_view flag);
 struct ZooRunFlags {
   std::string task;
   std::string data_dir;
+  std::string tasks_dir;
   std::string zoo_dir;
   std::string requirement;
   std::string output_dir;

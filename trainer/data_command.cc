@@ -7,7 +7,8 @@
 namespace amend::trainer {
 
 int RunDataCommand(const DataCommandOptions& options) {
-  absl::StatusOr<Task> task = LoadTask(options.task, options.data_dir);
+  absl::StatusOr<Task> task =
+      LoadTask(options.task, options.data_dir, options.tasks_dir);
   if (!task.ok()) {
     std::cerr << "amend-trainer data: " << task.status().message() << "\n";
     return kExitFailure;

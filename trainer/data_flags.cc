@@ -15,7 +15,8 @@ namespace amend::trainer {
 namespace {
 
 absl::StatusOr<DataCommandOptions> DataOptionsFromFlags() {
-  DataCommandOptions options{absl::GetFlag(FLAGS_task), DataDirFromFlags()};
+  DataCommandOptions options{absl::GetFlag(FLAGS_task), DataDirFromFlags(),
+                             TasksDirFromFlags()};
   AMEND_RETURN_IF_ERROR(RequireFlag(options.task, "task"));
   const std::string format = absl::GetFlag(FLAGS_format);
   if (format != "json" && format != "text") {
@@ -49,8 +50,8 @@ absl::StatusOr<InitCommandOptions> InitOptionsFromFlags() {
 
 Subcommand DataSubcommand() {
   return {"data",
-          "--task adult|bank   print a JSON summary of a task's data",
-          {"task", "data_dir", "format"},
+          "--task T   print a JSON summary of a task's data",
+          {"task", "data_dir", "tasks_dir", "format"},
           [] {
             return RunWithOptions("data", DataOptionsFromFlags(),
                                   RunDataCommand);

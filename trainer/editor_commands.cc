@@ -14,6 +14,7 @@
 #include "core/data/task.h"
 #include "core/editor/editor_checkpoint.h"
 #include "core/editor/editor_front.h"
+#include "core/editor/extrapolation.h"
 #include "core/mlp/model_file.h"
 #include "core/training/editor_trainer.h"
 #include "core/util/file_io.h"
@@ -224,7 +225,8 @@ void PrintFront(const SweepCommandOptions& options, const SweepOutcome& outcome,
 int RunTrainCommand(const TrainCommandOptions& options) {
   InstallStopHandler();
   absl::StatusOr<Task> task =
-      LoadTask(options.training.task, options.training.data_dir);
+      LoadTask(options.training.task, options.training.data_dir,
+               options.training.tasks_dir);
   if (!task.ok()) {
     std::cerr << "amend-trainer train: " << task.status().message() << "\n";
     return kExitFailure;
@@ -245,7 +247,8 @@ int RunTrainCommand(const TrainCommandOptions& options) {
 int RunSweepCommand(const SweepCommandOptions& options) {
   InstallStopHandler();
   absl::StatusOr<Task> task =
-      LoadTask(options.training.task, options.training.data_dir);
+      LoadTask(options.training.task, options.training.data_dir,
+               options.training.tasks_dir);
   if (!task.ok()) {
     std::cerr << "amend-trainer sweep: " << task.status().message() << "\n";
     return kExitFailure;
@@ -326,6 +329,9 @@ int RunEditCommand(const EditCommandOptions& options) {
       RequirementMetricName(m.config.requirement),
       m.validation.requirement.mean, Sha256Hex(*bytes), m.weights_sha256,
       Sha256Hex(*out), options.output_path);
+  for (const std::string& reason : ExtrapolationReasons(m, mlp->architecture)) {
+    std::cout << "  EXTRAPOLATION: " << reason << "\n";
+  }
   return kExitOk;
 }
 

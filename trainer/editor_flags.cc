@@ -73,6 +73,7 @@ namespace {
 std::vector<std::string> TrainingFlags() {
   return {"task",
           "data_dir",
+          "tasks_dir",
           "zoo",
           "requirement",
           "variant",
@@ -121,6 +122,7 @@ absl::StatusOr<EditorTrainingCommandOptions> EditorTrainingFromFlags() {
   EditorTrainingCommandOptions training;
   training.task = run.task;
   training.data_dir = run.data_dir;
+  training.tasks_dir = run.tasks_dir;
   training.zoo_dir = run.zoo_dir;
   training.requirement = run.requirement;
   training.variant = absl::GetFlag(FLAGS_variant);

@@ -114,14 +114,17 @@ struct EvalInputs {
   std::vector<NamedEditor> editors;
   // The settings every family's cached points depend on.
   nlohmann::json common;
+  std::string task_name;  // the task's own name, also for a --task path
 };
 
 absl::StatusOr<EvalInputs> LoadEvalInputs(const EvalCommandOptions& options) {
   AMEND_ASSIGN_OR_RETURN(const Requirement requirement,
                          ParseRequirement(options.requirement));
-  AMEND_ASSIGN_OR_RETURN(const Task task,
-                         LoadTask(options.task, options.data_dir));
+  AMEND_ASSIGN_OR_RETURN(
+      const Task task,
+      LoadTask(options.task, options.data_dir, options.tasks_dir));
   EvalInputs in;
+  in.task_name = task.name;
   in.requirement = requirement;
   in.data = {ToTensors(task.validation, options.max_fit_rows),
              ToTensors(task.test, options.max_test_rows)};
@@ -132,9 +135,9 @@ absl::StatusOr<EvalInputs> LoadEvalInputs(const EvalCommandOptions& options) {
   std::cerr << absl::StrFormat(
       "[eval] %s %s: %d test models, %d fit rows (validation), %d test rows, "
       "%d editors\n",
-      options.task, options.requirement, in.models.size(), in.data.fit.rows(),
+      in.task_name, options.requirement, in.models.size(), in.data.fit.rows(),
       in.data.test.rows(), in.editors.size());
-  in.common = {{"task", options.task},
+  in.common = {{"task", in.task_name},
                {"zoo", options.zoo_dir},
                {"models", in.models.size()},
                {"fit_rows", in.data.fit.rows()},
@@ -193,7 +196,7 @@ absl::Status ComposeAfter(const EvalCommandOptions& options,
       {.title = absl::StrFormat(
            "%s: data minimisation (lambda %g) then pruning (%d held-out "
            "models)",
-           options.task, minimiser.config.lambda, in.models.size()),
+           in.task_name, minimiser.config.lambda, in.models.size()),
        .requirement_label = RequirementMetricName(in.requirement),
        .reference_x = 1.0},
       points);
@@ -307,7 +310,7 @@ absl::Status RunEval(const EvalCommandOptions& options) {
   return WriteReports(
       options.output_dir,
       {.title =
-           absl::StrCat(options.task, ": ", RequirementName(in.requirement),
+           absl::StrCat(in.task_name, ": ", RequirementName(in.requirement),
                         " (", in.models.size(), " held-out models)"),
        .requirement_label = RequirementMetricName(in.requirement),
        .reference_x = reference_x},

@@ -40,6 +40,7 @@ absl::StatusOr<EvalCommandOptions> EvalOptionsFromFlags() {
   EvalCommandOptions options;
   options.task = run.task;
   options.data_dir = run.data_dir;
+  options.tasks_dir = run.tasks_dir;
   options.zoo_dir = run.zoo_dir;
   options.requirement = run.requirement;
   options.output_dir = run.output_dir;
@@ -73,9 +74,9 @@ Subcommand EvalSubcommand() {
   return {"eval",
           "--task T --requirement R --zoo DIR --editors DIR --out DIR   "
           "editors against every baseline",
-          {"task", "data_dir", "zoo", "requirement", "editors", "out", "o",
-           "max_test_models", "max_test_rows", "max_fit_rows", "baselines",
-           "compose_after", "retrain_models", "retrain_epochs",
+          {"task", "data_dir", "tasks_dir", "zoo", "requirement", "editors",
+           "out", "o", "max_test_models", "max_test_rows", "max_fit_rows",
+           "baselines", "compose_after", "retrain_models", "retrain_epochs",
            "lottery_levels", "lottery_epochs", "seed"},
           [] {
             return RunWithOptions("eval", EvalOptionsFromFlags(),

@@ -1,7 +1,10 @@
 // amend-trainer: builds the data views, the MLP zoo and the editors.
 //
 // Example:
-//   amend-trainer data    --task adult|bank          JSON summary of a task
+//   amend-trainer data    --task T                   JSON summary of a task
+//   amend-trainer task create --data F.csv --label C --positive V --out DIR
+//   amend-trainer task synth --rows N --seed S --out F.csv
+//   amend-trainer pipeline --task T --out DIR [--size quick|standard|full]
 //   amend-trainer forward --model M --input X.csv --out P.csv
 //   amend-trainer init    --architecture JSON --seed S --out M
 //   amend-trainer zoo     --task T --runs N --seed S --out DIR [--shard i/n]
@@ -39,15 +42,16 @@ namespace amend::trainer {
 namespace {
 
 std::vector<Subcommand> Subcommands() {
-  return {DataSubcommand(),  ForwardSubcommand(),  InitSubcommand(),
-          ZooSubcommand(),   ZooMergeSubcommand(), TrainSubcommand(),
-          SweepSubcommand(), EditSubcommand(),     EvalSubcommand()};
+  return {DataSubcommand(),     TaskCreateSubcommand(), TaskSynthSubcommand(),
+          ForwardSubcommand(),  InitSubcommand(),       ZooSubcommand(),
+          ZooMergeSubcommand(), TrainSubcommand(),      SweepSubcommand(),
+          EditSubcommand(),     EvalSubcommand(),       PipelineSubcommand()};
 }
 
 std::string UsageText(const std::vector<Subcommand>& subcommands) {
   std::string usage = "amend-trainer SUBCOMMAND [flags]\n\nSubcommands:\n";
   for (const Subcommand& subcommand : subcommands) {
-    absl::StrAppendFormat(&usage, "  %-9s %s\n", subcommand.name,
+    absl::StrAppendFormat(&usage, "  %-11s %s\n", subcommand.name,
                           subcommand.synopsis);
   }
   absl::StrAppend(&usage, "\nRun with --helpfull for every flag.");
@@ -126,11 +130,14 @@ int Main(int argc, char** argv) {
   const std::string usage = UsageText(subcommands);
   absl::SetProgramUsageMessage(usage);
   const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
-  if (positional.size() != 2) {
+  if (positional.size() < 2 || positional.size() > 3) {
     std::cerr << usage << "\n";
     return kExitUsage;
   }
-  const std::string name = positional[1];
+  // Two-word subcommands: "task create".
+  const std::string name = positional.size() == 3
+                               ? absl::StrCat(positional[1], " ", positional[2])
+                               : std::string(positional[1]);
   const auto chosen =
       std::find_if(subcommands.begin(), subcommands.end(),
                    [&](const Subcommand& s) { return s.name == name; });

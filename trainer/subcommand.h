@@ -31,6 +31,8 @@ struct Subcommand {
 };
 
 Subcommand DataSubcommand();
+Subcommand TaskCreateSubcommand();
+Subcommand TaskSynthSubcommand();
 Subcommand ForwardSubcommand();
 Subcommand InitSubcommand();
 Subcommand ZooSubcommand();
@@ -39,6 +41,7 @@ Subcommand TrainSubcommand();
 Subcommand SweepSubcommand();
 Subcommand EditSubcommand();
 Subcommand EvalSubcommand();
+Subcommand PipelineSubcommand();
 
 // Runs `command` with the options built from the flags, or, when the builder
 // refused them, prints "amend-trainer <name>: <why>" and returns kExitUsage.

@@ -17,8 +17,9 @@ namespace amend::trainer {
 namespace {
 
 absl::Status BuildZooCommand(const ZooCommandOptions& options) {
-  AMEND_ASSIGN_OR_RETURN(const Task task,
-                         LoadTask(options.task, options.data_dir));
+  AMEND_ASSIGN_OR_RETURN(
+      const Task task,
+      LoadTask(options.task, options.data_dir, options.tasks_dir));
   ZooOptions zoo;
   zoo.output_dir = options.output_dir;
   zoo.runs = options.runs;

@@ -45,6 +45,7 @@ absl::StatusOr<ZooCommandOptions> ZooOptionsFromFlags() {
   ZooCommandOptions options;
   options.task = absl::GetFlag(FLAGS_task);
   options.data_dir = DataDirFromFlags();
+  options.tasks_dir = TasksDirFromFlags();
   options.output_dir = OutFromFlags();
   options.runs = absl::GetFlag(FLAGS_runs);
   options.seed = absl::GetFlag(FLAGS_seed);
@@ -84,8 +85,8 @@ Subcommand ZooSubcommand() {
   return {"zoo",
           "--task T --runs N --seed S --out DIR [--shard i/n]   build (or "
           "resume) a zoo",
-          {"task", "data_dir", "out", "o", "runs", "seed", "epochs",
-           "group_size", "max_rows", "workers", "trainer", "shard"},
+          {"task", "data_dir", "tasks_dir", "out", "o", "runs", "seed",
+           "epochs", "group_size", "max_rows", "workers", "trainer", "shard"},
           [] {
             return RunWithOptions("zoo", ZooOptionsFromFlags(), RunZooCommand);
           }};

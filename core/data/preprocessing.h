@@ -37,6 +37,9 @@ struct RawTable {
   // Rows from this index on come from an official test file (adult.test); -1
   // when there is none.
   int64_t official_test_begin = -1;
+  // A numeric cell equal to this is missing (NaN when encoded, the train mean
+  // when standardised). Empty: every numeric cell must be a number.
+  std::string missing_token;
 };
 
 struct EncodedTable {
@@ -48,20 +51,26 @@ struct EncodedTable {
 };
 
 // Parses numeric cells (InvalidArgument naming the file, line and column when
-// one is not a number) and codes categorical cells.
-absl::StatusOr<EncodedTable> EncodeTable(const RawTable& raw);
+// one is not a number) and codes categorical cells: by the given code tables
+// (one per column, empty for numeric ones; a value not in its table is
+// InvalidArgument), or when `categories` is null by a table of every value in
+// `raw`.
+absl::StatusOr<EncodedTable> EncodeTable(
+    const RawTable& raw,
+    const std::vector<std::vector<std::string>>* categories = nullptr);
 
 struct ColumnStatistics {
   std::vector<double> mean;    // [column]
   std::vector<double> stddev;  // [column], 1 where the column is constant
 };
 
-// Mean and population sd of every column over `rows`.
+// Mean and population sd of every column over `rows`, leaving out missing
+// (NaN) values.
 ColumnStatistics ComputeStatistics(const EncodedTable& table,
                                    const std::vector<int64_t>& rows);
 
 // (value - mean) / stddev for the given rows, as float32, row-major
-// [rows.size(), columns].
+// [rows.size(), columns]; a missing value becomes 0 (the mean).
 std::vector<float> StandardizeRows(const EncodedTable& table,
                                    const ColumnStatistics& statistics,
                                    const std::vector<int64_t>& rows);

@@ -6,6 +6,9 @@
 #include "core/data/bank.h"
 #include "core/data/preprocessing.h"
 #include "core/data/splits.h"
+#include "core/data/task_assembly.h"
+#include "core/data/task_card.h"
+#include "core/data/task_directory.h"
 #include "core/util/status_macros.h"
 
 namespace amend {
@@ -17,41 +20,38 @@ constexpr double kAdultValidationFraction =
 constexpr double kBankValidationFraction = 0.2;
 constexpr double kBankTestFraction = 0.2;
 
-Split MakeSplit(const RawTable& raw, const EncodedTable& encoded,
-                const ColumnStatistics& statistics,
-                const std::vector<int64_t>& rows) {
-  Split split;
-  split.rows = static_cast<int64_t>(rows.size());
-  split.features = StandardizeRows(encoded, statistics, rows);
-  for (int64_t r : rows) {
-    split.labels.push_back(raw.labels[static_cast<size_t>(r)]);
-    split.groups.push_back(raw.groups[static_cast<size_t>(r)]);
-    split.source_row.push_back(r);
-  }
-  return split;
+TaskCard BuiltinCard(std::string name, std::string reader,
+                     std::vector<std::string> columns, std::string label_column,
+                     std::string positive, std::vector<std::string> class_names,
+                     GroupRule sensitive, double validation_fraction,
+                     double test_fraction) {
+  TaskCard card;
+  card.name = std::move(name);
+  card.reader = std::move(reader);
+  card.columns = std::move(columns);
+  card.columns.push_back(label_column);
+  card.label_column = std::move(label_column);
+  card.positive_value = std::move(positive);
+  card.class_names = std::move(class_names);
+  card.sensitive = std::move(sensitive);
+  card.split_seed = kSplitSeed;
+  card.validation_fraction = validation_fraction;
+  card.test_fraction = test_fraction;
+  return card;
 }
 
-absl::StatusOr<Task> BuildTask(
-    std::string name, const RawTable& raw,
-    std::vector<std::vector<int64_t>> parts /* train, val, test */,
-    std::vector<std::string> class_names, std::string group_attribute,
-    std::array<std::string, 2> group_names) {
-  AMEND_ASSIGN_OR_RETURN(const EncodedTable encoded, EncodeTable(raw));
-  const ColumnStatistics statistics = ComputeStatistics(encoded, parts[0]);
-  Task task;
-  task.name = std::move(name);
-  for (size_t c = 0; c < raw.columns.size(); ++c) {
-    task.features.push_back({raw.columns[c].name, raw.columns[c].categorical,
-                             encoded.categories[c], statistics.mean[c],
-                             statistics.stddev[c]});
-  }
-  task.class_names = std::move(class_names);
-  task.group_attribute = std::move(group_attribute);
-  task.group_names = std::move(group_names);
-  task.train = MakeSplit(raw, encoded, statistics, parts[0]);
-  task.validation = MakeSplit(raw, encoded, statistics, parts[1]);
-  task.test = MakeSplit(raw, encoded, statistics, parts[2]);
-  return task;
+std::vector<std::string> ColumnNames(const RawTable& raw) {
+  std::vector<std::string> names;
+  for (const RawTable::Column& column : raw.columns)
+    names.push_back(column.name);
+  return names;
+}
+
+absl::StatusOr<Task> CardTask(TaskCard card, const RawTable& raw,
+                              const SplitRows& parts) {
+  AMEND_RETURN_IF_ERROR(CompleteTaskCard(raw, parts, card));
+  AMEND_RETURN_IF_ERROR(ValidateTaskCard(card));
+  return TaskFromCard(card, raw);
 }
 
 absl::StatusOr<Task> LoadAdult(const std::string& data_dir) {
@@ -66,8 +66,16 @@ absl::StatusOr<Task> LoadAdult(const std::string& data_dir) {
        r < static_cast<int64_t>(raw.labels.size()); ++r) {
     test.push_back(r);
   }
-  return BuildTask("adult", raw, {cut[1], cut[0], test}, {"<=50K", ">50K"},
-                   "sex", {"Female", "Male"});
+  GroupRule sex{.column = "sex",
+                .privileged_values = {"Male"},
+                .is_range = false,
+                .low = 0,
+                .high = 0,
+                .group_names = {"Female", "Male"}};
+  TaskCard card = BuiltinCard("adult", "adult", ColumnNames(raw), "income",
+                              ">50K", {"<=50K", ">50K"}, std::move(sex),
+                              kAdultValidationFraction, 0.0);
+  return CardTask(std::move(card), raw, {cut[1], cut[0], test});
 }
 
 absl::StatusOr<Task> LoadBank(const std::string& data_dir) {
@@ -75,8 +83,18 @@ absl::StatusOr<Task> LoadBank(const std::string& data_dir) {
   std::vector<std::vector<int64_t>> cut =
       StratifiedSplit(raw.labels, {kBankValidationFraction, kBankTestFraction},
                       kSplitSeed);  // val, test, train
-  return BuildTask("bank", raw, {cut[2], cut[0], cut[1]}, {"no", "yes"}, "age",
-                   {"age < 25 or age >= 60", "25 <= age < 60"});
+  GroupRule age{.column = "age",
+                .privileged_values = {},
+                .is_range = true,
+                .low = 25,
+                .high = 60,
+                .group_names = {"age < 25 or age >= 60", "25 <= age < 60"}};
+  TaskCard card =
+      BuiltinCard("bank", "bank", ColumnNames(raw), "y", "yes", {"no", "yes"},
+                  std::move(age), kBankValidationFraction, kBankTestFraction);
+  card.delimiter = ';';
+  card.missing_token = "unknown";
+  return CardTask(std::move(card), raw, {cut[2], cut[0], cut[1]});
 }
 
 }  // namespace
@@ -114,11 +132,13 @@ std::vector<std::string> Task::feature_names() const {
 std::vector<std::string> TaskNames() { return {"adult", "bank"}; }
 
 absl::StatusOr<Task> LoadTask(absl::string_view name,
-                              const std::string& data_dir) {
+                              const std::string& data_dir,
+                              const std::string& tasks_dir) {
   if (name == "adult") return LoadAdult(data_dir);
   if (name == "bank") return LoadBank(data_dir);
-  return absl::NotFoundError(
-      absl::StrCat("task: must be one of adult, bank, got \"", name, "\""));
+  AMEND_ASSIGN_OR_RETURN(const std::string folder,
+                         FindTaskDirectory(name, tasks_dir));
+  return LoadTaskDirectory(folder);
 }
 
 }  // namespace amend

@@ -12,7 +12,9 @@
 //          group age (1 = 25 <= age < 60, privileged);
 //          bank-full.csv split 60/20/20 stratified into train/validation/test
 // The zoo trains on train, the editor's data term uses validation, reports use
-// test.
+// test. A user's task is a folder with a task card (task.json, made by
+// `amend-trainer task create`, core/data/task_card.h) and its data; the
+// bundled tasks go through the same card code (core/data/task_assembly.h).
 //
 // Example:
 //   AMEND_ASSIGN_OR_RETURN(Task task, LoadTask("adult", "data"));
@@ -56,13 +58,14 @@ struct Feature {
   std::vector<std::string> categories;
   double mean = 0.0;    // of the raw value or code over the train split
   double stddev = 1.0;  // population sd over the train split (1 if constant)
+  bool operator==(const Feature&) const = default;
 };
 
 struct Task {
   std::string name;
   std::vector<Feature> features;
-  std::vector<std::string> class_names;    // index = label
-  std::string group_attribute;             // e.g. "sex"
+  std::vector<std::string> class_names;  // index = label
+  std::string group_attribute;  // e.g. "sex"; empty when the task has none
   std::array<std::string, 2> group_names;  // [0] unprivileged, [1] privileged
   Split train, validation, test;
 
@@ -77,10 +80,14 @@ struct Task {
 // "adult" and "bank".
 std::vector<std::string> TaskNames();
 
-// Loads a task from the bundled files in `data_dir` (verified against its
-// SHA256SUMS). NotFound for an unknown task name.
+// Loads a task: "adult" and "bank" from the bundled files in `data_dir`
+// (verified against its SHA256SUMS); a task folder's path (one holding
+// task.json); or a task name found as `<tasks_dir>/<name>/task.json`. Data
+// files are verified against the card's sha256 (DataLoss on a mismatch).
+// NotFound names where it looked.
 absl::StatusOr<Task> LoadTask(absl::string_view name,
-                              const std::string& data_dir);
+                              const std::string& data_dir,
+                              const std::string& tasks_dir = "");
 
 }  // namespace amend
 

@@ -104,6 +104,10 @@ absl::Status WriteEditorCheckpoint(const std::string& dir, const Editor& editor,
       {"created_at", manifest.created_at},
       {"trainer_version", manifest.trainer_version},
   };
+  if (manifest.trained_architectures) {
+    json["trained_architectures"] =
+        ArchitectureRangeToJson(*manifest.trained_architectures);
+  }
   AMEND_RETURN_IF_ERROR(
       WriteFileAtomically(Join(dir, kEditorWeightsFile), weights));
   return WriteFileAtomically(Join(dir, kEditorManifestFile),
@@ -160,6 +164,12 @@ absl::StatusOr<EditorManifest> ReadEditorManifest(const std::string& dir) {
   auto version = JsonField<std::string>(json, "trainer_version", "");
   if (!version.ok()) return fail(version.status());
   manifest.trainer_version = *version;
+  if (auto range = json.find("trained_architectures"); range != json.end()) {
+    auto parsed_range =
+        ArchitectureRangeFromJson(*range, "trained_architectures");
+    if (!parsed_range.ok()) return fail(parsed_range.status());
+    manifest.trained_architectures = *std::move(parsed_range);
+  }
   return manifest;
 }
 

@@ -14,10 +14,12 @@
 #define AMEND_CORE_EDITOR_EDITOR_MANIFEST_H_
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "core/editor/editor_config.h"
+#include "core/mlp/architecture_range.h"
 #include "core/results/editor_figures.h"
 
 namespace amend {
@@ -37,6 +39,9 @@ struct EditorManifest {
   // The matched sanity baseline on the test split (sanity_baselines.h):
   // {"name", "figures", "editor_wins"}, or null.
   nlohmann::json test_baseline = nullptr;
+  // The architectures of the zoo models it was trained on; absent in editors
+  // written before this was recorded (their edits cannot be checked).
+  std::optional<ArchitectureRange> trained_architectures;
 };
 
 // The manifest alone (no weights read), verified for form only. Defined in

@@ -256,6 +256,10 @@ absl::StatusOr<EditorManifest> FinalManifest(TrainingRun& run) {
         {"figures", EditorFiguresToJson(baseline->figures)},
         {"editor_wins", baseline->editor_wins}};
   }
+  ArchitectureRange trained_on;
+  for (const ZooModel& model : run.train)
+    trained_on.Include(model.mlp.architecture);
+  if (!trained_on.empty()) manifest.trained_architectures = trained_on;
   manifest.training = {{"options", run.settings["options"]},
                        {"zoo",
                         {{"dir", run.zoo_dir},

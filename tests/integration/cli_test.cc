@@ -19,6 +19,7 @@
 #include "core/util/file_io.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/run_command.h"
 #include "tests/testing/temp_dir.h"
 
 namespace amend {
@@ -28,22 +29,19 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 namespace fs = std::filesystem;
 
-struct CommandResult {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
+using testing::CommandResult;
+using testing::RunCommand;
 
-CommandResult RunCommand(const std::string& command) {
-  CommandResult result{-1, ""};
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0)
-    result.output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+int FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  socklen_t length = sizeof(address);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
 }
 
 class CliTest : public ::testing::Test {
@@ -70,8 +68,44 @@ class CliTest : public ::testing::Test {
     return zoo;
   }
 
+  // Starts amend-server serving `editors` on a free port, waits until it is
+  // healthy (EXPECTs it) and returns the `amend --server ...` prefix for it.
+  std::string StartServer(const std::string& editors) {
+    const int port = FreePort();
+    server_pid_ = ::fork();
+    if (server_pid_ == 0) {
+      const std::string command =
+          std::string("exec ") + AMEND_SERVER_BIN + " --editors " + editors +
+          " --host 127.0.0.1 --metrics_port -1 --drain_seconds 0 --port " +
+          std::to_string(port) + " 2>" + (dir_ / "server.log").string();
+      ::execl("/bin/sh", "sh", "-c", command.c_str(),
+              static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    EXPECT_GT(server_pid_, 0);
+    const std::string amend =
+        std::string(AMEND_CLI) + " --server 127.0.0.1:" + std::to_string(port);
+    CommandResult health{-1, ""};
+    for (int i = 0; i < 300 && health.exit_code != 0; ++i) {
+      ::usleep(100000);
+      health = RunCommand(amend + " health");
+    }
+    EXPECT_EQ(health.exit_code, 0) << health.output;
+    health_output_ = health.output;
+    return amend;
+  }
+  // SIGTERM to the server; true when it exited with status 0.
+  bool StopServer() {
+    ::kill(server_pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(server_pid_, &status, 0);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  }
+
   testing::ScopedTempDir temp_;
   const fs::path& dir_ = temp_.path();
+  pid_t server_pid_ = -1;
+  std::string health_output_;
   Mlp mlp_;
   std::string model_path_;
 };
@@ -211,8 +245,9 @@ TEST_F(CliTest, EvalAndScalarisationRefuseBadFlags) {
 TEST_F(CliTest, TrainerUsageListsEverySubcommand) {
   const CommandResult usage = RunCommand(AMEND_TRAINER);
   EXPECT_EQ(usage.exit_code, 2);
-  for (const char* name : {"data", "forward", "init", "zoo", "zoo-merge",
-                           "train", "sweep", "edit", "eval"}) {
+  for (const char* name :
+       {"data", "task create", "task synth", "forward", "init", "zoo",
+        "zoo-merge", "train", "sweep", "edit", "eval"}) {
     EXPECT_THAT(usage.output, HasSubstr(std::string("\n  ") + name + " "))
         << name;
   }
@@ -434,16 +469,62 @@ TEST_F(CliTest, SweepTrainsEditorsAndEditWritesTheEditedModel) {
   EXPECT_FALSE(fs::exists(dir_ / "never.safetensors"));
 }
 
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  socklen_t length = sizeof(address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
+// A user's CSV through the chain: task create, data, zoo, train, edit, by
+// task name under --tasks_dir and by folder path.
+TEST_F(CliTest, AUserTaskGoesFromCsvToAnEditedModel) {
+  const std::string trainer = AMEND_TRAINER;
+  const std::string csv = (dir_ / "synth.csv").string();
+  const std::string tasks = (dir_ / "tasks").string();
+  ASSERT_EQ(RunCommand(trainer + " task synth --rows 800 --seed 5 --out " + csv)
+                .exit_code,
+            0);
+  const CommandResult created = RunCommand(
+      trainer + " task create --data " + csv +
+      " --label label --positive yes --sensitive group --privileged A --out " +
+      tasks + "/synth");
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+  EXPECT_THAT(created.output,
+              HasSubstr("region: categorical, 4 values (inferred: \""));
+  EXPECT_THAT(created.output, HasSubstr("synth: 800 rows, 10 features"));
+  // The same command again refuses to overwrite the folder.
+  const CommandResult again =
+      RunCommand(trainer + " task create --data " + csv +
+                 " --label label --positive yes --out " + tasks + "/synth");
+  EXPECT_EQ(again.exit_code, 1) << again.output;
+  EXPECT_THAT(again.output, HasSubstr("already exists"));
+  // Bad input: a usage exit code and the column's name.
+  const CommandResult bad =
+      RunCommand(trainer + " task create --data " + csv +
+                 " --label label --positive yes --numeric region --out " +
+                 tasks + "/never");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_THAT(bad.output, HasSubstr("column region: --numeric, but"));
+  EXPECT_FALSE(fs::exists(tasks + "/never"));
+
+  const CommandResult data = RunCommand(
+      trainer + " data --task synth --tasks_dir " + tasks + " --format text");
+  ASSERT_EQ(data.exit_code, 0) << data.output;
+  EXPECT_THAT(data.output, HasSubstr("sensitive attribute: group"));
+
+  const std::string zoo = (dir_ / "zoo").string();
+  const CommandResult built =
+      RunCommand(trainer + " zoo --task " + tasks +
+                 "/synth --runs 8 --epochs 4 --seed 3 --out " + zoo);
+  ASSERT_EQ(built.exit_code, 0) << built.output;
+  const std::string editor = (dir_ / "editor").string();
+  const CommandResult trained =
+      RunCommand(trainer + " train --task synth --tasks_dir " + tasks +
+                 " --requirement data_minimisation --lambda 0.05 --steps 4 "
+                 "--eval_every 2 --hidden 8 --layers 1 --zoo " +
+                 zoo + " --out " + editor);
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  EXPECT_THAT(trained.output, HasSubstr("synth / data_minimisation"));
+  const CommandResult edit =
+      RunCommand(trainer + " edit --editor " + editor + " --model " + zoo +
+                 "/models/r000000-e004.safetensors -o " +
+                 (dir_ / "out.safetensors").string());
+  ASSERT_EQ(edit.exit_code, 0) << edit.output;
+  EXPECT_THAT(edit.output, HasSubstr(" of 10 ("));
 }
 
 TEST_F(CliTest, AmendTalksToTheServerWithExitCodesAScriptCanUse) {
@@ -451,29 +532,15 @@ TEST_F(CliTest, AmendTalksToTheServerWithExitCodesAScriptCanUse) {
   testing::WriteTestEditor(editors, {.requirement = Requirement::kPruning,
                                      .lambda = 0.01,
                                      .weights_kept = 0.5});
-  const int port = FreePort();
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    const std::string command =
-        std::string("exec ") + AMEND_SERVER_BIN + " --editors " + editors +
-        " --host 127.0.0.1 --metrics_port -1 --drain_seconds 0 --port " +
-        std::to_string(port) + " 2>" + (dir_ / "server.log").string();
-    ::execl("/bin/sh", "sh", "-c", command.c_str(),
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  const std::string amend =
-      std::string(AMEND_CLI) + " --server 127.0.0.1:" + std::to_string(port);
-  CommandResult health{-1, ""};
-  for (int i = 0; i < 300 && health.exit_code != 0; ++i) {
-    ::usleep(100000);
-    health = RunCommand(amend + " health");
-  }
-  ASSERT_EQ(health.exit_code, 0) << health.output;
-  EXPECT_THAT(health.output, HasSubstr("amend.v1.ModelEditor   SERVING"));
-  EXPECT_THAT(RunCommand(amend + " editors").output,
+  const std::string amend = StartServer(editors);
+  ASSERT_FALSE(HasFailure());
+  EXPECT_THAT(health_output_, HasSubstr("amend.v1.ModelEditor   SERVING"));
+  const CommandResult listed = RunCommand(amend + " editors");
+  EXPECT_THAT(listed.output,
               HasSubstr("adult  pruning            prune_and_edit  0.01"));
+  EXPECT_THAT(listed.output,
+              HasSubstr("task adult: 14 features (age, workclass, fnlwgt, "));
+  EXPECT_THAT(listed.output, HasSubstr("classes (<=50K, >50K)"));
 
   Architecture a;
   a.input_dim = 14;
@@ -498,13 +565,90 @@ TEST_F(CliTest, AmendTalksToTheServerWithExitCodesAScriptCanUse) {
   EXPECT_THAT(refused.output, HasSubstr("NOT_FOUND: lambda"));
   EXPECT_EQ(RunCommand(amend + " edit --task adult " + model).exit_code, 2);
 
-  ::kill(pid, SIGTERM);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_TRUE(StopServer());
   const CommandResult gone = RunCommand(amend + " health --timeout_seconds 2");
   EXPECT_EQ(gone.exit_code, 3) << gone.output;
   EXPECT_THAT(gone.output, HasSubstr("UNAVAILABLE"));
+}
+
+// One command from a task to served editors: the quick pipeline on a user
+// task, resumed, then served and used through the amend CLI.
+TEST_F(CliTest, ThePipelineOfAUserTaskIsServedByTheServer) {
+  const std::string trainer = AMEND_TRAINER;
+  const std::string csv = (dir_ / "synth.csv").string();
+  const std::string task = (dir_ / "tasks/synth").string();
+  ASSERT_EQ(
+      RunCommand(trainer + " task synth --rows 1500 --seed 2 --out " + csv)
+          .exit_code,
+      0);
+  ASSERT_EQ(RunCommand(trainer + " task create --data " + csv +
+                       " --label label --positive yes --sensitive group "
+                       "--privileged A --out " +
+                       task)
+                .exit_code,
+            0);
+  const std::string out = (dir_ / "pipeline").string();
+  const std::string pipeline = trainer + " pipeline --task " + task +
+                               " --size quick --requirements pruning --out " +
+                               out;
+  const CommandResult first = RunCommand(pipeline);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_THAT(first.output, HasSubstr("[pipeline] 3/3 steps done"));
+  EXPECT_THAT(first.output, HasSubstr("pruning: editor: hypervolume "));
+  EXPECT_TRUE(fs::exists(out + "/reports/pruning/summary.md"));
+  const CommandResult again = RunCommand(pipeline);
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_THAT(again.output,
+              HasSubstr("step 2/3 editors pruning: done earlier"));
+  const CommandResult other =
+      RunCommand(trainer + " pipeline --task " + task + " --out " + out);
+  EXPECT_EQ(other.exit_code, 1) << other.output;
+  EXPECT_THAT(other.output, HasSubstr("holds a pipeline with other settings"));
+
+  const std::string amend = StartServer(out + "/editors");
+  ASSERT_FALSE(HasFailure());
+  const CommandResult editors = RunCommand(amend + " editors");
+  EXPECT_THAT(editors.output,
+              HasSubstr("task synth: 10 features (income, debt, tenure, "
+                        "region, noise1"));
+  const std::string model = out + "/zoo/models/r000000-e005.safetensors";
+  const CommandResult edit =
+      RunCommand(amend +
+                 " edit --task synth --requirement pruning --lambda "
+                 "0.03 " +
+                 model + " -o " + (dir_ / "edited.safetensors").string());
+  EXPECT_EQ(edit.exit_code, 0) << edit.output;
+  // A model of another task (14 inputs) is refused, naming both widths.
+  const CommandResult wrong =
+      RunCommand(amend +
+                 " edit --task synth --requirement pruning --lambda "
+                 "0.03 " +
+                 model_path_ + " -o " + (dir_ / "never.safetensors").string());
+  EXPECT_NE(wrong.exit_code, 0);
+  EXPECT_THAT(wrong.output, HasSubstr("the editor expects 10, got 4"));
+
+  // A model of the task but wider than any zoo model: edited and flagged,
+  // or refused in strict mode.
+  Architecture wide;
+  wide.input_dim = 10;
+  wide.num_classes = 2;
+  wide.layers = {{200, Activation::kRelu, Norm::kNone, 0.0, {}}};
+  const std::string wide_path = (dir_ / "wide.safetensors").string();
+  ASSERT_TRUE(WriteModelFile(wide_path, *InitializeMlp(wide, 5)).ok());
+  const std::string edit_wide =
+      amend + " edit --task synth --requirement pruning --lambda 0.03 " +
+      wide_path + " -o " + (dir_ / "wide-edited.safetensors").string();
+  const CommandResult flagged = RunCommand(edit_wide);
+  EXPECT_EQ(flagged.exit_code, 0) << flagged.output;
+  EXPECT_THAT(flagged.output,
+              HasSubstr("EXTRAPOLATION  hidden layer 1 is 200 wide; the zoo's "
+                        "widths are "));
+  EXPECT_THAT(edit.output, Not(HasSubstr("EXTRAPOLATION")));
+  const CommandResult strict = RunCommand(edit_wide + " --strict");
+  EXPECT_EQ(strict.exit_code, 1) << strict.output;
+  EXPECT_THAT(strict.output, HasSubstr("FAILED_PRECONDITION"));
+  EXPECT_THAT(strict.output, HasSubstr("refused in strict mode"));
+  EXPECT_TRUE(StopServer());
 }
 
 }  // namespace

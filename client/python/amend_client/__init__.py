@@ -152,14 +152,18 @@ class Client:
                           if token else [])
         self._timeout = timeout
 
-    def edit(self, task, requirement, model, variant="", **tradeoff):
+    def edit(self, task, requirement, model, variant="", strict=False,
+             **tradeoff):
         """EditModel. tradeoff: exactly one of lambda_, max_weight_fraction,
-        max_features, max_eod. Raises grpc.RpcError with the server's code."""
+        max_features, max_eod. strict: refuse (FAILED_PRECONDITION) a model
+        outside the architectures the editor was trained on instead of
+        editing it and listing why in the reply's `extrapolation`. Raises
+        grpc.RpcError with the server's code."""
         if "lambda_" in tradeoff:
             tradeoff["lambda"] = tradeoff.pop("lambda_")
         request = editor_pb2.EditModelRequest(
             task=task, requirement=requirement, variant=variant, model=model,
-            **tradeoff)
+            strict=strict, **tradeoff)
         return self._editor.EditModel(request, timeout=self._timeout,
                                       metadata=self._metadata)
 

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/editor/extrapolation.h"
 #include "core/util/file_io.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -15,6 +16,7 @@
 namespace amend {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 EditorConfig SmallConfig() {
@@ -75,6 +77,42 @@ TEST(EditorCheckpointTest, RoundTripGivesTheSameEdits) {
   }
   EXPECT_TRUE(at::equal(a.edited.masks.at("mask.input"),
                         b.edited.masks.at("mask.input")));
+}
+
+TEST(EditorCheckpointTest, TrainedArchitecturesRoundTripAndFlagExtrapolation) {
+  testing::ScopedTempDir temp;
+  auto editor = Editor::Create(SmallConfig(), 7).value();
+  EditorManifest manifest = SomeManifest();
+  ArchitectureRange range;
+  range.Include(SomeMlp().architecture);  // 1 hidden layer of 4, relu
+  manifest.trained_architectures = range;
+  ASSERT_TRUE(
+      WriteEditorCheckpoint(temp.path().string(), *editor, manifest).ok());
+  auto loaded = ReadEditorManifest(temp.path().string());
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_TRUE(loaded->trained_architectures.has_value());
+  EXPECT_EQ(*loaded->trained_architectures, range);
+  EXPECT_TRUE(ExtrapolationReasons(*loaded, SomeMlp().architecture).empty());
+
+  Architecture wide = SomeMlp().architecture;
+  wide.layers[0].width = 40;
+  const std::vector<std::string> reasons = ExtrapolationReasons(*loaded, wide);
+  ASSERT_EQ(reasons.size(), 1u);
+  EXPECT_EQ(reasons[0], "hidden layer 1 is 40 wide; the zoo's widths are 4..4");
+  const absl::Status refused = RefuseExtrapolation(*loaded, reasons);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(refused.message()),
+              HasSubstr("outside the architectures the adult editor was "
+                        "trained on, refused in strict mode: hidden layer 1"));
+  EXPECT_TRUE(RefuseExtrapolation(*loaded, {}).ok());
+
+  // An editor without a recorded range cannot vouch for any model.
+  EditorManifest old = *loaded;
+  old.trained_architectures.reset();
+  old.trainer_version = "0.9.0";
+  EXPECT_THAT(ExtrapolationReasons(old, SomeMlp().architecture),
+              ElementsAre(HasSubstr("does not record the architectures it was "
+                                    "trained on (written by amend 0.9.0)")));
 }
 
 TEST(EditorCheckpointTest, ACorruptedWeightIsDataLoss) {

@@ -1,0 +1,265 @@
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "core/data/task.h"
+#include "core/editor/editor_config.h"
+#include "core/editor/requirement.h"
+#include "core/util/file_io.h"
+#include "core/util/strict_json.h"
+#include "trainer/commands.h"
+#include "trainer/pipeline_plan.h"
+
+namespace amend::trainer {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr char kStateFile[] = "pipeline.json";
+
+struct Step {
+  std::string name;  // also its key in pipeline.json's "done"
+  double weight;     // share of the pipeline's time, for the ETA
+  std::function<int()> run;
+};
+
+std::string Seconds(double seconds) {
+  const int s = static_cast<int>(seconds + 0.5);
+  if (s >= 3600) return absl::StrFormat("%dh%02dm", s / 3600, s / 60 % 60);
+  if (s >= 60) return absl::StrFormat("%dm%02ds", s / 60, s % 60);
+  return absl::StrFormat("%ds", s);
+}
+
+std::string LambdaList(const std::vector<double>& lambdas) {
+  std::vector<std::string> labels;
+  for (const double lambda : lambdas) labels.push_back(LambdaLabel(lambda));
+  return absl::StrJoin(labels, ",");
+}
+
+// The hypervolume line of a report's summary.md, or "".
+std::string HypervolumeLine(const std::string& report_dir) {
+  auto summary = ReadFileToString(report_dir + "/summary.md", 1 << 20);
+  if (!summary.ok()) return "";
+  for (absl::string_view line : absl::StrSplit(*summary, '\n')) {
+    if (absl::StrContains(line, "hypervolume") &&
+        !absl::StartsWith(line, "|")) {
+      return std::string(line);
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+int RunPipelineCommand(const PipelineCommandOptions& options) {
+  constexpr char kName[] = "amend-trainer pipeline";
+  absl::StatusOr<PipelinePlan> plan = PlanForSize(options.size);
+  if (!plan.ok()) {
+    std::cerr << kName << ": " << plan.status().message() << "\n";
+    return kExitUsage;
+  }
+  absl::StatusOr<Task> task =
+      LoadTask(options.task, options.data_dir, options.tasks_dir);
+  if (!task.ok()) {
+    std::cerr << kName << ": " << task.status().message() << "\n";
+    return kExitFailure;
+  }
+  std::vector<Requirement> requirements;
+  if (options.requirements.empty()) {
+    requirements = {Requirement::kDataMinimisation, Requirement::kPruning};
+    if (!task->group_attribute.empty())
+      requirements.push_back(Requirement::kFairness);
+  }
+  for (const std::string& name : options.requirements) {
+    absl::StatusOr<Requirement> requirement = ParseRequirement(name);
+    if (!requirement.ok()) {
+      std::cerr << kName
+                << ": --requirements: " << requirement.status().message()
+                << "\n";
+      return kExitUsage;
+    }
+    if (*requirement == Requirement::kFairness &&
+        task->group_attribute.empty()) {
+      std::cerr << kName << ": --requirements: fairness needs a sensitive "
+                << "attribute, and task " << task->name
+                << " has none (task create --sensitive)\n";
+      return kExitUsage;
+    }
+    requirements.push_back(*requirement);
+  }
+
+  // The settings a rerun must share to resume: the same task, size, seed and
+  // requirements (other settings would mix two pipelines in one folder).
+  std::vector<std::string> requirement_names;
+  for (const Requirement r : requirements)
+    requirement_names.push_back(RequirementName(r));
+  const nlohmann::json settings = {{"task", task->name},
+                                   {"size", plan->size},
+                                   {"seed", options.seed},
+                                   {"requirements", requirement_names}};
+  const std::string state_path =
+      (fs::path(options.output_dir) / kStateFile).string();
+  nlohmann::json state = {{"settings", settings},
+                          {"done", nlohmann::json::array()}};
+  if (auto text = ReadFileToString(state_path, 1 << 20); text.ok()) {
+    StrictJson parsed = ParseStrictJson(*text);
+    if (!parsed.error.ok() || !parsed.value.contains("settings") ||
+        !parsed.value.contains("done") || !parsed.value["done"].is_array()) {
+      std::cerr << kName << ": " << state_path
+                << ": is not a pipeline state file; use another --out\n";
+      return kExitFailure;
+    }
+    if (parsed.value["settings"] != settings) {
+      std::cerr << kName << ": " << options.output_dir
+                << " holds a pipeline with other settings ("
+                << parsed.value["settings"].dump()
+                << "); use another --out or delete the folder\n";
+      return kExitFailure;
+    }
+    state = parsed.value;
+  }
+
+  const std::string out = options.output_dir;
+  const std::string zoo_dir = out + "/zoo";
+  const std::string editors_root = out + "/editors";
+  std::vector<Step> steps;
+  steps.push_back({"zoo", 0.3, [&] {
+                     ZooCommandOptions zoo;
+                     zoo.task = options.task;
+                     zoo.data_dir = options.data_dir;
+                     zoo.tasks_dir = options.tasks_dir;
+                     zoo.output_dir = zoo_dir;
+                     zoo.runs = plan->zoo_runs;
+                     zoo.seed = options.seed + 1;
+                     zoo.epochs = plan->zoo_epochs;
+                     zoo.max_rows = plan->zoo_max_rows;
+                     zoo.workers = options.workers;
+                     return RunZooCommand(zoo);
+                   }});
+  const double per_requirement = 0.7 / static_cast<double>(requirements.size());
+  for (const Requirement requirement : requirements) {
+    const std::string name = RequirementName(requirement);
+    const std::string editors_dir =
+        absl::StrCat(editors_root, "/", task->name, "/", name);
+    steps.push_back({absl::StrCat("editors ", name), 0.7 * per_requirement,
+                     [&, name, requirement, editors_dir] {
+                       SweepCommandOptions sweep;
+                       sweep.training = plan->training;
+                       sweep.training.task = options.task;
+                       sweep.training.data_dir = options.data_dir;
+                       sweep.training.tasks_dir = options.tasks_dir;
+                       sweep.training.zoo_dir = zoo_dir;
+                       sweep.training.requirement = name;
+                       sweep.training.options.seed = options.seed;
+                       sweep.lambdas = plan->Lambdas(requirement);
+                       sweep.output_dir = editors_dir;
+                       sweep.workers = options.workers;
+                       return RunSweepCommand(sweep);
+                     }});
+    steps.push_back({absl::StrCat("report ", name), 0.3 * per_requirement,
+                     [&, name, editors_dir] {
+                       EvalCommandOptions eval;
+                       eval.task = options.task;
+                       eval.data_dir = options.data_dir;
+                       eval.tasks_dir = options.tasks_dir;
+                       eval.zoo_dir = zoo_dir;
+                       eval.requirement = name;
+                       eval.editors = {editors_dir};
+                       eval.output_dir = absl::StrCat(out, "/reports/", name);
+                       eval.max_models = plan->eval_max_models;
+                       eval.max_test_rows = plan->eval_max_test_rows;
+                       eval.max_fit_rows = plan->eval_max_fit_rows;
+                       eval.retrain_models = plan->eval_retrain_models;
+                       eval.retrain_epochs = plan->eval_retrain_epochs > 0
+                                                 ? plan->eval_retrain_epochs
+                                                 : options.retrain_epochs;
+                       eval.lottery_levels = plan->eval_lottery_levels > 0
+                                                 ? plan->eval_lottery_levels
+                                                 : options.lottery_levels;
+                       eval.lottery_epochs = plan->eval_lottery_epochs > 0
+                                                 ? plan->eval_lottery_epochs
+                                                 : options.lottery_epochs;
+                       eval.seed = options.seed;
+                       return RunEvalCommand(eval);
+                     }});
+  }
+
+  std::cerr << absl::StrFormat(
+      "[pipeline] %s, size %s: zoo of %d runs, editors for %s, reports; in "
+      "%s\n",
+      task->name, plan->size, plan->zoo_runs,
+      absl::StrJoin(requirement_names, ", "), out);
+  const Clock::time_point start = Clock::now();
+  double done_weight = 0.0, run_weight = 0.0;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const Step& step = steps[i];
+    const bool done_before =
+        std::find(state["done"].begin(), state["done"].end(), step.name) !=
+        state["done"].end();
+    if (done_before) {
+      std::cerr << absl::StrFormat("[pipeline] step %d/%d %s: done earlier\n",
+                                   i + 1, steps.size(), step.name);
+      done_weight += step.weight;
+      continue;
+    }
+    std::cerr << absl::StrFormat("[pipeline] step %d/%d %s\n", i + 1,
+                                 steps.size(), step.name);
+    if (step.name.rfind("editors ", 0) == 0) {
+      absl::StatusOr<Requirement> requirement =
+          ParseRequirement(step.name.substr(8));
+      if (requirement.ok()) {
+        std::cerr << "[pipeline]   lambdas "
+                  << LambdaList(plan->Lambdas(*requirement)) << "\n";
+      }
+    }
+    const int code = step.run();
+    if (code != kExitOk) {
+      std::cerr << kName << ": step " << step.name << " failed (exit " << code
+                << "); run the same command again to resume\n";
+      return code;
+    }
+    state["done"].push_back(step.name);
+    if (absl::Status saved =
+            WriteFileAtomically(state_path, state.dump(2) + "\n");
+        !saved.ok()) {
+      std::cerr << kName << ": " << saved.message() << "\n";
+      return kExitFailure;
+    }
+    done_weight += step.weight;
+    run_weight += step.weight;
+    const double elapsed =
+        std::chrono::duration<double>(Clock::now() - start).count();
+    const double left = 1.0 - done_weight;
+    std::cerr << absl::StrFormat(
+        "[pipeline] %d/%d steps done, elapsed %s, ETA %s\n", i + 1,
+        steps.size(), Seconds(elapsed),
+        left <= 1e-9 ? "-" : Seconds(elapsed / run_weight * left));
+  }
+
+  std::cout << "pipeline " << task->name << " (" << plan->size << ") in " << out
+            << "\n";
+  for (const std::string& name : requirement_names) {
+    const std::string line =
+        HypervolumeLine(absl::StrCat(out, "/reports/", name));
+    std::cout << "  " << name << ": "
+              << (line.empty() ? std::string("(no hypervolume line)") : line)
+              << "\n";
+  }
+  std::cout << "  reports: " << out << "/reports/<requirement>/summary.md\n"
+            << "  serve the editors: amend-server --editors " << editors_root
+            << "\n";
+  return kExitOk;
+}
+
+}  // namespace amend::trainer
