@@ -34,6 +34,10 @@ struct DataCommandOptions {
   std::string data_dir;   // folder with SHA256SUMS and the raw files
   std::string tasks_dir;  // where task names are looked up
   bool text = false;      // a few lines for people instead of JSON
+  // Non-empty features_out: also write this split's model inputs (standardised), label and
+  // group to features_out as CSV, exactly what the zoo and editors see.
+  std::string split;
+  std::string features_out;
 };
 // Prints the task's summary (core/data/task_summary.h).
 int RunDataCommand(const DataCommandOptions& options);
@@ -78,6 +82,9 @@ struct ZooCommandOptions {
   int64_t runs = 0;
   uint64_t seed = 0;
   int epochs = ZooSearchSpace().epochs;
+  // Depths, widths, activations, norms and skips to sample from (epochs is
+  // the field above).
+  ZooSearchSpace space;
   int shard_index = 0;
   int shard_count = 1;
   ZooTrainer trainer = ZooOptions().trainer;
@@ -170,7 +177,8 @@ struct PipelineCommandOptions {
   // the task has a sensitive attribute.
   std::vector<std::string> requirements;
   uint64_t seed = 0;
-  int workers = 0;  // zoo groups and editors trained in parallel
+  int workers = 0;       // zoo groups and editors trained in parallel
+  ZooSearchSpace space;  // the zoo's architectures (--depths, --widths, ...)
   // The baselines' own defaults, for where the plan leaves them (set by the
   // flag builder, which may include LibTorch headers).
   int retrain_epochs = 0;

@@ -13,6 +13,7 @@
 #include "absl/flags/declare.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "core/zoo/search_space.h"
 
 ABSL_DECLARE_FLAG(std::string, task);
 ABSL_DECLARE_FLAG(std::string, data_dir);
@@ -55,6 +56,10 @@ struct ZooRunFlags {
 // InvalidArgument "--<flag> is required" for the first of --task, --zoo,
 // --requirement, --out that is missing.
 absl::StatusOr<ZooRunFlags> ZooRunFromFlags();
+
+// --depths, --widths, --activations, --norms, --max_skips (zoo_flags.cc):
+// the zoo's architecture space, validated; defaults are the paper's Table 2.
+absl::StatusOr<ZooSearchSpace> SearchSpaceFromFlags();
 
 // One λ of --lambda or --lambdas: a number (absl::SimpleAtod) that
 // ValidateLambda accepts; InvalidArgument naming `flag` otherwise.

@@ -1,7 +1,11 @@
 #include <iostream>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "core/data/task.h"
 #include "core/data/task_summary.h"
+#include "core/util/file_io.h"
 #include "trainer/commands.h"
 
 namespace amend::trainer {
@@ -15,6 +19,36 @@ int RunDataCommand(const DataCommandOptions& options) {
   }
   std::cout << (options.text ? TaskSummaryText(*task)
                              : TaskSummaryJson(*task) + "\n");
+  if (options.features_out.empty()) return kExitOk;
+  const Split* split = nullptr;
+  for (const SplitName name : kAllSplits) {
+    if (SplitNameString(name) == options.split) split = &task->split(name);
+  }
+  if (split == nullptr) {
+    std::cerr
+        << "amend-trainer data: --features_split must be train, validation or "
+           "test, got \""
+        << options.split << "\"\n";
+    return kExitUsage;
+  }
+  // %.9g round-trips a float32.
+  std::string csv = absl::StrCat(absl::StrJoin(task->feature_names(), ","),
+                                 ",label,group,source_row\n");
+  const int64_t columns = task->num_features();
+  for (int64_t r = 0; r < split->rows; ++r) {
+    for (int64_t c = 0; c < columns; ++c) {
+      absl::StrAppendFormat(
+          &csv, "%.9g,", split->features[static_cast<size_t>(r * columns + c)]);
+    }
+    absl::StrAppend(&csv, split->labels[static_cast<size_t>(r)], ",",
+                    split->groups[static_cast<size_t>(r)], ",",
+                    split->source_row[static_cast<size_t>(r)], "\n");
+  }
+  if (absl::Status written = WriteFileAtomically(options.features_out, csv);
+      !written.ok()) {
+    std::cerr << "amend-trainer data: " << written.message() << "\n";
+    return kExitFailure;
+  }
   return kExitOk;
 }
 

@@ -6,6 +6,13 @@
 #include "trainer/subcommand.h"
 
 ABSL_FLAG(std::string, format, "json", "data: output format, json or text.");
+ABSL_FLAG(
+    std::string, features_out, "",
+    "data: also write --features_split's model inputs (standardised, in the "
+    "task's feature order), label, group and source row as CSV here.");
+ABSL_FLAG(std::string, features_split, "test",
+          "data: the split --features_out writes: train, validation or "
+          "test.");
 ABSL_FLAG(std::string, input, "",
           "forward: CSV of numeric inputs, one row per example.");
 ABSL_FLAG(std::string, architecture, "",
@@ -15,8 +22,10 @@ namespace amend::trainer {
 namespace {
 
 absl::StatusOr<DataCommandOptions> DataOptionsFromFlags() {
-  DataCommandOptions options{absl::GetFlag(FLAGS_task), DataDirFromFlags(),
-                             TasksDirFromFlags()};
+  DataCommandOptions options;
+  options.task = absl::GetFlag(FLAGS_task);
+  options.data_dir = DataDirFromFlags();
+  options.tasks_dir = TasksDirFromFlags();
   AMEND_RETURN_IF_ERROR(RequireFlag(options.task, "task"));
   const std::string format = absl::GetFlag(FLAGS_format);
   if (format != "json" && format != "text") {
@@ -24,6 +33,8 @@ absl::StatusOr<DataCommandOptions> DataOptionsFromFlags() {
         absl::StrCat("--format must be json or text, got \"", format, "\""));
   }
   options.text = format == "text";
+  options.split = absl::GetFlag(FLAGS_features_split);
+  options.features_out = absl::GetFlag(FLAGS_features_out);
   return options;
 }
 
@@ -51,7 +62,8 @@ absl::StatusOr<InitCommandOptions> InitOptionsFromFlags() {
 Subcommand DataSubcommand() {
   return {"data",
           "--task T   print a JSON summary of a task's data",
-          {"task", "data_dir", "tasks_dir", "format"},
+          {"task", "data_dir", "tasks_dir", "format", "features_split",
+           "features_out"},
           [] {
             return RunWithOptions("data", DataOptionsFromFlags(),
                                   RunDataCommand);

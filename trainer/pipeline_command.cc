@@ -104,10 +104,13 @@ int RunPipelineCommand(const PipelineCommandOptions& options) {
   std::vector<std::string> requirement_names;
   for (const Requirement r : requirements)
     requirement_names.push_back(RequirementName(r));
-  const nlohmann::json settings = {{"task", task->name},
-                                   {"size", plan->size},
-                                   {"seed", options.seed},
-                                   {"requirements", requirement_names}};
+  const nlohmann::json settings = {
+      {"task", task->name},
+      {"size", plan->size},
+      {"seed", options.seed},
+      {"requirements", requirement_names},
+      {"search_space",
+       nlohmann::json::parse(ArchitectureSpaceJson(options.space))}};
   const std::string state_path =
       (fs::path(options.output_dir) / kStateFile).string();
   nlohmann::json state = {{"settings", settings},
@@ -143,6 +146,7 @@ int RunPipelineCommand(const PipelineCommandOptions& options) {
                      zoo.runs = plan->zoo_runs;
                      zoo.seed = options.seed + 1;
                      zoo.epochs = plan->zoo_epochs;
+                     zoo.space = options.space;
                      zoo.max_rows = plan->zoo_max_rows;
                      zoo.workers = options.workers;
                      return RunZooCommand(zoo);

@@ -29,6 +29,7 @@ absl::StatusOr<PipelineCommandOptions> PipelineOptionsFromFlags() {
   options.requirements = absl::GetFlag(FLAGS_requirements);
   options.seed = absl::GetFlag(FLAGS_seed);
   options.workers = absl::GetFlag(FLAGS_workers);
+  AMEND_ASSIGN_OR_RETURN(options.space, SearchSpaceFromFlags());
   options.retrain_epochs = DistillationOptions().epochs;
   options.lottery_levels = LotteryTicketOptions().levels;
   options.lottery_epochs = LotteryTicketOptions().retraining.epochs;
@@ -45,7 +46,8 @@ Subcommand PipelineSubcommand() {
           "R1,R2]   zoo, editors, reports and a served editors folder in one "
           "resumable command",
           {"task", "data_dir", "tasks_dir", "out", "o", "size", "requirements",
-           "seed", "workers"},
+           "seed", "workers", "depths", "widths", "activations", "norms",
+           "max_skips"},
           [] {
             return RunWithOptions("pipeline", PipelineOptionsFromFlags(),
                                   RunPipelineCommand);

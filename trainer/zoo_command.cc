@@ -24,6 +24,7 @@ absl::Status BuildZooCommand(const ZooCommandOptions& options) {
   zoo.output_dir = options.output_dir;
   zoo.runs = options.runs;
   zoo.seed = options.seed;
+  zoo.space = options.space;
   zoo.space.epochs = options.epochs;
   zoo.shard_index = options.shard_index;
   zoo.shard_count = options.shard_count;

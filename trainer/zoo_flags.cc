@@ -1,5 +1,6 @@
 // The flags of amend-trainer zoo and zoo-merge.
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -26,6 +27,21 @@ ABSL_FLAG(std::string, trainer, "fused",
           "zoo: fused (hand-written passes, fastest) or libtorch (autograd, "
           "runs stacked in groups of --group_size); both compute the same "
           "training.");
+ABSL_FLAG(std::vector<std::string>, depths, {},
+          "zoo, pipeline: hidden-layer counts to sample (default 1,2,3,4, the "
+          "paper's Table 2; at most 8).");
+ABSL_FLAG(std::vector<std::string>, widths, {},
+          "zoo, pipeline: layer widths to sample, non-decreasing with depth "
+          "(default 8,16,32,64).");
+ABSL_FLAG(std::vector<std::string>, activations, {},
+          "zoo, pipeline: activations to sample (default all six: relu, "
+          "leaky_relu, gelu, tanh, sigmoid, silu).");
+ABSL_FLAG(std::vector<std::string>, norms, {},
+          "zoo, pipeline: norms to sample (default none, batchnorm, "
+          "layernorm).");
+ABSL_FLAG(int, max_skips, amend::ZooSearchSpace().max_skips,
+          "zoo, pipeline: at most this many incoming skip connections per "
+          "hidden layer.");
 ABSL_FLAG(int64_t, max_rows, 0,
           "zoo: > 0 uses only the first max_rows rows of every data split "
           "(tests, quick demos).");
@@ -41,6 +57,55 @@ absl::StatusOr<ZooTrainer> ParseZooTrainer(const std::string& name) {
       absl::StrCat("--trainer must be fused or libtorch, got \"", name, "\""));
 }
 
+template <typename T>
+absl::Status ParseList(const std::vector<std::string>& texts, const char* flag,
+                       std::vector<T>& out) {
+  if (texts.empty()) return absl::OkStatus();  // keep the default
+  out.clear();
+  for (const std::string& text : texts) {
+    if constexpr (std::is_same_v<T, Activation>) {
+      AMEND_ASSIGN_OR_RETURN(const Activation a, ParseActivation(text));
+      out.push_back(a);
+    } else if constexpr (std::is_same_v<T, Norm>) {
+      AMEND_ASSIGN_OR_RETURN(const Norm n, ParseNorm(text));
+      out.push_back(n);
+    } else {
+      int64_t value = 0;
+      if (!absl::SimpleAtoi(text, &value)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--", flag, ": must be integers, got \"", text, "\""));
+      }
+      out.push_back(static_cast<T>(value));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ZooSearchSpace> SearchSpaceFromFlags() {
+  ZooSearchSpace space;
+  AMEND_RETURN_IF_ERROR(
+      ParseList(absl::GetFlag(FLAGS_depths), "depths", space.depths));
+  AMEND_RETURN_IF_ERROR(
+      ParseList(absl::GetFlag(FLAGS_widths), "widths", space.widths));
+  for (const auto& [flag, result] :
+       {std::pair{"activations", ParseList(absl::GetFlag(FLAGS_activations),
+                                           "activations", space.activations)},
+        std::pair{"norms", ParseList(absl::GetFlag(FLAGS_norms), "norms",
+                                     space.norms)}}) {
+    if (!result.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", flag, ": ", result.message()));
+    }
+  }
+  space.max_skips = absl::GetFlag(FLAGS_max_skips);
+  AMEND_RETURN_IF_ERROR(ValidateArchitectureSpace(space));
+  return space;
+}
+
+namespace {
+
 absl::StatusOr<ZooCommandOptions> ZooOptionsFromFlags() {
   ZooCommandOptions options;
   options.task = absl::GetFlag(FLAGS_task);
@@ -53,6 +118,7 @@ absl::StatusOr<ZooCommandOptions> ZooOptionsFromFlags() {
   options.group_size = absl::GetFlag(FLAGS_group_size);
   options.max_rows = absl::GetFlag(FLAGS_max_rows);
   options.workers = absl::GetFlag(FLAGS_workers);
+  AMEND_ASSIGN_OR_RETURN(options.space, SearchSpaceFromFlags());
   AMEND_ASSIGN_OR_RETURN(options.trainer,
                          ParseZooTrainer(absl::GetFlag(FLAGS_trainer)));
   AMEND_RETURN_IF_ERROR(RequireFlag(options.task, "task"));
@@ -86,7 +152,8 @@ Subcommand ZooSubcommand() {
           "--task T --runs N --seed S --out DIR [--shard i/n]   build (or "
           "resume) a zoo",
           {"task", "data_dir", "tasks_dir", "out", "o", "runs", "seed",
-           "epochs", "group_size", "max_rows", "workers", "trainer", "shard"},
+           "epochs", "group_size", "max_rows", "workers", "trainer", "shard",
+           "depths", "widths", "activations", "norms", "max_skips"},
           [] {
             return RunWithOptions("zoo", ZooOptionsFromFlags(), RunZooCommand);
           }};

@@ -84,6 +84,51 @@ std::string RunConfigToJson(const RunConfig& config) {
   return json.dump();
 }
 
+std::string ArchitectureSpaceJson(const ZooSearchSpace& space) {
+  nlohmann::ordered_json json;
+  json["depths"] = space.depths;
+  json["widths"] = space.widths;
+  std::vector<std::string> activations, norms;
+  for (const Activation a : space.activations)
+    activations.emplace_back(ActivationName(a));
+  for (const Norm n : space.norms) norms.emplace_back(NormName(n));
+  json["activations"] = activations;
+  json["norms"] = norms;
+  json["max_skips"] = space.max_skips;
+  return json.dump();
+}
+
+bool IsDefaultArchitectureSpace(const ZooSearchSpace& space) {
+  return ArchitectureSpaceJson(space) ==
+         ArchitectureSpaceJson(ZooSearchSpace());
+}
+
+absl::Status ValidateArchitectureSpace(const ZooSearchSpace& space) {
+  bool depths_ok = !space.depths.empty();
+  for (const int d : space.depths)
+    depths_ok = depths_ok && d >= 1 && d <= kMaxZooDepth;
+  if (!depths_ok) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--depths: must be hidden-layer counts in 1..", kMaxZooDepth));
+  }
+  bool widths_ok = !space.widths.empty();
+  for (const int64_t w : space.widths)
+    widths_ok = widths_ok && w >= 1 && w <= kMaxZooWidth;
+  if (!widths_ok) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--widths: must be widths in 1..", kMaxZooWidth));
+  }
+  if (space.activations.empty())
+    return absl::InvalidArgumentError("--activations: must not be empty");
+  if (space.norms.empty())
+    return absl::InvalidArgumentError("--norms: must not be empty");
+  if (space.max_skips < 0 || space.max_skips >= kMaxZooDepth) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max_skips: must be in 0..", kMaxZooDepth - 1));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<RunConfig> RunConfigFromJson(absl::string_view text) {
   const nlohmann::json json = ParseStrictJson(text).value;
   if (json.is_discarded() || !json.is_object()) {

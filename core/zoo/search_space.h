@@ -73,6 +73,20 @@ RunConfig SampleRunConfig(const ZooSearchSpace& space, uint64_t seed,
 // duplicates removed for tiny epoch counts.
 std::vector<int> CheckpointEpochs(int epochs);
 
+// The architecture part of a space (depths, widths, activations, norms,
+// max_skips): what a task may widen so the zoo covers the architectures its
+// users ship. As JSON: {"depths": [..], "widths": [..], "activations":
+// [names], "norms": [names], "max_skips": n}.
+std::string ArchitectureSpaceJson(const ZooSearchSpace& space);
+// True when that part is the paper's Table 2 (ZooSearchSpace's defaults).
+bool IsDefaultArchitectureSpace(const ZooSearchSpace& space);
+// OK, or InvalidArgument naming the flag: non-empty lists, depths in
+// 1..kMaxZooDepth (the editors' limit), widths in 1..kMaxZooWidth, max_skips
+// in 0..kMaxZooDepth-1.
+inline constexpr int kMaxZooDepth = 8;
+inline constexpr int64_t kMaxZooWidth = 4096;
+absl::Status ValidateArchitectureSpace(const ZooSearchSpace& space);
+
 // JSON object of a RunConfig (architecture included), as stored in the zoo
 // manifest.
 std::string RunConfigToJson(const RunConfig& config);

@@ -26,7 +26,7 @@ absl::Status CheckOptions(const ZooOptions& options) {
         "zoo: runs must be >= 1, epochs >= 1 and the shard i/n must satisfy 0 "
         "<= i < n");
   }
-  return absl::OkStatus();
+  return ValidateArchitectureSpace(options.space);
 }
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {

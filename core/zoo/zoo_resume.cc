@@ -23,6 +23,11 @@ std::string SettingsJson(const Task& task, const ZooOptions& options) {
   json["trainer"] =
       options.trainer == ZooTrainer::kFused ? "fused" : "libtorch-stacked";
   json["feature_names"] = task.feature_names();
+  // Only a widened space is written, so zoos of the default space resume.
+  if (!IsDefaultArchitectureSpace(options.space)) {
+    json["search_space"] =
+        nlohmann::ordered_json::parse(ArchitectureSpaceJson(options.space));
+  }
   json["search_space_sample_run_0"] =
       nlohmann::ordered_json::parse(RunConfigToJson(
           SampleRunConfig(options.space, options.seed, 0, task.num_features(),
@@ -45,7 +50,8 @@ absl::Status CheckOrWriteSettings(const Task& task, const ZooOptions& options) {
       return absl::AlreadyExistsError(
           absl::StrCat(path, ": the zoo in ", options.output_dir,
                        " was built with other settings (task, runs, seed, "
-                       "epochs or max_rows); the same settings resume it"));
+                       "epochs, max_rows or search space); the same settings "
+                       "resume it"));
     }
     return absl::OkStatus();
   }

@@ -209,6 +209,13 @@ TEST_F(CliTest, ZooRefusesBadFlagsWithUsageOrMessage) {
   EXPECT_THAT(trainer.output,
               HasSubstr("--trainer must be fused or libtorch, got \"cuda\""));
   EXPECT_EQ(RunCommand(zoo + " --epochs 0").exit_code, 2);
+  const CommandResult deep = RunCommand(zoo + " --depths 2,9");
+  EXPECT_EQ(deep.exit_code, 2);
+  EXPECT_THAT(deep.output,
+              HasSubstr("--depths: must be hidden-layer counts in 1..8"));
+  const CommandResult activation = RunCommand(zoo + " --activations relu,elu");
+  EXPECT_EQ(activation.exit_code, 2);
+  EXPECT_THAT(activation.output, HasSubstr("--activations: must be one of"));
   EXPECT_EQ(RunCommand(std::string(AMEND_TRAINER) + " zoo-merge").exit_code, 2);
 }
 

@@ -86,3 +86,53 @@ TEST(SearchSpaceTest, ConfigJsonRoundTrips) {
 
 }  // namespace
 }  // namespace amend
+
+namespace amend {
+namespace {
+
+TEST(SearchSpaceTest, AWidenedSpaceIsSampledWithinItsBounds) {
+  ZooSearchSpace space;
+  space.depths = {5, 6};
+  space.widths = {64, 128};
+  space.activations = {Activation::kRelu, Activation::kGelu};
+  space.norms = {Norm::kLayerNorm};
+  space.max_skips = 1;
+  ASSERT_TRUE(ValidateArchitectureSpace(space).ok());
+  EXPECT_FALSE(IsDefaultArchitectureSpace(space));
+  std::set<int> depths_seen;
+  for (int64_t run = 0; run < 200; ++run) {
+    const Architecture a = SampleRunConfig(space, 9, run, 10, 2).architecture;
+    depths_seen.insert(a.num_hidden());
+    ASSERT_TRUE(a.num_hidden() == 5 || a.num_hidden() == 6);
+    int64_t previous = 0;
+    for (const HiddenLayer& layer : a.layers) {
+      EXPECT_TRUE(layer.width == 64 || layer.width == 128);
+      EXPECT_GE(layer.width, previous);
+      previous = layer.width;
+      EXPECT_TRUE(layer.activation == Activation::kRelu ||
+                  layer.activation == Activation::kGelu);
+      EXPECT_EQ(layer.norm, Norm::kLayerNorm);
+      EXPECT_LE(layer.skip_from.size(), 1u);
+    }
+  }
+  EXPECT_EQ(depths_seen.size(), 2u);
+}
+
+TEST(SearchSpaceTest, TheDefaultSpaceIsTable2AndBadSpacesNameTheirFlag) {
+  EXPECT_TRUE(IsDefaultArchitectureSpace(ZooSearchSpace()));
+  EXPECT_EQ(ArchitectureSpaceJson(ZooSearchSpace()),
+            "{\"depths\":[1,2,3,4],\"widths\":[8,16,32,64],\"activations\":["
+            "\"relu\",\"leaky_relu\",\"gelu\",\"tanh\",\"sigmoid\",\"silu\"],"
+            "\"norms\":[\"none\",\"batchnorm\",\"layernorm\"],\"max_skips\":2}");
+  ZooSearchSpace deep;
+  deep.depths = {9};
+  EXPECT_EQ(ValidateArchitectureSpace(deep).message(),
+            "--depths: must be hidden-layer counts in 1..8");
+  ZooSearchSpace none;
+  none.norms.clear();
+  EXPECT_EQ(ValidateArchitectureSpace(none).message(),
+            "--norms: must not be empty");
+}
+
+}  // namespace
+}  // namespace amend
