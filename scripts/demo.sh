@@ -6,8 +6,11 @@
 #   3. trains a small Adult zoo (40 runs of the paper's Table 2, 10 epochs each),
 #   4. trains pruning editors for two lambdas and a data-minimisation editor on it, each printed
 #      beside the matched baseline (magnitude pruning, permutation-importance feature selection),
-#   5. starts amend-server on them and edits a held-out model through the `amend` CLI by target:
-#      "keep at most 60% of the weights", "use at most 10 of 14 features".
+#   5. makes a task of a user's CSV (a synthetic one with planted features) and runs its whole
+#      quick pipeline (zoo, editors, reports) in one command,
+#   6. starts amend-server on all these editors and edits held-out models through the `amend` CLI
+#      by target: "keep at most 60% of the weights", "use at most 10 of 14 features", and a model
+#      of the user's task.
 # The full-size zoo and editors are in README.md ("The zoos", "The editors").
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -47,6 +50,14 @@ common=(--task adult --zoo "$work/zoo" --steps 300 --eval_every 100 --seed 1
 "$trainer" train "${common[@]}" --requirement data_minimisation --lambda 0.02 \
   --out "$work/editors/adult/data_minimisation/0.02"
 
+echo "== your own data: a CSV becomes a task, and one command builds its zoo, editors and reports"
+"$trainer" task synth --rows 3000 --seed 7 --out "$work/credit.csv"
+"$trainer" task create --data "$work/credit.csv" --label label --positive yes \
+  --sensitive group --privileged A --out "$work/tasks/credit"
+"$trainer" pipeline --task "$work/tasks/credit" --size quick \
+  --requirements data_minimisation,pruning --out "$work/credit" --editors_out "$work/editors" |
+  tail -n 5
+
 echo "== amend-server on these editors"
 port=$(( 20000 + RANDOM % 20000 ))
 "$build/server/amend-server" --editors "$work/editors" --host 127.0.0.1 --port "$port" \
@@ -70,3 +81,8 @@ echo "== edit it again: use at most 10 of the 14 features"
 echo "== the edited model file carries its masks"
 "$build/client/amend" inspect "$work/minimised.safetensors" 2>/dev/null | grep -E "architecture|mask" ||
   "$build/client/amend" inspect "$work/pruned.safetensors" | grep -E "architecture|mask"
+echo "== a model of your own task, through the same server"
+credit_model=$(grep '"split":"test"' "$work/credit/zoo/manifest.jsonl" | grep '"stage":"final"' |
+               head -1 | sed 's/.*"file":"\([^"]*\)".*/\1/')
+"$build/client/amend" edit --task credit --requirement pruning --lambda 0.03 \
+  "$work/credit/zoo/$credit_model" -o "$work/credit-pruned.safetensors"

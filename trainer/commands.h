@@ -179,6 +179,10 @@ struct PipelineCommandOptions {
   uint64_t seed = 0;
   int workers = 0;       // zoo groups and editors trained in parallel
   ZooSearchSpace space;  // the zoo's architectures (--depths, --widths, ...)
+  // Where the editors go, as <editors_dir>/<task>/<requirement>/<lambda>;
+  // empty: <output_dir>/editors. A serving folder (what amend-server polls)
+  // takes a pipeline's editors directly.
+  std::string editors_dir;
   // The baselines' own defaults, for where the plan leaves them (set by the
   // flag builder, which may include LibTorch headers).
   int retrain_epochs = 0;

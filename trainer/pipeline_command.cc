@@ -135,7 +135,8 @@ int RunPipelineCommand(const PipelineCommandOptions& options) {
 
   const std::string out = options.output_dir;
   const std::string zoo_dir = out + "/zoo";
-  const std::string editors_root = out + "/editors";
+  const std::string editors_root =
+      options.editors_dir.empty() ? out + "/editors" : options.editors_dir;
   std::vector<Step> steps;
   steps.push_back({"zoo", 0.3, [&] {
                      ZooCommandOptions zoo;

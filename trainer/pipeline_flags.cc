@@ -11,6 +11,10 @@ ABSL_FLAG(std::string, size, "quick",
           "pipeline: quick (a few minutes, demo-size editors), standard "
           "(1,000 zoo runs, four lambdas per requirement) or full (3,000 "
           "runs, six lambdas).");
+ABSL_FLAG(std::string, editors_out, "",
+          "pipeline: where the editors go, as <dir>/<task>/<requirement>/"
+          "<lambda> (default <out>/editors); e.g. the folder amend-server "
+          "polls.");
 ABSL_FLAG(std::vector<std::string>, requirements, {},
           "pipeline: comma-separated requirements (default: "
           "data_minimisation, pruning, and fairness when the task has a "
@@ -29,6 +33,7 @@ absl::StatusOr<PipelineCommandOptions> PipelineOptionsFromFlags() {
   options.requirements = absl::GetFlag(FLAGS_requirements);
   options.seed = absl::GetFlag(FLAGS_seed);
   options.workers = absl::GetFlag(FLAGS_workers);
+  options.editors_dir = absl::GetFlag(FLAGS_editors_out);
   AMEND_ASSIGN_OR_RETURN(options.space, SearchSpaceFromFlags());
   options.retrain_epochs = DistillationOptions().epochs;
   options.lottery_levels = LotteryTicketOptions().levels;
@@ -46,8 +51,8 @@ Subcommand PipelineSubcommand() {
           "R1,R2]   zoo, editors, reports and a served editors folder in one "
           "resumable command",
           {"task", "data_dir", "tasks_dir", "out", "o", "size", "requirements",
-           "seed", "workers", "depths", "widths", "activations", "norms",
-           "max_skips"},
+           "seed", "workers", "editors_out", "depths", "widths", "activations",
+           "norms", "max_skips"},
           [] {
             return RunWithOptions("pipeline", PipelineOptionsFromFlags(),
                                   RunPipelineCommand);
