@@ -31,9 +31,10 @@ int RunDataCommand(const DataCommandOptions& options) {
         << options.split << "\"\n";
     return kExitUsage;
   }
-  // %.9g round-trips a float32.
+  // %.9g round-trips a float32. The extra columns carry a prefix no feature
+  // name has (a sensitive attribute named "group" is often a feature too).
   std::string csv = absl::StrCat(absl::StrJoin(task->feature_names(), ","),
-                                 ",label,group,source_row\n");
+                                 ",amend:label,amend:group,amend:source_row\n");
   const int64_t columns = task->num_features();
   for (int64_t r = 0; r < split->rows; ++r) {
     for (int64_t c = 0; c < columns; ++c) {

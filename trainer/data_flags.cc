@@ -9,7 +9,8 @@ ABSL_FLAG(std::string, format, "json", "data: output format, json or text.");
 ABSL_FLAG(
     std::string, features_out, "",
     "data: also write --features_split's model inputs (standardised, in the "
-    "task's feature order), label, group and source row as CSV here.");
+    "task's feature order), then amend:label, amend:group and "
+    "amend:source_row, as CSV here.");
 ABSL_FLAG(std::string, features_split, "test",
           "data: the split --features_out writes: train, validation or "
           "test.");

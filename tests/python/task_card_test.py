@@ -79,9 +79,11 @@ class TaskCardTest(unittest.TestCase):
                 got = self.card.encode_row(row)
                 self.assertEqual(
                     got, [f32(want[n]) for n in self.card.feature_names],
-                    "%s row %s" % (split, want["source_row"]))
-                self.assertEqual(self.card.label_of(row), int(want["label"]))
-                self.assertEqual(self.card.group_of(row), int(want["group"]))
+                    "%s row %s" % (split, want["amend:source_row"]))
+                self.assertEqual(self.card.label_of(row),
+                                 int(want["amend:label"]))
+                self.assertEqual(self.card.group_of(row),
+                                 int(want["amend:group"]))
 
     def test_missing_values_and_unknown_categories(self):
         row = {"age": "", "job": "", "balance": "?", "city": "Rome"}
