@@ -123,6 +123,11 @@ absl::StatusOr<EvalInputs> LoadEvalInputs(const EvalCommandOptions& options) {
   AMEND_ASSIGN_OR_RETURN(
       const Task task,
       LoadTask(options.task, options.data_dir, options.tasks_dir));
+  if (requirement == Requirement::kFairness && task.group_attribute.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--requirement fairness: task ", task.name,
+        " has no sensitive attribute (task create --sensitive)"));
+  }
   EvalInputs in;
   in.task_name = task.name;
   in.requirement = requirement;

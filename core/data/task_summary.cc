@@ -40,6 +40,10 @@ OrderedJson SplitSummary(const Task& task, const Split& split) {
   summary["rows"] = split.rows;
   summary["positive_rate"] = Rate(counts.positives, split.rows);
   OrderedJson groups = OrderedJson::array();
+  if (task.group_attribute.empty()) {  // a task without a sensitive attribute
+    summary["groups"] = std::move(groups);
+    return summary;
+  }
   for (int g = 0; g < 2; ++g) {
     groups.push_back({{"group", task.group_names[static_cast<size_t>(g)]},
                       {"privileged", g == 1},
@@ -59,7 +63,10 @@ std::string TaskSummaryJson(const Task& task) {
   json["num_features"] = task.num_features();
   json["classes"] = task.class_names;
   json["positive_class"] = task.class_names.back();
-  json["sensitive_attribute"] = task.group_attribute;
+  // null for a task without one (fairness needs it).
+  json["sensitive_attribute"] = task.group_attribute.empty()
+                                    ? OrderedJson()
+                                    : OrderedJson(task.group_attribute);
   OrderedJson features = OrderedJson::array();
   for (const Feature& feature : task.features) {
     OrderedJson entry;
@@ -89,11 +96,19 @@ std::string TaskSummaryText(const Task& task) {
   std::string text = absl::StrFormat("%s: %d rows, %d features (%s)\n",
                                      task.name, total, task.num_features(),
                                      absl::StrJoin(task.feature_names(), ", "));
-  absl::StrAppendFormat(&text, "  label: %s; sensitive attribute: %s\n",
-                        task.class_names.back(), task.group_attribute);
+  absl::StrAppendFormat(
+      &text, "  label: %s; sensitive attribute: %s\n", task.class_names.back(),
+      task.group_attribute.empty() ? "none (no fairness editors)"
+                                   : task.group_attribute);
   for (SplitName name : kAllSplits) {
     const Split& split = task.split(name);
     const SplitCounts counts = Count(split);
+    if (task.group_attribute.empty()) {
+      absl::StrAppendFormat(&text, "  %-10s %6d rows  positive %.3f\n",
+                            SplitNameString(name), split.rows,
+                            Rate(counts.positives, split.rows));
+      continue;
+    }
     absl::StrAppendFormat(
         &text, "  %-10s %6d rows  positive %.3f  | %s: %.3f | %s: %.3f\n",
         SplitNameString(name), split.rows, Rate(counts.positives, split.rows),

@@ -298,6 +298,13 @@ absl::StatusOr<EditorManifest> TrainEditor(
         absl::StrCat("config.task: the editor is for \"", config.task,
                      "\" but the data is \"", task.name, "\""));
   }
+  if (config.requirement == Requirement::kFairness &&
+      task.group_attribute.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "requirement fairness: task ", task.name,
+        " has no sensitive attribute (make the task with task create "
+        "--sensitive COL --privileged RULE)"));
+  }
   TrainingRun run(task, zoo_dir, config, options, out_dir,
                   RunSettings(config, options));
   AMEND_ASSIGN_OR_RETURN(std::optional<EditorManifest> finished,

@@ -532,6 +532,25 @@ TEST_F(CliTest, AUserTaskGoesFromCsvToAnEditedModel) {
                  (dir_ / "out.safetensors").string());
   ASSERT_EQ(edit.exit_code, 0) << edit.output;
   EXPECT_THAT(edit.output, HasSubstr(" of 10 ("));
+
+  // A task without a sensitive attribute has no fairness editors.
+  ASSERT_EQ(
+      RunCommand(trainer + " task create --data " + csv +
+                 " --label label --positive yes --out " + tasks + "/plain")
+          .exit_code,
+      0);
+  const CommandResult plain = RunCommand(
+      trainer + " data --task plain --format text --tasks_dir " + tasks);
+  EXPECT_THAT(plain.output,
+              HasSubstr("sensitive attribute: none (no fairness editors)"));
+  const CommandResult fairness =
+      RunCommand(trainer + " train --task plain --tasks_dir " + tasks +
+                 " --requirement fairness --lambda 0.1 --steps 4 --zoo " + zoo +
+                 " --out " + (dir_ / "never").string());
+  EXPECT_EQ(fairness.exit_code, 2) << fairness.output;
+  EXPECT_THAT(fairness.output,
+              HasSubstr("requirement fairness: task plain has no sensitive "
+                        "attribute"));
 }
 
 TEST_F(CliTest, AmendTalksToTheServerWithExitCodesAScriptCanUse) {
