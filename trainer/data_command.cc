@@ -5,6 +5,7 @@
 #include "absl/strings/str_join.h"
 #include "core/data/task.h"
 #include "core/data/task_summary.h"
+#include "core/util/csv_field.h"
 #include "core/util/file_io.h"
 #include "trainer/commands.h"
 
@@ -24,17 +25,19 @@ int RunDataCommand(const DataCommandOptions& options) {
   for (const SplitName name : kAllSplits) {
     if (SplitNameString(name) == options.split) split = &task->split(name);
   }
-  if (split == nullptr) {
-    std::cerr
-        << "amend-trainer data: --features_split must be train, validation or "
-           "test, got \""
-        << options.split << "\"\n";
+  if (split == nullptr) {  // DataOptionsFromFlags checked the name
+    std::cerr << "amend-trainer data: no split \"" << options.split << "\"\n";
     return kExitUsage;
   }
   // %.9g round-trips a float32. The extra columns carry a prefix no feature
   // name has (a sensitive attribute named "group" is often a feature too).
-  std::string csv = absl::StrCat(absl::StrJoin(task->feature_names(), ","),
-                                 ",amend:label,amend:group,amend:source_row\n");
+  // Feature names come from users' headers: quoted when they hold a comma.
+  std::string csv =
+      absl::StrCat(absl::StrJoin(task->feature_names(), ",",
+                                 [](std::string* out, const std::string& name) {
+                                   out->append(CsvField(name));
+                                 }),
+                   ",amend:label,amend:group,amend:source_row\n");
   const int64_t columns = task->num_features();
   for (int64_t r = 0; r < split->rows; ++r) {
     for (int64_t c = 0; c < columns; ++c) {

@@ -36,6 +36,12 @@ absl::StatusOr<DataCommandOptions> DataOptionsFromFlags() {
   options.text = format == "text";
   options.split = absl::GetFlag(FLAGS_features_split);
   options.features_out = absl::GetFlag(FLAGS_features_out);
+  if (options.split != "train" && options.split != "validation" &&
+      options.split != "test") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--features_split must be train, validation or test, got \"",
+        options.split, "\""));
+  }
   return options;
 }
 

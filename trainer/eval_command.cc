@@ -17,6 +17,7 @@
 #include "core/eval/panel_summary.h"
 #include "core/eval/point_cache.h"
 #include "core/reports/panel_runs.h"
+#include "core/training/editor_trainer.h"
 #include "core/training/zoo_models.h"
 #include "core/util/file_io.h"
 #include "core/util/status_macros.h"
@@ -123,11 +124,7 @@ absl::StatusOr<EvalInputs> LoadEvalInputs(const EvalCommandOptions& options) {
   AMEND_ASSIGN_OR_RETURN(
       const Task task,
       LoadTask(options.task, options.data_dir, options.tasks_dir));
-  if (requirement == Requirement::kFairness && task.group_attribute.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--requirement fairness: task ", task.name,
-        " has no sensitive attribute (task create --sensitive)"));
-  }
+  AMEND_RETURN_IF_ERROR(CheckTaskSupports(task, requirement));
   EvalInputs in;
   in.task_name = task.name;
   in.requirement = requirement;
@@ -328,7 +325,9 @@ int RunEvalCommand(const EvalCommandOptions& options) {
   const absl::Status status = RunEval(options);
   if (!status.ok()) {
     std::cerr << "amend-trainer eval: " << status << "\n";
-    return kExitFailure;
+    // Bad input (as train): a usage exit code.
+    return status.code() == absl::StatusCode::kInvalidArgument ? kExitUsage
+                                                               : kExitFailure;
   }
   return kExitOk;
 }

@@ -15,6 +15,7 @@
 #include "core/data/task.h"
 #include "core/editor/editor_config.h"
 #include "core/editor/requirement.h"
+#include "core/training/editor_trainer.h"
 #include "core/util/file_io.h"
 #include "core/util/strict_json.h"
 #include "trainer/commands.h"
@@ -29,8 +30,9 @@ using Clock = std::chrono::steady_clock;
 constexpr char kStateFile[] = "pipeline.json";
 
 struct Step {
-  std::string name;  // also its key in pipeline.json's "done"
-  double weight;     // share of the pipeline's time, for the ETA
+  std::string name;    // also its key in pipeline.json's "done"
+  std::string detail;  // printed under its name
+  double weight;       // share of the pipeline's time, for the ETA
   std::function<int()> run;
 };
 
@@ -89,18 +91,22 @@ int RunPipelineCommand(const PipelineCommandOptions& options) {
                 << "\n";
       return kExitUsage;
     }
-    if (*requirement == Requirement::kFairness &&
-        task->group_attribute.empty()) {
-      std::cerr << kName << ": --requirements: fairness needs a sensitive "
-                << "attribute, and task " << task->name
-                << " has none (task create --sensitive)\n";
+    if (absl::Status fits = CheckTaskSupports(*task, *requirement);
+        !fits.ok()) {
+      std::cerr << kName << ": --requirements: " << fits.message() << "\n";
       return kExitUsage;
     }
     requirements.push_back(*requirement);
   }
 
-  // The settings a rerun must share to resume: the same task, size, seed and
-  // requirements (other settings would mix two pipelines in one folder).
+  const std::string out = options.output_dir;
+  const std::string zoo_dir = out + "/zoo";
+  const std::string editors_root =
+      options.editors_dir.empty() ? out + "/editors" : options.editors_dir;
+  // The settings a rerun must share to resume: the same task, size, seed,
+  // requirements, search space and editors folder (a rerun with other
+  // settings would mix two pipelines in one folder, or skip editors it
+  // trained elsewhere).
   std::vector<std::string> requirement_names;
   for (const Requirement r : requirements)
     requirement_names.push_back(RequirementName(r));
@@ -109,6 +115,7 @@ int RunPipelineCommand(const PipelineCommandOptions& options) {
       {"size", plan->size},
       {"seed", options.seed},
       {"requirements", requirement_names},
+      {"editors", editors_root},
       {"search_space",
        nlohmann::json::parse(ArchitectureSpaceJson(options.space))}};
   const std::string state_path =
@@ -133,12 +140,8 @@ int RunPipelineCommand(const PipelineCommandOptions& options) {
     state = parsed.value;
   }
 
-  const std::string out = options.output_dir;
-  const std::string zoo_dir = out + "/zoo";
-  const std::string editors_root =
-      options.editors_dir.empty() ? out + "/editors" : options.editors_dir;
   std::vector<Step> steps;
-  steps.push_back({"zoo", 0.3, [&] {
+  steps.push_back({"zoo", absl::StrCat(plan->zoo_runs, " runs"), 0.3, [&] {
                      ZooCommandOptions zoo;
                      zoo.task = options.task;
                      zoo.data_dir = options.data_dir;
@@ -157,23 +160,26 @@ int RunPipelineCommand(const PipelineCommandOptions& options) {
     const std::string name = RequirementName(requirement);
     const std::string editors_dir =
         absl::StrCat(editors_root, "/", task->name, "/", name);
-    steps.push_back({absl::StrCat("editors ", name), 0.7 * per_requirement,
-                     [&, name, requirement, editors_dir] {
-                       SweepCommandOptions sweep;
-                       sweep.training = plan->training;
-                       sweep.training.task = options.task;
-                       sweep.training.data_dir = options.data_dir;
-                       sweep.training.tasks_dir = options.tasks_dir;
-                       sweep.training.zoo_dir = zoo_dir;
-                       sweep.training.requirement = name;
-                       sweep.training.options.seed = options.seed;
-                       sweep.lambdas = plan->Lambdas(requirement);
-                       sweep.output_dir = editors_dir;
-                       sweep.workers = options.workers;
-                       return RunSweepCommand(sweep);
-                     }});
-    steps.push_back({absl::StrCat("report ", name), 0.3 * per_requirement,
-                     [&, name, editors_dir] {
+    steps.push_back(
+        {absl::StrCat("editors ", name),
+         absl::StrCat("lambdas ", LambdaList(plan->Lambdas(requirement))),
+         0.7 * per_requirement, [&, name, requirement, editors_dir] {
+           SweepCommandOptions sweep;
+           sweep.training = plan->training;
+           sweep.training.task = options.task;
+           sweep.training.data_dir = options.data_dir;
+           sweep.training.tasks_dir = options.tasks_dir;
+           sweep.training.zoo_dir = zoo_dir;
+           sweep.training.requirement = name;
+           sweep.training.options.seed = options.seed;
+           sweep.lambdas = plan->Lambdas(requirement);
+           sweep.output_dir = editors_dir;
+           sweep.workers = options.workers;
+           return RunSweepCommand(sweep);
+         }});
+    steps.push_back({absl::StrCat("report ", name),
+                     "the editors and every baseline on the held-out models",
+                     0.3 * per_requirement, [&, name, editors_dir] {
                        EvalCommandOptions eval;
                        eval.task = options.task;
                        eval.data_dir = options.data_dir;
@@ -220,14 +226,7 @@ int RunPipelineCommand(const PipelineCommandOptions& options) {
     }
     std::cerr << absl::StrFormat("[pipeline] step %d/%d %s\n", i + 1,
                                  steps.size(), step.name);
-    if (step.name.rfind("editors ", 0) == 0) {
-      absl::StatusOr<Requirement> requirement =
-          ParseRequirement(step.name.substr(8));
-      if (requirement.ok()) {
-        std::cerr << "[pipeline]   lambdas "
-                  << LambdaList(plan->Lambdas(*requirement)) << "\n";
-      }
-    }
+    std::cerr << "[pipeline]   " << step.detail << "\n";
     const int code = step.run();
     if (code != kExitOk) {
       std::cerr << kName << ": step " << step.name << " failed (exit " << code

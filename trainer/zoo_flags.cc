@@ -70,12 +70,12 @@ absl::Status ParseList(const std::vector<std::string>& texts, const char* flag,
       AMEND_ASSIGN_OR_RETURN(const Norm n, ParseNorm(text));
       out.push_back(n);
     } else {
-      int64_t value = 0;
+      T value = 0;  // parsed as T itself: no wrap of a too-large number
       if (!absl::SimpleAtoi(text, &value)) {
         return absl::InvalidArgumentError(
             absl::StrCat("--", flag, ": must be integers, got \"", text, "\""));
       }
-      out.push_back(static_cast<T>(value));
+      out.push_back(value);
     }
   }
   return absl::OkStatus();

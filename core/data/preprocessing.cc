@@ -12,6 +12,13 @@
 
 namespace amend {
 
+std::optional<double> FiniteNumber(absl::string_view cell) {
+  double value = 0.0;
+  if (!absl::SimpleAtod(cell, &value) || !std::isfinite(value))
+    return std::nullopt;
+  return value;
+}
+
 absl::StatusOr<EncodedTable> EncodeTable(
     const RawTable& raw,
     const std::vector<std::vector<std::string>>* categories) {
@@ -54,7 +61,9 @@ absl::StatusOr<EncodedTable> EncodeTable(
         value = static_cast<double>(code->second);
       } else if (!raw.missing_token.empty() && cell == raw.missing_token) {
         value = std::numeric_limits<double>::quiet_NaN();
-      } else if (!absl::SimpleAtod(cell, &value) || !std::isfinite(value)) {
+      } else if (const std::optional<double> number = FiniteNumber(cell)) {
+        value = *number;
+      } else {
         return absl::InvalidArgumentError(
             absl::StrCat(raw.row_origin[r], ": column ", raw.columns[c].name,
                          ": must be a number, got \"", ClientText(cell), "\""));

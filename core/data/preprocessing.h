@@ -15,10 +15,12 @@
 #define AMEND_CORE_DATA_PREPROCESSING_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace amend {
 
@@ -49,6 +51,10 @@ struct EncodedTable {
   int64_t rows = 0;
   int64_t columns = 0;
 };
+
+// The cell's value when it is a finite number (absl::SimpleAtod), else
+// nullopt: the one rule every data reader uses for "is a number".
+std::optional<double> FiniteNumber(absl::string_view cell);
 
 // Parses numeric cells (InvalidArgument naming the file, line and column when
 // one is not a number) and codes categorical cells: by the given code tables

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "core/data/csv_table.h"
@@ -45,10 +46,6 @@ absl::StatusOr<nlohmann::json> ObjectField(const nlohmann::json& object,
                                            const char* key,
                                            absl::string_view path) {
   return JsonField<nlohmann::json>(object, key, path);
-}
-
-bool Contains(const std::vector<std::string>& values, absl::string_view v) {
-  return std::find(values.begin(), values.end(), v) != values.end();
 }
 
 }  // namespace
@@ -93,13 +90,14 @@ absl::Status ValidateTaskCard(const TaskCard& card) {
     return FieldError("csv.missing", "must not be empty");
   if (!DelimiterFromName(DelimiterName(card.delimiter)).ok())
     return FieldError("csv.delimiter", "must be one of , ; tab |");
-  if (!Contains(card.columns, card.label_column))
+  if (!absl::c_linear_search(card.columns, card.label_column))
     return FieldError("label.column", "must be one of columns");
   if (card.class_names.size() != 2 ||
       card.class_names[0] == card.class_names[1]) {
     return FieldError("label.classes", "must be two different names");
   }
-  if (card.sensitive && !Contains(card.columns, card.sensitive->column))
+  if (card.sensitive &&
+      !absl::c_linear_search(card.columns, card.sensitive->column))
     return FieldError("sensitive.column", "must be one of columns");
   if (card.sensitive && card.sensitive->is_range &&
       !(card.sensitive->low < card.sensitive->high)) {
@@ -110,7 +108,7 @@ absl::Status ValidateTaskCard(const TaskCard& card) {
   for (size_t i = 0; i < card.features.size(); ++i) {
     const Feature& feature = card.features[i];
     const std::string field = absl::StrCat("features[", i, "]");
-    if (!Contains(card.columns, feature.name) ||
+    if (!absl::c_linear_search(card.columns, feature.name) ||
         feature.name == card.label_column || !seen.insert(feature.name).second)
       return FieldError(field + ".name",
                         "must be a column other than the label, once");

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "absl/algorithm/container.h"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -29,19 +30,6 @@ constexpr size_t kValuesShown = 8;
 
 absl::Status Invalid(absl::string_view message) {
   return absl::InvalidArgumentError(message);
-}
-
-bool IsNumber(const std::string& cell) {
-  double value = 0.0;
-  return absl::SimpleAtod(cell, &value) && std::isfinite(value);
-}
-
-bool IsMissing(const std::string& cell, const std::string& token) {
-  return cell.empty() || cell == token;
-}
-
-bool Contains(const std::vector<std::string>& values, absl::string_view v) {
-  return std::find(values.begin(), values.end(), v) != values.end();
 }
 
 std::string ShowValues(const std::set<std::string>& values) {
@@ -197,7 +185,7 @@ absl::StatusOr<CreatedTask> CreateTask(const TaskCreateOptions& options) {
   const std::vector<std::string>& header = card.columns;
   auto require_column = [&](const std::string& name,
                             absl::string_view flag) -> absl::Status {
-    if (Contains(header, name)) return absl::OkStatus();
+    if (absl::c_linear_search(header, name)) return absl::OkStatus();
     return Invalid(absl::StrCat(
         "--", flag, ": no column \"", ClientText(name), "\" in ",
         options.data_path,
@@ -217,7 +205,7 @@ absl::StatusOr<CreatedTask> CreateTask(const TaskCreateOptions& options) {
     }
   }
   for (const std::string& name : options.categorical) {
-    if (Contains(options.numeric, name)) {
+    if (absl::c_linear_search(options.numeric, name)) {
       return Invalid(absl::StrCat("\"", ClientText(name),
                                   "\" is in both --categorical and --numeric"));
     }
@@ -240,7 +228,7 @@ absl::StatusOr<CreatedTask> CreateTask(const TaskCreateOptions& options) {
   columns.ForEach(
       index_of(options.label),
       [&](const std::string& cell, const ParsedCsvFile& file, size_t row) {
-        if (IsMissing(cell, missing)) {
+        if (IsMissingCell(cell, missing)) {
           label_status = Invalid(absl::StrCat(Where(file, row, options.label),
                                               ": the label is missing"));
           return false;
@@ -284,18 +272,19 @@ absl::StatusOr<CreatedTask> CreateTask(const TaskCreateOptions& options) {
   // Feature columns: their types, inferred where not given.
   for (size_t c = 0; c < header.size(); ++c) {
     const std::string& name = header[c];
-    if (name == options.label || Contains(options.ignore, name)) continue;
+    if (name == options.label || absl::c_linear_search(options.ignore, name))
+      continue;
     std::set<std::string> values;
     int64_t missing_cells = 0;
     const std::string* first_text = nullptr;
     std::string first_text_where;
     columns.ForEach(
         c, [&](const std::string& cell, const ParsedCsvFile& file, size_t row) {
-          if (IsMissing(cell, missing)) {
+          if (IsMissingCell(cell, missing)) {
             ++missing_cells;
             return true;
           }
-          if (first_text == nullptr && !IsNumber(cell)) {
+          if (first_text == nullptr && !FiniteNumber(cell)) {
             first_text = &cell;
             first_text_where = Where(file, row, name);
           }
@@ -316,8 +305,9 @@ absl::StatusOr<CreatedTask> CreateTask(const TaskCreateOptions& options) {
           "--ignore ",
           ClientText(name)));
     }
-    const bool forced_numeric = Contains(options.numeric, name);
-    const bool forced_categorical = Contains(options.categorical, name);
+    const bool forced_numeric = absl::c_linear_search(options.numeric, name);
+    const bool forced_categorical =
+        absl::c_linear_search(options.categorical, name);
     if (forced_numeric && first_text != nullptr) {
       return Invalid(absl::StrCat(first_text_where, ": --numeric, but \"",
                                   ClientText(*first_text),
@@ -359,14 +349,14 @@ absl::StatusOr<CreatedTask> CreateTask(const TaskCreateOptions& options) {
     const size_t column = index_of(options.sensitive);
     std::set<std::string> values;
     bool all_numbers = true;
-    columns.ForEach(column,
-                    [&](const std::string& cell, const ParsedCsvFile&, size_t) {
-                      if (!IsMissing(cell, missing)) {
-                        values.insert(cell);
-                        all_numbers = all_numbers && IsNumber(cell);
-                      }
-                      return true;
-                    });
+    columns.ForEach(
+        column, [&](const std::string& cell, const ParsedCsvFile&, size_t) {
+          if (!IsMissingCell(cell, missing)) {
+            values.insert(cell);
+            all_numbers = all_numbers && FiniteNumber(cell).has_value();
+          }
+          return true;
+        });
     GroupRule rule;
     rule.column = options.sensitive;
     const std::vector<std::string> range =

@@ -18,16 +18,16 @@ size_t ColumnIndex(const std::vector<std::string>& header,
                              header.begin());
 }
 
-bool IsMissing(const std::string& cell, const std::string& token) {
-  return cell.empty() || cell == token;
-}
-
 }  // namespace
+
+bool IsMissingCell(const std::string& cell, const std::string& missing_token) {
+  return cell.empty() || cell == missing_token;
+}
 
 absl::StatusOr<bool> IsPrivileged(const GroupRule& rule,
                                   const std::string& cell,
                                   const std::string& missing_token) {
-  if (IsMissing(cell, missing_token)) {
+  if (IsMissingCell(cell, missing_token)) {
     return absl::InvalidArgumentError(
         "the sensitive value is missing (every row needs a group)");
   }
@@ -84,7 +84,7 @@ absl::StatusOr<RawTable> RawTableFromCsv(
       const std::string origin =
           absl::StrCat(file.name, ":", file.table.line[r]);
       const std::string& label = row[label_index];
-      if (IsMissing(label, card.missing_token)) {
+      if (IsMissingCell(label, card.missing_token)) {
         return absl::InvalidArgumentError(absl::StrCat(
             origin, ": column ", card.label_column, ": the label is missing"));
       }

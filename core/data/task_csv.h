@@ -37,6 +37,10 @@ struct ParsedCsvFile {
 absl::StatusOr<RawTable> RawTableFromCsv(
     const TaskCard& card, const std::vector<ParsedCsvFile>& files);
 
+// An empty cell or the missing token: what every reader of a user's CSV
+// treats as missing.
+bool IsMissingCell(const std::string& cell, const std::string& missing_token);
+
 // The privileged group of one cell under `rule`; InvalidArgument (without a
 // location prefix) when the cell is missing or, for a range, not a number.
 absl::StatusOr<bool> IsPrivileged(const GroupRule& rule,

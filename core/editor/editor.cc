@@ -107,9 +107,12 @@ EditStatistics ComputeEditStatistics(const EditorConfig& config,
   const at::Tensor input_values = input_mask == edited.masks.end()
                                       ? at::Tensor()
                                       : CpuFloatValues(input_mask->second);
+  // A mask of another size than the inputs (not one ApplyEdit makes) counts
+  // the inputs past its end as kept rather than reading past it.
+  const int64_t mask_size = input_values.defined() ? input_values.numel() : 0;
   for (int64_t i = 0; i < statistics.features_total; ++i) {
     const bool kept =
-        !input_values.defined() || input_values.data_ptr<float>()[i] > 0.5f;
+        i >= mask_size || input_values.data_ptr<float>()[i] > 0.5f;
     if (!kept) continue;
     ++statistics.features_kept;
     if (i < config.input_dim()) {

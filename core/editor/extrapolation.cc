@@ -29,10 +29,14 @@ absl::Status RefuseExtrapolation(const EditorManifest& manifest,
       reasons.begin(),
       reasons.begin() + static_cast<std::ptrdiff_t>(
                             std::min(reasons.size(), kReasonsInMessage)));
+  // An editor without a recorded range cannot say the model is outside it.
   std::string message = absl::StrCat(
-      "model: outside the architectures the ", manifest.config.task,
-      " editor was trained on, refused in strict mode: ",
-      absl::StrJoin(shown, "; "));
+      manifest.trained_architectures
+          ? absl::StrCat("model: outside the architectures the ",
+                         manifest.config.task, " editor was trained on")
+          : absl::StrCat("model: the ", manifest.config.task,
+                         " editor cannot vouch for any architecture"),
+      ", refused in strict mode: ", absl::StrJoin(shown, "; "));
   if (reasons.size() > shown.size())
     absl::StrAppend(&message, "; and ", reasons.size() - shown.size(), " more");
   return absl::FailedPreconditionError(message);

@@ -5,21 +5,12 @@
 #include "absl/strings/str_format.h"
 #include "core/eval/panel_summary.h"
 #include "core/eval/svg_plot.h"
+#include "core/util/csv_field.h"
 #include "core/util/file_io.h"
 #include "core/util/status_macros.h"
 
 namespace amend {
 namespace {
-
-std::string CsvField(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
 
 nlohmann::json FrontsJson(const PanelReport& report) {
   nlohmann::json fronts = nlohmann::json::array();

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include "absl/strings/str_cat.h"
+#include "core/mlp/float_values.h"
 #include "core/util/status_macros.h"
 #include "core/util/torch_boundary.h"
 
@@ -117,10 +118,7 @@ absl::StatusOr<ParameterGraph> BuildParameterGraph(const Mlp& mlp) {
         int64_t* kind = edge_kind.data_ptr<int64_t>();
         // Edges, and the neuron parameters onto their nodes.
         for (const TensorSpec& spec : specs) {
-          const at::Tensor value = mlp.parameters.at(spec.name)
-                                       .detach()
-                                       .to(at::kCPU, at::kFloat)
-                                       .contiguous();
+          const at::Tensor value = CpuFloatValues(mlp.parameters.at(spec.name));
           const float* data = value.data_ptr<float>();
           if (const int64_t column = NodeColumn(spec.role); column >= 0) {
             const int64_t first = FirstNode(graph, NodeGroup(spec, last));

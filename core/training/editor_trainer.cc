@@ -273,6 +273,15 @@ absl::StatusOr<EditorManifest> FinalManifest(TrainingRun& run) {
 
 }  // namespace
 
+absl::Status CheckTaskSupports(const Task& task, Requirement requirement) {
+  if (requirement != Requirement::kFairness || !task.group_attribute.empty())
+    return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "requirement fairness: task ", task.name,
+      " has no sensitive attribute (make the task with task create "
+      "--sensitive COL --privileged RULE)"));
+}
+
 EditorConfig MakeEditorConfig(const Task& task, Requirement requirement,
                               EditVariant variant, double lambda) {
   EditorConfig config;
@@ -298,13 +307,7 @@ absl::StatusOr<EditorManifest> TrainEditor(
         absl::StrCat("config.task: the editor is for \"", config.task,
                      "\" but the data is \"", task.name, "\""));
   }
-  if (config.requirement == Requirement::kFairness &&
-      task.group_attribute.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "requirement fairness: task ", task.name,
-        " has no sensitive attribute (make the task with task create "
-        "--sensitive COL --privileged RULE)"));
-  }
+  AMEND_RETURN_IF_ERROR(CheckTaskSupports(task, config.requirement));
   TrainingRun run(task, zoo_dir, config, options, out_dir,
                   RunSettings(config, options));
   AMEND_ASSIGN_OR_RETURN(std::optional<EditorManifest> finished,

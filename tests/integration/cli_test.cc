@@ -213,6 +213,8 @@ TEST_F(CliTest, ZooRefusesBadFlagsWithUsageOrMessage) {
   EXPECT_EQ(deep.exit_code, 2);
   EXPECT_THAT(deep.output,
               HasSubstr("--depths: must be hidden-layer counts in 1..8"));
+  // Parsed as int itself: 2^32 + 2 does not wrap to 2.
+  EXPECT_EQ(RunCommand(zoo + " --depths 4294967298").exit_code, 2);
   const CommandResult activation = RunCommand(zoo + " --activations relu,elu");
   EXPECT_EQ(activation.exit_code, 2);
   EXPECT_THAT(activation.output, HasSubstr("--activations: must be one of"));
@@ -254,7 +256,7 @@ TEST_F(CliTest, TrainerUsageListsEverySubcommand) {
   EXPECT_EQ(usage.exit_code, 2);
   for (const char* name :
        {"data", "task create", "task synth", "forward", "init", "zoo",
-        "zoo-merge", "train", "sweep", "edit", "eval"}) {
+        "zoo-merge", "train", "sweep", "edit", "eval", "pipeline"}) {
     EXPECT_THAT(usage.output, HasSubstr(std::string("\n  ") + name + " "))
         << name;
   }
@@ -551,6 +553,28 @@ TEST_F(CliTest, AUserTaskGoesFromCsvToAnEditedModel) {
   EXPECT_THAT(fairness.output,
               HasSubstr("requirement fairness: task plain has no sensitive "
                         "attribute"));
+  const CommandResult eval =
+      RunCommand(trainer + " eval --task plain --tasks_dir " + tasks +
+                 " --requirement fairness --zoo " + zoo + " --out " +
+                 (dir_ / "never-eval").string());
+  EXPECT_EQ(eval.exit_code, 2) << eval.output;
+  EXPECT_THAT(eval.output, HasSubstr("task plain has no sensitive attribute"));
+  // The pipeline refuses it before building a zoo.
+  const CommandResult pipeline = RunCommand(
+      trainer + " pipeline --task plain --tasks_dir " + tasks +
+      " --requirements fairness --out " + (dir_ / "never-pipeline").string());
+  EXPECT_EQ(pipeline.exit_code, 2) << pipeline.output;
+  EXPECT_THAT(pipeline.output,
+              HasSubstr("--requirements: requirement fairness: task plain has "
+                        "no sensitive attribute"));
+  EXPECT_FALSE(fs::exists(dir_ / "never-pipeline"));
+  const CommandResult split = RunCommand(
+      trainer + " data --task plain --tasks_dir " + tasks +
+      " --features_split dev --features_out " + (dir_ / "f.csv").string());
+  EXPECT_EQ(split.exit_code, 2) << split.output;
+  EXPECT_THAT(split.output,
+              HasSubstr("--features_split must be train, validation or test, "
+                        "got \"dev\""));
 }
 
 TEST_F(CliTest, AmendTalksToTheServerWithExitCodesAScriptCanUse) {
@@ -614,9 +638,11 @@ TEST_F(CliTest, ThePipelineOfAUserTaskIsServedByTheServer) {
                 .exit_code,
             0);
   const std::string out = (dir_ / "pipeline").string();
+  // Editors straight into the folder a server serves (--editors_out).
+  const std::string served = (dir_ / "served").string();
   const std::string pipeline = trainer + " pipeline --task " + task +
                                " --size quick --requirements pruning --out " +
-                               out;
+                               out + " --editors_out " + served;
   const CommandResult first = RunCommand(pipeline);
   ASSERT_EQ(first.exit_code, 0) << first.output;
   EXPECT_THAT(first.output, HasSubstr("[pipeline] 3/3 steps done"));
@@ -631,7 +657,9 @@ TEST_F(CliTest, ThePipelineOfAUserTaskIsServedByTheServer) {
   EXPECT_EQ(other.exit_code, 1) << other.output;
   EXPECT_THAT(other.output, HasSubstr("holds a pipeline with other settings"));
 
-  const std::string amend = StartServer(out + "/editors");
+  EXPECT_TRUE(fs::exists(served + "/synth/pruning/sweep.json"));
+  EXPECT_FALSE(fs::exists(out + "/editors"));
+  const std::string amend = StartServer(served);
   ASSERT_FALSE(HasFailure());
   const CommandResult editors = RunCommand(amend + " editors");
   EXPECT_THAT(editors.output,

@@ -22,7 +22,7 @@ from amend_client.task_card import TaskCard, TaskCardError
 TRAINER, WORK = sys.argv[1:3]
 del sys.argv[1:3]
 
-RAW = """id,age,job,balance,city,label
+RAW = """id,age,job,balance,"city, country",label
 1,20,admin,1.5,"Paris, FR",yes
 2, 30 ,tech,?,Rome,no
 3,40,?,2.5,Lyon,yes
@@ -86,18 +86,19 @@ class TaskCardTest(unittest.TestCase):
                                  int(want["amend:group"]))
 
     def test_missing_values_and_unknown_categories(self):
-        row = {"age": "", "job": "", "balance": "?", "city": "Rome"}
+        row = {"age": "", "job": "", "balance": "?", "city, country": "Rome"}
         x = self.card.encode_row(row)
         names = self.card.feature_names
         self.assertEqual(x[names.index("balance")], 0.0)  # the train mean
         job = self.card.features[names.index("job")]
         self.assertEqual(job["categories"][0], "?")  # missing is a category
-        with self.assertRaisesRegex(TaskCardError, "column city: 'Oslo'"):
+        with self.assertRaisesRegex(TaskCardError,
+                                    "column city, country: 'Oslo'"):
             self.card.encode_row({"age": "1", "job": "tech", "balance": "1",
-                                  "city": "Oslo"})
+                                  "city, country": "Oslo"})
         with self.assertRaisesRegex(TaskCardError, "column age: must be a number"):
             self.card.encode_row({"age": "old", "job": "tech", "balance": "1",
-                                  "city": "Rome"})
+                                  "city, country": "Rome"})
 
 
 if __name__ == "__main__":

@@ -110,9 +110,14 @@ TEST(EditorCheckpointTest, TrainedArchitecturesRoundTripAndFlagExtrapolation) {
   EditorManifest old = *loaded;
   old.trained_architectures.reset();
   old.trainer_version = "0.9.0";
-  EXPECT_THAT(ExtrapolationReasons(old, SomeMlp().architecture),
+  const std::vector<std::string> unknown =
+      ExtrapolationReasons(old, SomeMlp().architecture);
+  EXPECT_THAT(unknown,
               ElementsAre(HasSubstr("does not record the architectures it was "
                                     "trained on (written by amend 0.9.0)")));
+  EXPECT_THAT(std::string(RefuseExtrapolation(old, unknown).message()),
+              HasSubstr("model: the adult editor cannot vouch for any "
+                        "architecture, refused in strict mode"));
 }
 
 TEST(EditorCheckpointTest, ACorruptedWeightIsDataLoss) {
