@@ -21,6 +21,7 @@
 #include "core/training/zoo_models.h"
 #include "core/util/file_io.h"
 #include "core/util/status_macros.h"
+#include "core/zoo/zoo_resume.h"
 #include "trainer/commands.h"
 #include "trainer/progress_bar.h"
 
@@ -130,6 +131,7 @@ absl::StatusOr<EvalInputs> LoadEvalInputs(const EvalCommandOptions& options) {
   in.requirement = requirement;
   in.data = {ToTensors(task.validation, options.max_fit_rows),
              ToTensors(task.test, options.max_test_rows)};
+  AMEND_RETURN_IF_ERROR(CheckZooIsOfTask(options.zoo_dir, task));
   AMEND_ASSIGN_OR_RETURN(
       in.zoo, LoadZooModels(options.zoo_dir, "test", options.max_models));
   in.models = MlpPointers(in.zoo);

@@ -80,7 +80,7 @@ int RunPipelineCommand(const PipelineCommandOptions& options) {
   std::vector<Requirement> requirements;
   if (options.requirements.empty()) {
     requirements = {Requirement::kDataMinimisation, Requirement::kPruning};
-    if (!task->group_attribute.empty())
+    if (CheckTaskSupports(*task, Requirement::kFairness).ok())
       requirements.push_back(Requirement::kFairness);
   }
   for (const std::string& name : options.requirements) {

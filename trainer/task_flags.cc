@@ -19,7 +19,8 @@ ABSL_FLAG(std::string, name, "",
           "task create: the task's name (default: the --out folder's name).");
 ABSL_FLAG(std::string, label, "", "task create: the label column.");
 ABSL_FLAG(std::string, positive, "",
-          "task create: the label value that is class 1.");
+          "task create: the label value that is class 1 (leave it out for a "
+          "multi-class task: every value a class; no fairness editors).");
 ABSL_FLAG(bool, binarize_label, false,
           "task create: accept a label of more than two values: --positive "
           "is class 1, every other value class 0.");
@@ -62,7 +63,6 @@ absl::StatusOr<TaskCreateCommandOptions> TaskCreateOptionsFromFlags() {
   task.label = absl::GetFlag(FLAGS_label);
   AMEND_RETURN_IF_ERROR(RequireFlag(task.label, "label"));
   task.positive = absl::GetFlag(FLAGS_positive);
-  AMEND_RETURN_IF_ERROR(RequireFlag(task.positive, "positive"));
   task.name = absl::GetFlag(FLAGS_name);
   if (task.name.empty()) {
     task.name = std::filesystem::path(options.output_dir)
@@ -126,7 +126,7 @@ absl::StatusOr<TaskSynthCommandOptions> TaskSynthOptionsFromFlags() {
 
 Subcommand TaskCreateSubcommand() {
   return {"task create",
-          "--data F.csv --label COL --positive V [--sensitive COL "
+          "--data F.csv --label COL [--positive V] [--sensitive COL "
           "--privileged V|LO..HI] [--test F.csv | --split 60/20/20] --out "
           "tasks/NAME   make a task folder from your data",
           {"data", "test", "name", "label", "positive", "binarize_label",

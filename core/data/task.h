@@ -68,6 +68,10 @@ struct Task {
   std::string group_attribute;  // e.g. "sex"; empty when the task has none
   std::array<std::string, 2> group_names;  // [0] unprivileged, [1] privileged
   Split train, validation, test;
+  // sha256 of the card's task.json text (TaskCardText): equal to
+  // `sha256sum tasks/NAME/task.json` for a user task. Zoos record it so that
+  // editors are never trained or scored on rows encoded by another card.
+  std::string card_sha256;
 
   int64_t num_features() const { return static_cast<int64_t>(features.size()); }
   int64_t num_classes() const {

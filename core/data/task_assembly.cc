@@ -1,6 +1,7 @@
 #include "core/data/task_assembly.h"
 
 #include "absl/strings/str_cat.h"
+#include "core/util/sha256.h"
 #include "core/util/status_macros.h"
 
 namespace amend {
@@ -81,6 +82,7 @@ absl::StatusOr<Task> TaskFromCard(const TaskCard& card, const RawTable& raw) {
   }
   AMEND_ASSIGN_OR_RETURN(const EncodedTable encoded,
                          EncodeTable(raw, &categories));
+  const std::string card_sha256 = Sha256Hex(TaskCardText(card));
   SplitRows parts;
   for (size_t r = 0; r < card.split_assignment.size(); ++r) {
     for (size_t p = 0; p < parts.size(); ++p) {
@@ -90,6 +92,7 @@ absl::StatusOr<Task> TaskFromCard(const TaskCard& card, const RawTable& raw) {
   }
   Task task;
   task.name = card.name;
+  task.card_sha256 = card_sha256;
   task.features = card.features;
   task.class_names = card.class_names;
   if (card.sensitive) {

@@ -92,9 +92,23 @@ absl::Status ValidateTaskCard(const TaskCard& card) {
     return FieldError("csv.delimiter", "must be one of , ; tab |");
   if (!absl::c_linear_search(card.columns, card.label_column))
     return FieldError("label.column", "must be one of columns");
-  if (card.class_names.size() != 2 ||
-      card.class_names[0] == card.class_names[1]) {
-    return FieldError("label.classes", "must be two different names");
+  if (card.class_names.size() < 2 ||
+      card.class_names.size() > static_cast<size_t>(kMaxTaskClasses) ||
+      std::set<std::string>(card.class_names.begin(), card.class_names.end())
+              .size() != card.class_names.size()) {
+    return FieldError(
+        "label.classes",
+        absl::StrCat("must be 2..", kMaxTaskClasses, " different names"));
+  }
+  if (card.positive_value.empty()) {
+    if (card.label_binarized)
+      return FieldError("label.positive", "must be set when binarized");
+  } else if (card.class_names.size() != 2 ||
+             (!card.label_binarized &&
+              card.class_names[1] != card.positive_value)) {
+    return FieldError("label.classes",
+                      "must be two names, the second the positive value, "
+                      "when label.positive is set");
   }
   if (card.sensitive &&
       !absl::c_linear_search(card.columns, card.sensitive->column))
@@ -130,6 +144,10 @@ absl::Status ValidateTaskCard(const TaskCard& card) {
     }
   }
   return absl::OkStatus();
+}
+
+std::string TaskCardText(const TaskCard& card) {
+  return TaskCardToJson(card).dump(2) + "\n";
 }
 
 nlohmann::json TaskCardToJson(const TaskCard& card) {

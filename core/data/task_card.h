@@ -34,6 +34,9 @@
 
 namespace amend {
 
+// Most classes a task's label may have (one output unit each).
+inline constexpr int64_t kMaxTaskClasses = 256;
+
 // The "format" value of task.json this code writes and reads.
 inline constexpr char kTaskCardFormat[] = "amend-task-card/1";
 inline constexpr char kTaskCardFileName[] = "task.json";
@@ -74,7 +77,9 @@ struct TaskCard {
   std::string missing_token = "?";
   std::vector<std::string> columns;  // every column of the files, in order
   std::string label_column;
-  std::string positive_value;  // the value that is class 1
+  // The value that is class 1 of a binary label; empty for a label whose
+  // every value is a class (class_names, in order).
+  std::string positive_value;
   // True when the label had more than two values and every value other than
   // positive_value is class 0.
   bool label_binarized = false;
@@ -95,7 +100,8 @@ struct TaskCard {
 
 // OK, or InvalidArgument naming the field: a name that is not a safe folder
 // name, an unknown reader or role, features or the label not among the
-// columns, class names other than two, a categorical feature with no
+// columns, fewer than two or repeated class names (exactly two, the second
+// positive_value, when positive_value is set), a categorical feature with no
 // categories, a non-positive sd, a split assignment with other codes.
 absl::Status ValidateTaskCard(const TaskCard& card);
 
@@ -104,6 +110,9 @@ absl::Status ValidateTaskName(absl::string_view name,
                               absl::string_view field = "name");
 
 nlohmann::json TaskCardToJson(const TaskCard& card);
+// The card as task.json holds it: pretty-printed, keys sorted, newline at the
+// end (the same card gives the same bytes).
+std::string TaskCardText(const TaskCard& card);
 // Errors name the field ("task.json: features[3].stddev: must be ...").
 absl::StatusOr<TaskCard> TaskCardFromJson(const nlohmann::json& json);
 

@@ -109,6 +109,33 @@ absl::StatusOr<ParsedCsvFile> ReadCsv(const std::string& path, bool is_test,
   return file;
 }
 
+// Every label value its own class: in numeric order when every value is a
+// number (so "2" comes before "10"), else in byte order.
+absl::StatusOr<std::vector<std::string>> EveryValueAClass(
+    const std::string& label, const std::set<std::string>& values) {
+  if (values.size() < 2) {
+    return Invalid(absl::StrCat("column ", ClientText(label), ": every row is ",
+                                ShowValues(values),
+                                "; a classifier needs two classes"));
+  }
+  if (values.size() > static_cast<size_t>(kMaxTaskClasses)) {
+    return Invalid(absl::StrCat("column ", ClientText(label), ": has ",
+                                values.size(), " values, more than the ",
+                                kMaxTaskClasses,
+                                " classes a task may have (is it a label?)"));
+  }
+  std::vector<std::string> classes(values.begin(), values.end());
+  if (absl::c_all_of(classes, [](const std::string& v) {
+        return FiniteNumber(v).has_value();
+      })) {
+    std::stable_sort(classes.begin(), classes.end(),
+                     [](const std::string& a, const std::string& b) {
+                       return *FiniteNumber(a) < *FiniteNumber(b);
+                     });
+  }
+  return classes;
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> CsvTextOf(const std::string& path,
@@ -127,7 +154,6 @@ absl::StatusOr<CreatedTask> CreateTask(const TaskCreateOptions& options) {
   }
   if (options.data_path.empty()) return Invalid("--data is required");
   if (options.label.empty()) return Invalid("--label is required");
-  if (options.positive.empty()) return Invalid("--positive is required");
   if (options.missing_token.empty())
     return Invalid(
         "--missing: must not be empty (empty cells are missing too)");
@@ -237,22 +263,33 @@ absl::StatusOr<CreatedTask> CreateTask(const TaskCreateOptions& options) {
         return true;
       });
   AMEND_RETURN_IF_ERROR(label_status);
-  if (!label_values.count(options.positive)) {
+  if (options.positive.empty()) {
+    AMEND_ASSIGN_OR_RETURN(card.class_names,
+                           EveryValueAClass(options.label, label_values));
+    created.notes.push_back(absl::StrCat(
+        "label ", options.label, ": ", card.class_names.size(),
+        " classes, in this order: ",
+        ClientText(absl::StrJoin(card.class_names, ", ")),
+        card.class_names.size() == 2
+            ? absl::StrCat(" (\"", card.class_names[1],
+                           "\" is class 1; --positive names it)")
+            : "; fairness editors need a binary label (--positive V "
+              "--binarize_label)"));
+  } else if (!label_values.count(options.positive)) {
     return Invalid(absl::StrCat("--positive: \"", ClientText(options.positive),
                                 "\" never occurs in column ", options.label,
                                 " (its values: ", ShowValues(label_values),
                                 ")"));
-  }
-  if (label_values.size() == 1) {
+  } else if (label_values.size() == 1) {
     return Invalid(absl::StrCat("column ", options.label, ": every row is \"",
                                 ClientText(options.positive),
                                 "\"; a classifier needs two classes"));
-  }
-  card.positive_value = options.positive;
-  if (label_values.size() == 2) {
+  } else if (label_values.size() == 2) {
+    card.positive_value = options.positive;
     label_values.erase(options.positive);
     card.class_names = {*label_values.begin(), options.positive};
   } else if (options.binarize_label) {
+    card.positive_value = options.positive;
     card.label_binarized = true;
     card.class_names = {absl::StrCat("not ", options.positive),
                         options.positive};
@@ -262,11 +299,11 @@ absl::StatusOr<CreatedTask> CreateTask(const TaskCreateOptions& options) {
   } else {
     return Invalid(absl::StrCat(
         "column ", options.label, ": has ", label_values.size(), " values (",
-        ShowValues(label_values),
-        "), Amend's editors need a binary label (equalised odds is defined "
-        "for two classes); pass --binarize_label to make \"",
+        ShowValues(label_values), "); pass --binarize_label to make \"",
         ClientText(options.positive),
-        "\" class 1 and every other value class 0"));
+        "\" class 1 and every other value class 0 (fairness editors need "
+        "two classes), or leave out --positive for a ",
+        label_values.size(), "-class task (pruning and data minimisation)"));
   }
 
   // Feature columns: their types, inferred where not given.
@@ -452,16 +489,17 @@ absl::StatusOr<CreatedTask> CreateTask(const TaskCreateOptions& options) {
     parts = {cut[2], cut[0], cut[1]};
   }
   for (size_t p = 0; p < parts.size(); ++p) {
-    int64_t positives = 0;
+    std::vector<int64_t> rows_of_class(card.class_names.size(), 0);
     for (const int64_t r : parts[p])
-      positives += raw.labels[static_cast<size_t>(r)];
+      ++rows_of_class[static_cast<size_t>(raw.labels[static_cast<size_t>(r)])];
     const int64_t rows = static_cast<int64_t>(parts[p].size());
-    if (rows > 0 && (positives == 0 || positives == rows)) {
-      return Invalid(
-          absl::StrCat("split: the ", SplitNameString(kAllSplits[p]),
-                       " split (", rows, " rows) has no row of class \"",
-                       card.class_names[positives == 0 ? 1 : 0],
-                       "\"; use more data or other --split fractions"));
+    for (size_t k = 0; k < rows_of_class.size(); ++k) {
+      if (rows > 0 && rows_of_class[k] == 0) {
+        return Invalid(absl::StrCat(
+            "split: the ", SplitNameString(kAllSplits[p]), " split (", rows,
+            " rows) has no row of class \"", ClientText(card.class_names[k]),
+            "\"; use more data or other --split fractions"));
+      }
     }
   }
   AMEND_RETURN_IF_ERROR(CompleteTaskCard(raw, parts, card));

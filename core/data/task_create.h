@@ -38,7 +38,8 @@ struct TaskCreateOptions {
   std::string data_path;  // .csv or .csv.gz
   std::string test_path;  // optional: its rows are the test split
   std::string label;
-  std::string positive;         // the label value that is class 1
+  // The label value that is class 1; empty: every value is a class.
+  std::string positive;
   bool binarize_label = false;  // allow > 2 label values: positive vs rest
   std::string sensitive;        // optional column
   std::string privileged;  // "A" or "A,B" (categorical), "LO..HI" (numeric)

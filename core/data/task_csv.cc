@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "core/util/client_text.h"
 #include "core/util/status_macros.h"
 
@@ -54,6 +56,9 @@ absl::StatusOr<RawTable> RawTableFromCsv(
     feature_index.push_back(ColumnIndex(card.columns, feature.name));
   }
   const size_t label_index = ColumnIndex(card.columns, card.label_column);
+  absl::flat_hash_map<std::string, int64_t> class_of;
+  for (size_t k = 0; k < card.class_names.size(); ++k)
+    class_of[card.class_names[k]] = static_cast<int64_t>(k);
   const size_t group_index =
       card.sensitive ? ColumnIndex(card.columns, card.sensitive->column) : 0;
   for (const ParsedCsvFile& file : files) {
@@ -88,15 +93,15 @@ absl::StatusOr<RawTable> RawTableFromCsv(
         return absl::InvalidArgumentError(absl::StrCat(
             origin, ": column ", card.label_column, ": the label is missing"));
       }
-      if (label == card.positive_value) {
-        raw.labels.push_back(1);
-      } else if (card.label_binarized || label == card.class_names[0]) {
-        raw.labels.push_back(0);
+      if (card.label_binarized) {
+        raw.labels.push_back(label == card.positive_value ? 1 : 0);
+      } else if (auto it = class_of.find(label); it != class_of.end()) {
+        raw.labels.push_back(it->second);
       } else {
-        return absl::InvalidArgumentError(
-            absl::StrCat(origin, ": column ", card.label_column, ": must be \"",
-                         card.class_names[0], "\" or \"", card.class_names[1],
-                         "\", got \"", ClientText(label), "\""));
+        return absl::InvalidArgumentError(absl::StrCat(
+            origin, ": column ", card.label_column, ": must be one of ",
+            ClientText(absl::StrJoin(card.class_names, ", ")), ", got \"",
+            ClientText(label), "\""));
       }
       if (card.sensitive) {
         auto privileged =

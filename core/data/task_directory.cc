@@ -38,10 +38,6 @@ absl::Status SyncDirectory(const fs::path& dir) {
 
 }  // namespace
 
-std::string TaskCardText(const TaskCard& card) {
-  return TaskCardToJson(card).dump(2) + "\n";
-}
-
 absl::Status WriteTaskDirectory(const CreatedTask& created,
                                 const std::string& dir) {
   AMEND_RETURN_IF_ERROR(ValidateTaskCard(created.card));

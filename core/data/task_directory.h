@@ -29,10 +29,6 @@
 
 namespace amend {
 
-// The card as task.json holds it: pretty-printed, keys sorted, newline at the
-// end (the same card gives the same bytes).
-std::string TaskCardText(const TaskCard& card);
-
 // Writes the card and its files to `dir`, which must not exist
 // (AlreadyExists). On failure nothing is left under `dir`.
 absl::Status WriteTaskDirectory(const CreatedTask& created,

@@ -11,15 +11,18 @@ namespace {
 using OrderedJson = nlohmann::ordered_json;
 
 struct SplitCounts {
-  int64_t positives = 0;
+  int64_t positives = 0;  // rows of class 1
+  std::vector<int64_t> class_rows;
   int64_t group_rows[2] = {0, 0};
   int64_t group_positives[2] = {0, 0};
 };
 
-SplitCounts Count(const Split& split) {
+SplitCounts Count(const Task& task, const Split& split) {
   SplitCounts counts;
+  counts.class_rows.assign(task.class_names.size(), 0);
   for (int64_t i = 0; i < split.rows; ++i) {
     const auto index = static_cast<size_t>(i);
+    ++counts.class_rows[static_cast<size_t>(split.labels[index])];
     const bool positive = split.labels[index] == 1;
     const int group = split.groups[index];
     counts.positives += positive;
@@ -35,10 +38,17 @@ double Rate(int64_t part, int64_t whole) {
 }
 
 OrderedJson SplitSummary(const Task& task, const Split& split) {
-  const SplitCounts counts = Count(split);
+  const SplitCounts counts = Count(task, split);
   OrderedJson summary;
   summary["rows"] = split.rows;
-  summary["positive_rate"] = Rate(counts.positives, split.rows);
+  if (task.num_classes() > 2) {  // no positive class: every class's share
+    OrderedJson rates = OrderedJson::array();
+    for (const int64_t rows : counts.class_rows)
+      rates.push_back(Rate(rows, split.rows));
+    summary["class_rates"] = std::move(rates);
+  } else {
+    summary["positive_rate"] = Rate(counts.positives, split.rows);
+  }
   OrderedJson groups = OrderedJson::array();
   if (task.group_attribute.empty()) {  // a task without a sensitive attribute
     summary["groups"] = std::move(groups);
@@ -62,7 +72,10 @@ std::string TaskSummaryJson(const Task& task) {
   json["task"] = task.name;
   json["num_features"] = task.num_features();
   json["classes"] = task.class_names;
-  json["positive_class"] = task.class_names.back();
+  // null for a multi-class task.
+  json["positive_class"] = task.num_classes() == 2
+                               ? OrderedJson(task.class_names.back())
+                               : OrderedJson();
   // null for a task without one (fairness needs it).
   json["sensitive_attribute"] = task.group_attribute.empty()
                                     ? OrderedJson()
@@ -96,13 +109,31 @@ std::string TaskSummaryText(const Task& task) {
   std::string text = absl::StrFormat("%s: %d rows, %d features (%s)\n",
                                      task.name, total, task.num_features(),
                                      absl::StrJoin(task.feature_names(), ", "));
+  const bool multi_class = task.num_classes() > 2;
+  const std::string label =
+      multi_class ? absl::StrFormat("%d classes (%s)", task.num_classes(),
+                                    absl::StrJoin(task.class_names, ", "))
+                  : task.class_names.back();
+  const char* no_fairness =
+      multi_class ? " (no fairness editors: the label is not binary)"
+      : task.group_attribute.empty() ? " (no fairness editors)"
+                                     : "";
   absl::StrAppendFormat(
-      &text, "  label: %s; sensitive attribute: %s\n", task.class_names.back(),
-      task.group_attribute.empty() ? "none (no fairness editors)"
-                                   : task.group_attribute);
+      &text, "  label: %s; sensitive attribute: %s%s\n", label,
+      task.group_attribute.empty() ? "none" : task.group_attribute,
+      no_fairness);
   for (SplitName name : kAllSplits) {
     const Split& split = task.split(name);
-    const SplitCounts counts = Count(split);
+    const SplitCounts counts = Count(task, split);
+    if (multi_class) {
+      std::vector<std::string> shares;
+      for (const int64_t rows : counts.class_rows)
+        shares.push_back(absl::StrFormat("%.3f", Rate(rows, split.rows)));
+      absl::StrAppendFormat(&text, "  %-10s %6d rows  classes %s\n",
+                            SplitNameString(name), split.rows,
+                            absl::StrJoin(shares, " "));
+      continue;
+    }
     if (task.group_attribute.empty()) {
       absl::StrAppendFormat(&text, "  %-10s %6d rows  positive %.3f\n",
                             SplitNameString(name), split.rows,

@@ -17,6 +17,7 @@
 #include "core/util/file_io.h"
 #include "core/util/status_macros.h"
 #include "core/util/torch_boundary.h"
+#include "core/zoo/zoo_resume.h"
 
 namespace amend {
 namespace {
@@ -274,8 +275,14 @@ absl::StatusOr<EditorManifest> FinalManifest(TrainingRun& run) {
 }  // namespace
 
 absl::Status CheckTaskSupports(const Task& task, Requirement requirement) {
-  if (requirement != Requirement::kFairness || !task.group_attribute.empty())
-    return absl::OkStatus();
+  if (requirement != Requirement::kFairness) return absl::OkStatus();
+  if (task.num_classes() != 2) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "requirement fairness: task ", task.name, " has ", task.num_classes(),
+        " classes; equalised odds needs a binary label (make the task with "
+        "task create --positive V --binarize_label)"));
+  }
+  if (!task.group_attribute.empty()) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat(
       "requirement fairness: task ", task.name,
       " has no sensitive attribute (make the task with task create "
@@ -308,6 +315,7 @@ absl::StatusOr<EditorManifest> TrainEditor(
                      "\" but the data is \"", task.name, "\""));
   }
   AMEND_RETURN_IF_ERROR(CheckTaskSupports(task, config.requirement));
+  AMEND_RETURN_IF_ERROR(CheckZooIsOfTask(zoo_dir, task));
   TrainingRun run(task, zoo_dir, config, options, out_dir,
                   RunSettings(config, options));
   AMEND_ASSIGN_OR_RETURN(std::optional<EditorManifest> finished,

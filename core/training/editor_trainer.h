@@ -67,8 +67,8 @@ absl::StatusOr<EditorManifest> TrainEditor(
 // The config for `task`'s features and classes with the given requirement,
 // variant and λ, other fields at their defaults.
 // OK when the task can take editors of the requirement; InvalidArgument for
-// fairness on a task without a sensitive attribute. Train, eval and pipeline
-// all ask this, the pipeline before it builds a zoo.
+// fairness on a task without a sensitive attribute or a binary label. Train,
+// eval and pipeline all ask this, the pipeline before it builds a zoo.
 absl::Status CheckTaskSupports(const Task& task, Requirement requirement);
 
 EditorConfig MakeEditorConfig(const Task& task, Requirement requirement,

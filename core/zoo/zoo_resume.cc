@@ -7,6 +7,7 @@
 #include "core/util/file_io.h"
 #include "core/util/sha256.h"
 #include "core/util/status_macros.h"
+#include "core/util/strict_json.h"
 
 namespace amend {
 namespace {
@@ -16,6 +17,7 @@ std::string SettingsJson(const Task& task, const ZooOptions& options) {
   nlohmann::ordered_json json;
   json["format"] = "amend-zoo-1";
   json["task"] = task.name;
+  json["task_card_sha256"] = task.card_sha256;
   json["runs"] = options.runs;
   json["seed"] = options.seed;
   json["epochs"] = options.space.epochs;
@@ -35,7 +37,49 @@ std::string SettingsJson(const Task& task, const ZooOptions& options) {
   return json.dump(2) + "\n";
 }
 
+// Zoos written before zoo.json recorded the task card's sha256 resume when
+// everything else matches; CheckZooIsOfTask then has no hash to compare.
+bool IsLegacySettings(const std::string& existing, const std::string& wanted) {
+  nlohmann::ordered_json old =
+      nlohmann::ordered_json::parse(existing, nullptr, false);
+  if (old.is_discarded() || !old.is_object() ||
+      old.contains("task_card_sha256")) {
+    return false;
+  }
+  nlohmann::ordered_json current = nlohmann::ordered_json::parse(wanted);
+  current.erase("task_card_sha256");
+  return old == current;
+}
+
 }  // namespace
+
+absl::Status CheckZooIsOfTask(const std::string& zoo_dir, const Task& task) {
+  const std::string path = absl::StrCat(zoo_dir, "/", kZooSettingsFile);
+  if (!std::filesystem::exists(path)) return absl::OkStatus();
+  AMEND_ASSIGN_OR_RETURN(const std::string text,
+                         ReadFileToString(path, 1 << 20));
+  const nlohmann::json settings = ParseStrictJson(text).value;
+  if (settings.is_discarded() || !settings.is_object()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": is not valid"));
+  }
+  const auto name = settings.find("task");
+  if (name != settings.end() && name->is_string() &&
+      name->get<std::string>() != task.name) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, ": the zoo is of task \"", name->get<std::string>(),
+                     "\", not \"", task.name, "\""));
+  }
+  const auto card = settings.find("task_card_sha256");
+  if (card != settings.end() && card->is_string() &&
+      card->get<std::string>() != task.card_sha256) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path, ": the zoo was built from task card sha256 ",
+        card->get<std::string>(), " but task ", task.name, "'s card is ",
+        task.card_sha256,
+        " (the task was made again since): build the zoo again for it"));
+  }
+  return absl::OkStatus();
+}
 
 absl::Status CheckOrWriteSettings(const Task& task, const ZooOptions& options) {
   const std::string path =
@@ -44,7 +88,7 @@ absl::Status CheckOrWriteSettings(const Task& task, const ZooOptions& options) {
   if (std::filesystem::exists(path)) {
     AMEND_ASSIGN_OR_RETURN(const std::string existing,
                            ReadFileToString(path, 1 << 20));
-    if (existing != wanted) {
+    if (existing != wanted && !IsLegacySettings(existing, wanted)) {
       // AlreadyExists: the caller may name another folder (the trainer says
       // which flag).
       return absl::AlreadyExistsError(

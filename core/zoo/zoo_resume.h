@@ -33,6 +33,12 @@ using RunEntries = std::map<int64_t, std::vector<ManifestEntry>>;
 // settings (AlreadyExists if not: the folder holds another zoo).
 absl::Status CheckOrWriteSettings(const Task& task, const ZooOptions& options);
 
+// OK when `zoo_dir`'s zoo.json names `task` and its card's sha256 (zoos of
+// older versions record no hash; a zoo without zoo.json is not checked);
+// FailedPrecondition naming both otherwise: its models saw rows encoded by
+// another card.
+absl::Status CheckZooIsOfTask(const std::string& zoo_dir, const Task& task);
+
 // Entries of the runs in `manifest_path` whose every checkpoint is listed and
 // whose files match their sha256; none when the manifest does not exist.
 absl::StatusOr<RunEntries> FinishedRuns(const std::string& zoo_dir,

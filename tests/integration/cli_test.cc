@@ -568,6 +568,40 @@ TEST_F(CliTest, AUserTaskGoesFromCsvToAnEditedModel) {
               HasSubstr("--requirements: requirement fairness: task plain has "
                         "no sensitive attribute"));
   EXPECT_FALSE(fs::exists(dir_ / "never-pipeline"));
+  // Without --positive every value of the label is a class: the chain runs,
+  // fairness is refused (equalised odds needs two classes).
+  const CommandResult regions =
+      RunCommand(trainer + " task create --data " + csv +
+                 " --label region --ignore label --out " + tasks + "/regions");
+  ASSERT_EQ(regions.exit_code, 0) << regions.output;
+  EXPECT_THAT(regions.output, HasSubstr("label region: 4 classes"));
+  const std::string region_zoo = (dir_ / "region-zoo").string();
+  ASSERT_EQ(
+      RunCommand(trainer + " zoo --task " + tasks +
+                 "/regions --runs 8 --epochs 2 --seed 3 --out " + region_zoo)
+          .exit_code,
+      0);
+  const CommandResult region_editor = RunCommand(
+      trainer + " train --task regions --tasks_dir " + tasks +
+      " --requirement pruning --lambda 0.05 --steps 2 --eval_every 2 "
+      "--hidden 8 --layers 1 --zoo " +
+      region_zoo + " --out " + (dir_ / "region-editor").string());
+  ASSERT_EQ(region_editor.exit_code, 0) << region_editor.output;
+  const CommandResult region_fairness =
+      RunCommand(trainer + " train --task regions --tasks_dir " + tasks +
+                 " --requirement fairness --lambda 0.1 --steps 2 --zoo " +
+                 region_zoo + " --out " + (dir_ / "never").string());
+  EXPECT_EQ(region_fairness.exit_code, 2) << region_fairness.output;
+  EXPECT_THAT(region_fairness.output,
+              HasSubstr("has 4 classes; equalised odds needs a binary label"));
+  // A zoo of one task never trains an editor of another.
+  const CommandResult crossed =
+      RunCommand(trainer + " train --task plain --tasks_dir " + tasks +
+                 " --requirement pruning --lambda 0.1 --steps 2 --zoo " +
+                 region_zoo + " --out " + (dir_ / "never").string());
+  EXPECT_NE(crossed.exit_code, 0) << crossed.output;
+  EXPECT_THAT(crossed.output,
+              HasSubstr("the zoo is of task \"regions\", not \"plain\""));
   const CommandResult split = RunCommand(
       trainer + " data --task plain --tasks_dir " + tasks +
       " --features_split dev --features_out " + (dir_ / "f.csv").string());

@@ -85,6 +85,31 @@ class TaskCardTest(unittest.TestCase):
                 self.assertEqual(self.card.group_of(row),
                                  int(want["amend:group"]))
 
+    def test_a_multi_class_label_encodes_as_the_cpp_loader_does(self):
+        folder = os.path.join(WORK, "tasks", "cities")
+        subprocess.run([TRAINER, "task", "create", "--data",
+                        os.path.join(WORK, "raw.csv"), "--label",
+                        "city, country", "--ignore", "id,label", "--split",
+                        "50/25/25", "--out", folder],
+                       check=True, capture_output=True)
+        card = TaskCard.load(folder)
+        self.assertEqual(card.class_names, ["Lyon", "Paris, FR", "Rome"])
+        out = os.path.join(WORK, "cities.csv")
+        subprocess.run([TRAINER, "data", "--task", folder, "--features_split",
+                        "train", "--features_out", out],
+                       check=True, capture_output=True)
+        with open(out) as f:
+            expected = list(csv.DictReader(f))
+        rows = card.rows_of_split("train")
+        self.assertEqual(len(rows), len(expected))
+        for row, want in zip(rows, expected):
+            self.assertEqual(card.label_of(row), int(want["amend:label"]))
+            self.assertEqual(
+                card.label_of(row),
+                ["Lyon", "Paris, FR", "Rome"].index(row["city, country"]))
+        with self.assertRaisesRegex(TaskCardError, "not one of Lyon"):
+            card.label_of({"city, country": "Oslo"})
+
     def test_missing_values_and_unknown_categories(self):
         row = {"age": "", "job": "", "balance": "?", "city, country": "Rome"}
         x = self.card.encode_row(row)

@@ -102,14 +102,15 @@ class TaskCard:
         return [self.encode_row(row) for row in rows]
 
     def label_of(self, row):
-        """The class index (1 = the card's positive value)."""
+        """The class index: its place in the card's classes (a binarized
+        label: 1 for the positive value, 0 for any other)."""
         value = self._cell(row, self.card["label"]["column"])
-        if value == self.card["label"]["positive"]:
-            return 1
-        if self.card["label"]["binarized"] or value == self.class_names[0]:
-            return 0
-        raise TaskCardError("label %r is neither %r nor %r"
-                            % (value, self.class_names[0], self.class_names[1]))
+        if self.card["label"]["binarized"]:
+            return 1 if value == self.card["label"]["positive"] else 0
+        if value in self.class_names:
+            return self.class_names.index(value)
+        raise TaskCardError("label %r is not one of %s"
+                            % (value, ", ".join(self.class_names)))
 
     def group_of(self, row):
         """1 for the privileged group, 0 otherwise (0 when there is none)."""

@@ -3,13 +3,17 @@
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "core/data/synthetic_task.h"
 #include "core/data/task.h"
 #include "core/data/task_card.h"
 #include "core/data/task_directory.h"
+#include "core/data/task_summary.h"
 #include "core/util/file_io.h"
+#include "core/util/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/temp_dir.h"
@@ -206,6 +210,49 @@ TEST_F(TaskCreateTest, LabelProblemsSayWhatToDo) {
               HasSubstr("small.csv:2: column label: the label is missing"));
 }
 
+TEST_F(TaskCreateTest, WithoutPositiveEveryLabelValueIsAClass) {
+  // Labels 2, 10 and 1 cycle over ten rows: numeric order is 1, 2, 10.
+  std::string csv = "x,noise,grade\n";
+  const char* grades[] = {"2", "10", "1"};
+  for (int r = 0; r < 30; ++r) {
+    absl::StrAppend(&csv, r, ",", (r * 7) % 5, ",", grades[r % 3], "\n");
+  }
+  TaskCreateOptions options;
+  options.name = "grades";
+  options.data_path = Write("grades.csv", csv);
+  options.label = "grade";
+  auto created = CreateTask(options);
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_THAT(created->card.class_names, ElementsAre("1", "2", "10"));
+  EXPECT_EQ(created->card.positive_value, "");
+  ASSERT_TRUE(WriteTaskDirectory(*created, temp_.file("g")).ok());
+  auto task = LoadTaskDirectory(temp_.file("g"));
+  ASSERT_TRUE(task.ok()) << task.status();
+  EXPECT_EQ(task->num_classes(), 3);
+  for (const Split* split : {&task->train, &task->validation, &task->test}) {
+    std::set<int64_t> seen;
+    for (int64_t i = 0; i < split->rows; ++i) {
+      const auto r = static_cast<size_t>(split->source_row[i]);
+      const int64_t want = std::string(grades[r % 3]) == "1"   ? 0
+                           : std::string(grades[r % 3]) == "2" ? 1
+                                                               : 2;
+      EXPECT_EQ(split->labels[static_cast<size_t>(i)], want) << r;
+      seen.insert(want);
+    }
+    EXPECT_EQ(seen.size(), 3u);  // stratified: every class in every split
+  }
+  EXPECT_THAT(TaskSummaryText(*task), HasSubstr("3 classes (1, 2, 10)"));
+
+  // A card claiming a positive value among three classes is refused.
+  TaskCard bad = created->card;
+  bad.positive_value = "2";
+  EXPECT_THAT(std::string(ValidateTaskCard(bad).message()),
+              HasSubstr("label.classes"));
+  options.positive = "2";
+  EXPECT_THAT(ErrorOf(options),
+              HasSubstr("leave out --positive for a 3-class"));
+}
+
 TEST_F(TaskCreateTest, ColumnProblemsNameTheColumnAndTheFix) {
   TaskCreateOptions with_id = Options();
   with_id.ignore = {};
@@ -290,6 +337,9 @@ TEST_F(TaskCreateTest, TasksAreFoundByPathOrNameUnderTheTasksFolder) {
   auto by_name = LoadTask("small", "unused", temp_.file("tasks"));
   ASSERT_TRUE(by_name.ok()) << by_name.status();
   EXPECT_EQ(by_name->train.features, by_path->train.features);
+  // Zoos record this hash; anyone can recompute it from the file.
+  EXPECT_EQ(by_path->card_sha256,
+            Sha256Hex(*ReadFileToString(temp_.file("tasks/small/task.json"))));
   auto missing = LoadTask("other", "unused", temp_.file("tasks"));
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(std::string(missing.status().message()),

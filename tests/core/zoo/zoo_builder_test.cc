@@ -1,11 +1,13 @@
 #include "core/zoo/zoo_builder.h"
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "core/util/file_io.h"
 #include "core/util/sha256.h"
 #include "core/zoo/manifest.h"
 #include "core/zoo/zoo_plan.h"
+#include "core/zoo/zoo_resume.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/temp_dir.h"
@@ -158,6 +160,50 @@ TEST(ZooBuilderTest, RefusesToMixSettingsInOneFolder) {
   EXPECT_EQ(other.code(), absl::StatusCode::kAlreadyExists);
   // Core names no flag; amend-trainer adds "use another --out".
   EXPECT_THAT(std::string(other.message()), Not(HasSubstr("--")));
+}
+
+TEST(ZooBuilderTest, ZooJsonRecordsTheTaskCardAndRefusesAnotherCard) {
+  testing::ScopedTempDir temp;
+  const std::string dir = temp.path().string();
+  ZooOptions options = TinyZoo(dir);
+  options.runs = 1;
+  ASSERT_TRUE(BuildZoo(Adult(), options).ok());
+  const nlohmann::json settings =
+      nlohmann::json::parse(*ReadFileToString(temp.file("zoo.json")));
+  ASSERT_EQ(Adult().card_sha256.size(), 64u);
+  EXPECT_EQ(settings.at("task_card_sha256"), Adult().card_sha256);
+  EXPECT_TRUE(CheckZooIsOfTask(dir, Adult()).ok());
+
+  Task remade = Adult();
+  remade.card_sha256 = std::string(64, 'a');
+  const absl::Status changed = CheckZooIsOfTask(dir, remade);
+  EXPECT_EQ(changed.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(changed.message()), HasSubstr(Adult().card_sha256));
+  Task other = Adult();
+  other.name = "bank";
+  EXPECT_THAT(std::string(CheckZooIsOfTask(dir, other).message()),
+              HasSubstr("of task \"adult\", not \"bank\""));
+}
+
+TEST(ZooBuilderTest, AZooWithoutACardHashStillResumes) {
+  testing::ScopedTempDir temp;
+  const std::string dir = temp.path().string();
+  ZooOptions options = TinyZoo(dir);
+  options.runs = 1;
+  ASSERT_TRUE(BuildZoo(Adult(), options).ok());
+  // As written before zoo.json recorded the card.
+  nlohmann::ordered_json settings =
+      nlohmann::ordered_json::parse(*ReadFileToString(temp.file("zoo.json")));
+  settings.erase("task_card_sha256");
+  ASSERT_TRUE(
+      WriteFileAtomically(temp.file("zoo.json"), settings.dump(2) + "\n").ok());
+  options.runs = 2;
+  ASSERT_FALSE(BuildZoo(Adult(), options).ok());  // runs differ: refused
+  options.runs = 1;
+  auto resumed = BuildZoo(Adult(), options);
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  EXPECT_EQ(resumed->runs_trained, 0);
+  EXPECT_TRUE(CheckZooIsOfTask(dir, Adult()).ok());
 }
 
 TEST(ZooBuilderTest, TheLibTorchStackedTrainerBuildsAnEquivalentZoo) {
