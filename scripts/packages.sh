@@ -9,6 +9,8 @@ AMEND_BUILD_PACKAGES=(
   libopenblas0-pthread
   # tests: certificates for the TLS tests, the Python client's runtime, the deployment checks
   openssl python3 python3-grpcio python3-protobuf python3-yaml prometheus
+  # the Python client's wheel, its install test in a virtual environment, nn.Sequential conversion
+  python3-setuptools python3-wheel python3-venv python3-pip python3-torch
   # fuzzing the parsers (scripts/fuzz.sh): clang and its libFuzzer and sanitizer runtimes
   clang-14 libclang-rt-14-dev
 )

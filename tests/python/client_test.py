@@ -108,6 +108,55 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(kept, reply.statistics.weights_kept)
         self.assertEqual(len(reply.receipt.output_sha256), 64)
 
+    def test_an_nn_sequential_is_edited_and_comes_back(self):
+        try:
+            import torch
+            from torch import nn
+        except ImportError:
+            self.fail("needs Debian's python3-torch (scripts/packages.sh)")
+        from amend_client.torch_sequential import (
+            edited_masks, model_to_sequential, sequential_to_model)
+        torch.manual_seed(3)
+        net = nn.Sequential(nn.Linear(14, 16), nn.ReLU(), nn.Linear(16, 8),
+                            nn.ReLU(), nn.Linear(8, 2)).eval()
+        reply = self.client.edit("adult", "pruning", sequential_to_model(net),
+                                 lambda_=0.05)
+        edited = model_to_sequential(reply.edited_model)
+        masks = edited_masks(reply)
+        linears = [m for m in edited if isinstance(m, nn.Linear)]
+        names = ["layers.1.weight", "layers.2.weight", "head.weight"]
+        removed = 0
+        for linear, name in zip(linears, names):
+            mask = masks["mask." + name]
+            self.assertEqual(tuple(mask.shape), tuple(linear.weight.shape))
+            # Removed weights are zeros in the module: no mask to apply.
+            self.assertTrue(torch.all(linear.weight[mask == 0] == 0), name)
+            removed += int((mask == 0).sum())
+        self.assertEqual(
+            sum(int(m.numel()) for m in masks.values()) - removed,
+            reply.statistics.weights_kept)
+        # The module computes what Amend computes for the edited model.
+        path = os.path.join(WORK, "edited-sequential.safetensors")
+        with open(path, "wb") as f:
+            f.write(amend_client.state_dict_to_safetensors(
+                *reversed(amend_client.model_to_state_dict(
+                    reply.edited_model))))
+        inputs = torch.randn(20, 14)
+        rows = os.path.join(WORK, "rows.csv")
+        with open(rows, "w") as f:
+            f.writelines(",".join(repr(v) for v in row) + "\n"
+                         for row in inputs.tolist())
+        out = os.path.join(WORK, "p.csv")
+        subprocess.run([TRAINER, "forward", "--model", path, "--input", rows,
+                        "--out", out], check=True, capture_output=True)
+        with open(out) as f:
+            amend = torch.tensor([[float(v) for v in line.split(",")]
+                                  for line in f.read().split("\n")[1:]
+                                  if line])
+        with torch.no_grad():
+            mine = torch.softmax(edited(inputs), dim=-1)
+        self.assertLess((amend - mine).abs().max().item(), 1e-5)
+
     def test_errors_carry_the_status_code_and_field(self):
         with self.assertRaises(grpc.RpcError) as caught:
             self.client.edit("bank", "pruning", amend_client.editor_pb2.Model(),
