@@ -41,12 +41,21 @@ absl::StatusOr<EditOutcome> CompareEdit(Requirement requirement,
                                .item<double>();
     return absl::OkStatus();
   }));
+  // Class 1 against the rest: the same figure for a binary label, and a
+  // defined one (reported, never a requirement) for a multi-class label.
+  at::Tensor positive_before, positive_after, positive_labels;
+  AMEND_RETURN_IF_ERROR(CallTorch("comparing the edit", [&]() -> absl::Status {
+    positive_before = before.argmax(1).eq(1).to(at::kLong);
+    positive_after = after.argmax(1).eq(1).to(at::kLong);
+    positive_labels = data.labels.eq(1).to(at::kLong);
+    return absl::OkStatus();
+  }));
   AMEND_ASSIGN_OR_RETURN(
       outcome.eod_before,
-      EqualisedOddsDifference(before.argmax(1), data.labels, data.groups));
+      EqualisedOddsDifference(positive_before, positive_labels, data.groups));
   AMEND_ASSIGN_OR_RETURN(
       outcome.eod_after,
-      EqualisedOddsDifference(after.argmax(1), data.labels, data.groups));
+      EqualisedOddsDifference(positive_after, positive_labels, data.groups));
   EditorConfig names;  // counts only; feature names are not needed here
   const EditStatistics statistics = ComputeEditStatistics(names, edited);
   outcome.features_kept = statistics.features_kept;

@@ -84,6 +84,9 @@ TrainingData HalveValidation(const Task& task) {
       Rows(all, std::vector<int64_t>(order.begin(), order.begin() + half));
   data.selection =
       Rows(all, std::vector<int64_t>(order.begin() + half, order.end()));
+  // The (group, label) cells exist for a binary label only: fairness, the
+  // one reader, refuses other tasks (CheckTaskSupports).
+  if (task.num_classes() != 2) return data;
   const auto labels = data.editing.labels.accessor<int64_t, 1>();
   const auto groups = data.editing.groups.accessor<int64_t, 1>();
   for (int64_t i = 0; i < data.editing.rows(); ++i) {
