@@ -1,7 +1,11 @@
 #include "client/server_commands.h"
 
+#include <map>
 #include <set>
+#include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/util/file_io.h"
@@ -123,6 +127,21 @@ int RunEditors(const ClientOptions& connection, const std::string& task,
     out << "task " << e.task() << ": " << e.feature_names_size()
         << " features (" << absl::StrJoin(e.feature_names(), ", ")
         << "), classes (" << absl::StrJoin(e.class_names(), ", ") << ")\n";
+    if (e.feature_attributes_size() > 0) {
+      // Attributes of several inputs, in order of their first input.
+      std::vector<std::string> attributes;
+      std::map<std::string, int> inputs;
+      for (const std::string& attribute : e.feature_attributes()) {
+        if (inputs[attribute]++ == 0) attributes.push_back(attribute);
+      }
+      for (std::string& attribute : attributes) {
+        if (inputs[attribute] > 1)
+          absl::StrAppend(&attribute, " (", inputs[attribute], " inputs)");
+      }
+      out << "  " << attributes.size() << " attributes (data minimisation "
+          << "keeps or removes each whole): " << absl::StrJoin(attributes, ", ")
+          << "\n";
+    }
     if (!e.trained_architectures().empty())
       out << "  trained on " << e.trained_architectures() << "\n";
   }

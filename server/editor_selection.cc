@@ -186,7 +186,8 @@ absl::StatusOr<Selection> SelectEditor(const EditorSnapshot& snapshot,
   AMEND_ASSIGN_OR_RETURN(const Candidates candidates,
                          CandidatesFor(snapshot, task, requirement, variant));
   if (tradeoff.kind == Kind::kMaxFeatures) {
-    const int64_t features = candidates.front()->manifest.config.input_dim();
+    const int64_t features =
+        candidates.front()->manifest.config.attributes().count();
     if (tradeoff.value > static_cast<double>(features)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "max_features: must be in 1..", features, " (the features of ", task,

@@ -57,7 +57,8 @@ absl::StatusOr<EditVariant> VariantOf(
   return ParseVariant(requirement, request.variant());
 }
 
-// The reply's statistics, with the kept and removed features by name.
+// The reply's statistics, with the kept and removed features (attributes)
+// by name.
 void DescribeStatistics(const EditStatistics& s,
                         const std::vector<std::string>& feature_names,
                         amend::v1::EditStatistics* statistics) {
@@ -178,7 +179,8 @@ absl::Status DescribeEdit(const amend::v1::EditModelRequest& request,
   for (const auto& [name, mask] : result.edited.masks) {
     EncodeTensor(name, mask, response.add_masks());
   }
-  DescribeStatistics(result.statistics, served.manifest.config.feature_names,
+  DescribeStatistics(result.statistics,
+                     served.manifest.config.attributes().names,
                      response.mutable_statistics());
   DescribeEditor(served, response.mutable_editor());
   response.set_resolution(selection.resolution);
@@ -218,6 +220,8 @@ void DescribeEditor(const ServedEditor& editor, amend::v1::EditorInfo* info) {
   info->set_on_front(editor.on_front);
   for (const std::string& name : m.config.feature_names)
     info->add_feature_names(name);
+  for (const std::string& name : m.config.feature_attributes)
+    info->add_feature_attributes(name);
   for (const std::string& name : m.config.class_names)
     info->add_class_names(name);
   if (m.trained_architectures) {

@@ -129,8 +129,8 @@ absl::StatusOr<EvalInputs> LoadEvalInputs(const EvalCommandOptions& options) {
   EvalInputs in;
   in.task_name = task.name;
   in.requirement = requirement;
-  in.data = {ToTensors(task.validation, options.max_fit_rows),
-             ToTensors(task.test, options.max_test_rows)};
+  in.data = {ToTensors(task, SplitName::kValidation, options.max_fit_rows),
+             ToTensors(task, SplitName::kTest, options.max_test_rows)};
   AMEND_RETURN_IF_ERROR(CheckZooIsOfTask(options.zoo_dir, task));
   AMEND_ASSIGN_OR_RETURN(
       in.zoo, LoadZooModels(options.zoo_dir, "test", options.max_models));

@@ -44,6 +44,20 @@ ABSL_FLAG(std::string, delimiter, "",
 ABSL_FLAG(std::string, split, "",
           "task create: train/validation/test percentages, e.g. 60/20/20 "
           "(the default), or train/validation with --test (default 80/20).");
+ABSL_FLAG(std::string, validation, "",
+          "task create: with --test, a CSV file of the same columns whose rows "
+          "are the validation split (the files are then the splits).");
+ABSL_FLAG(bool, inputs_as_is, false,
+          "task create: the columns are the model's inputs as your own "
+          "preprocessing made them: every one a number, none standardised.");
+ABSL_FLAG(std::string, feature_groups, "",
+          "task create: attributes made of several columns (e.g. one-hot): "
+          "NAME groups the columns NAME<separator>... (comma-separated); "
+          "with --inputs_as_is every column containing the separator is "
+          "grouped by default.");
+ABSL_FLAG(std::string, group_separator, "=",
+          "task create: the separator between an attribute and its value in "
+          "grouped column names, e.g. occupation=Sales.");
 ABSL_FLAG(int64_t, rows, 4000, "task synth: number of rows.");
 
 namespace amend::trainer {
@@ -78,6 +92,10 @@ absl::StatusOr<TaskCreateCommandOptions> TaskCreateOptionsFromFlags() {
     }
   }
   task.test_path = absl::GetFlag(FLAGS_test);
+  task.validation_path = absl::GetFlag(FLAGS_validation);
+  task.inputs_as_is = absl::GetFlag(FLAGS_inputs_as_is);
+  task.feature_groups = ColumnList(absl::GetFlag(FLAGS_feature_groups));
+  task.group_separator = absl::GetFlag(FLAGS_group_separator);
   task.binarize_label = absl::GetFlag(FLAGS_binarize_label);
   task.sensitive = absl::GetFlag(FLAGS_sensitive);
   task.privileged = absl::GetFlag(FLAGS_privileged);
@@ -129,9 +147,27 @@ Subcommand TaskCreateSubcommand() {
           "--data F.csv --label COL [--positive V] [--sensitive COL "
           "--privileged V|LO..HI] [--test F.csv | --split 60/20/20] --out "
           "tasks/NAME   make a task folder from your data",
-          {"data", "test", "name", "label", "positive", "binarize_label",
-           "sensitive", "privileged", "categorical", "numeric", "ignore",
-           "missing", "delimiter", "split", "seed", "out", "o"},
+          {"data",
+           "test",
+           "validation",
+           "inputs_as_is",
+           "feature_groups",
+           "group_separator",
+           "name",
+           "label",
+           "positive",
+           "binarize_label",
+           "sensitive",
+           "privileged",
+           "categorical",
+           "numeric",
+           "ignore",
+           "missing",
+           "delimiter",
+           "split",
+           "seed",
+           "out",
+           "o"},
           [] {
             return RunWithOptions("task create", TaskCreateOptionsFromFlags(),
                                   RunTaskCreateCommand);

@@ -27,16 +27,21 @@
 
 namespace amend {
 
-// Mean accuracy drop per feature over `repeats` shuffles.
+// Mean accuracy drop per feature over `repeats` shuffles; per attribute
+// (its columns shuffled together, attribute order) when data.attributes
+// groups the columns.
 absl::StatusOr<std::vector<double>> PermutationImportance(
     const Mlp& mlp, const SplitTensors& data, int repeats, uint64_t seed);
 
 // The model with only the `keep_count` most important features (ties: the
 // lower index is removed first), with mask.input. InvalidArgument unless
-// importance has input_dim entries and 0 <= keep_count <= input_dim.
+// importance has input_dim entries and 0 <= keep_count <= input_dim. With
+// `attributes` grouping the inputs, importance and keep_count are per
+// attribute and an attribute's inputs are removed together.
 absl::StatusOr<Mlp> SelectFeatures(const Mlp& mlp,
                                    const std::vector<double>& importance,
-                                   int64_t keep_count);
+                                   int64_t keep_count,
+                                   const InputAttributes& attributes = {});
 
 // The model with input features masked by `mask` [input_dim] (1 = kept):
 // column i of hidden layer 1's weight and of every skip from the input is

@@ -129,6 +129,18 @@ std::vector<std::string> Task::feature_names() const {
   return names;
 }
 
+std::vector<std::string> Task::feature_attributes() const {
+  bool grouped = false;
+  std::vector<std::string> attributes;
+  for (const Feature& feature : features) {
+    grouped = grouped || !feature.attribute.empty();
+    attributes.push_back(feature.attribute.empty() ? feature.name
+                                                   : feature.attribute);
+  }
+  if (!grouped) attributes.clear();
+  return attributes;
+}
+
 std::vector<std::string> TaskNames() { return {"adult", "bank"}; }
 
 absl::StatusOr<Task> LoadTask(absl::string_view name,

@@ -58,6 +58,9 @@ struct Feature {
   std::vector<std::string> categories;
   double mean = 0.0;    // of the raw value or code over the train split
   double stddev = 1.0;  // population sd over the train split (1 if constant)
+  // The attribute this input belongs to when several inputs form one (e.g.
+  // one-hot columns "job=a", "job=b" of "job"); empty: its own, named `name`.
+  std::string attribute;
   bool operator==(const Feature&) const = default;
 };
 
@@ -79,6 +82,9 @@ struct Task {
   }
   const Split& split(SplitName name) const;
   std::vector<std::string> feature_names() const;
+  // Each input's attribute (InputAttributes' form); empty when every input
+  // is its own attribute.
+  std::vector<std::string> feature_attributes() const;
 };
 
 // "adult" and "bank".

@@ -41,7 +41,7 @@ absl::Status CompleteTaskCard(const RawTable& raw, const SplitRows& parts,
   for (size_t c = 0; c < raw.columns.size(); ++c) {
     card.features.push_back({raw.columns[c].name, raw.columns[c].categorical,
                              encoded.categories[c], statistics.mean[c],
-                             statistics.stddev[c]});
+                             statistics.stddev[c], /*attribute=*/""});
   }
   card.split_assignment.assign(raw.cells.size(), '?');
   for (size_t p = 0; p < parts.size(); ++p) {

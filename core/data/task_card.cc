@@ -72,8 +72,8 @@ absl::Status ValidateTaskCard(const TaskCard& card) {
   for (size_t i = 0; i < card.files.size(); ++i) {
     const TaskCardFile& file = card.files[i];
     const std::string field = absl::StrCat("files[", i, "]");
-    if (file.role != "data" && file.role != "test")
-      return FieldError(field + ".role", "must be data or test");
+    if (file.role != "data" && file.role != "validation" && file.role != "test")
+      return FieldError(field + ".role", "must be data, validation or test");
     if (file.path.empty() || file.path.front() == '/' ||
         file.path.find("..") != std::string::npos) {
       return FieldError(field + ".path",
@@ -134,9 +134,17 @@ absl::Status ValidateTaskCard(const TaskCard& card) {
       return FieldError(field + ".stddev", "must be finite and > 0");
   }
   const double cut = card.validation_fraction + card.test_fraction;
-  if (card.validation_fraction <= 0 || card.test_fraction < 0 || cut >= 1)
+  // A validation file makes the splits the files: both fractions 0.
+  const bool files_split = absl::c_any_of(
+      card.files, [](const TaskCardFile& f) { return f.role == "validation"; });
+  if (files_split ? (card.validation_fraction != 0 || card.test_fraction != 0)
+                  : (card.validation_fraction <= 0 || card.test_fraction < 0 ||
+                     cut >= 1)) {
     return FieldError("split",
-                      "fractions must be validation > 0, test >= 0, sum < 1");
+                      files_split ? "fractions must be 0 with a validation file"
+                                  : "fractions must be validation > 0, test "
+                                    ">= 0, sum < 1");
+  }
   for (const char code : card.split_assignment) {
     if (code != kAssignTrain && code != kAssignValidation &&
         code != kAssignTest) {
@@ -166,6 +174,8 @@ nlohmann::json TaskCardToJson(const TaskCard& card) {
         {"mean", feature.mean},
         {"stddev", feature.stddev}};
     if (feature.categorical) entry["categories"] = feature.categories;
+    // Written only when set, so cards without attributes keep their bytes.
+    if (!feature.attribute.empty()) entry["attribute"] = feature.attribute;
     features.push_back(std::move(entry));
   }
   nlohmann::json sensitive = nullptr;
@@ -307,6 +317,12 @@ absl::StatusOr<TaskCard> TaskCardFromJson(const nlohmann::json& json) {
                            JsonField<double>(entry, "mean", path));
     AMEND_ASSIGN_OR_RETURN(feature.stddev,
                            JsonField<double>(entry, "stddev", path));
+    if (entry.contains("attribute")) {
+      AMEND_ASSIGN_OR_RETURN(feature.attribute,
+                             JsonField<std::string>(entry, "attribute", path));
+      if (feature.attribute.empty())
+        return FieldError(path + ".attribute", "must not be empty when given");
+    }
     card.features.push_back(std::move(feature));
   }
   AMEND_ASSIGN_OR_RETURN(const nlohmann::json split,

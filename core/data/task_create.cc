@@ -136,6 +136,61 @@ absl::StatusOr<std::vector<std::string>> EveryValueAClass(
   return classes;
 }
 
+// Sets each feature's attribute from --feature_groups (or, with
+// --inputs_as_is, the separator) and says which columns each attribute has.
+absl::Status AssignAttributes(const TaskCreateOptions& options,
+                              std::vector<Feature>& features,
+                              CreatedTask& created) {
+  const std::string& separator = options.group_separator;
+  if (options.feature_groups.empty() &&
+      (!options.inputs_as_is || separator.empty())) {
+    return absl::OkStatus();
+  }
+  if (separator.empty()) {
+    return Invalid(
+        "--group_separator: must not be empty with --feature_groups");
+  }
+  std::map<std::string, std::vector<std::string>> columns_of;
+  for (Feature& feature : features) {
+    if (options.feature_groups.empty()) {
+      const size_t at = feature.name.find(separator);
+      if (at != std::string::npos && at > 0)
+        feature.attribute = feature.name.substr(0, at);
+    } else {
+      for (const std::string& group : options.feature_groups) {
+        if (absl::StartsWith(feature.name, group + separator)) {
+          feature.attribute = group;
+          break;
+        }
+      }
+    }
+    if (!feature.attribute.empty())
+      columns_of[feature.attribute].push_back(feature.name);
+  }
+  for (const std::string& group : options.feature_groups) {
+    if (!columns_of.count(group)) {
+      return Invalid(absl::StrCat("--feature_groups: no column starts with \"",
+                                  ClientText(group + separator), "\""));
+    }
+  }
+  for (const Feature& feature : features) {
+    if (feature.attribute.empty() && columns_of.count(feature.name)) {
+      return Invalid(absl::StrCat(
+          "column ", ClientText(feature.name),
+          ": has the name of the attribute of columns ",
+          ClientText(absl::StrJoin(columns_of[feature.name], ", "), 200),
+          "; rename it or --ignore it"));
+    }
+  }
+  for (const auto& [attribute, columns] : columns_of) {
+    created.notes.push_back(
+        absl::StrCat("attribute ", ClientText(attribute), ": ", columns.size(),
+                     " inputs (", ClientText(absl::StrJoin(columns, ", "), 200),
+                     "), kept or removed together"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> CsvTextOf(const std::string& path,
@@ -160,8 +215,19 @@ absl::StatusOr<CreatedTask> CreateTask(const TaskCreateOptions& options) {
   if (options.sensitive.empty() != options.privileged.empty())
     return Invalid("--sensitive and --privileged go together");
   const bool has_test = !options.test_path.empty();
-  AMEND_ASSIGN_OR_RETURN(const std::vector<double> split,
-                         ParseSplit(options.split_percent, has_test));
+  // A validation file with a test file: the files are the splits.
+  const bool files_split = !options.validation_path.empty();
+  if (files_split && !has_test)
+    return Invalid("--validation needs --test (the files are the splits)");
+  if (files_split && !options.split_percent.empty()) {
+    return Invalid(
+        "--split: the --data, --validation and --test files are the splits");
+  }
+  AMEND_ASSIGN_OR_RETURN(std::vector<double> split,
+                         files_split
+                             ? absl::StatusOr<std::vector<double>>(
+                                   std::vector<double>{100.0, 0.0, 0.0})
+                             : ParseSplit(options.split_percent, has_test));
 
   card.name = options.name;
   card.reader = "csv";
@@ -186,21 +252,26 @@ absl::StatusOr<CreatedTask> CreateTask(const TaskCreateOptions& options) {
     created.files.push_back({stored, std::move(bytes)});
     files.push_back(std::move(file));
   }
-  if (has_test) {
+  // The validation and test files: the data file's columns, stored under
+  // their role's folder.
+  for (const auto& [path, role] :
+       {std::pair{&options.validation_path, "validation"},
+        std::pair{&options.test_path, "test"}}) {
+    if (path->empty()) continue;
     std::string bytes;
     const std::string stored =
-        (std::filesystem::path("test") /
-         std::filesystem::path(options.test_path).filename())
+        (std::filesystem::path(role) / std::filesystem::path(*path).filename())
             .string();
-    AMEND_ASSIGN_OR_RETURN(ParsedCsvFile file, ReadCsv(options.test_path, true,
-                                                       card.delimiter, bytes));
+    AMEND_ASSIGN_OR_RETURN(
+        ParsedCsvFile file,
+        ReadCsv(*path, std::string(role) == "test", card.delimiter, bytes));
     if (file.table.header != card.columns) {
-      return Invalid(absl::StrCat(
-          options.test_path, ": its header must equal the data file's (",
-          ClientText(absl::StrJoin(card.columns, ","), 200), ")"));
+      return Invalid(
+          absl::StrCat(*path, ": its header must equal the data file's (",
+                       ClientText(absl::StrJoin(card.columns, ","), 200), ")"));
     }
     card.files.push_back(
-        {stored, "test", Sha256Hex(bytes), static_cast<int64_t>(bytes.size())});
+        {stored, role, Sha256Hex(bytes), static_cast<int64_t>(bytes.size())});
     created.files.push_back({stored, std::move(bytes)});
     files.push_back(std::move(file));
   }
@@ -334,7 +405,23 @@ absl::StatusOr<CreatedTask> CreateTask(const TaskCreateOptions& options) {
                                   "with --ignore ",
                                   ClientText(name)));
     }
-    if (values.size() == 1 && missing_cells == 0) {
+    if (options.inputs_as_is && (missing_cells > 0 || first_text != nullptr)) {
+      return Invalid(absl::StrCat(
+          first_text != nullptr ? first_text_where
+                                : absl::StrCat("column ", ClientText(name)),
+          ": --inputs_as_is, but ",
+          first_text != nullptr
+              ? absl::StrCat("\"", ClientText(*first_text),
+                             "\" is not a number")
+              : absl::StrCat(missing_cells, " cells are missing"),
+          " (every model input must be a number; --ignore a column that is "
+          "not one)"));
+    }
+    if (values.size() == 1 && missing_cells == 0 && options.inputs_as_is) {
+      created.notes.push_back(absl::StrCat(
+          ClientText(name), ": constant (\"", ClientText(*values.begin()),
+          "\"), kept: it is one of the model's inputs"));
+    } else if (values.size() == 1 && missing_cells == 0) {
       return Invalid(absl::StrCat(
           "column ", ClientText(name), ": is constant (\"",
           ClientText(*values.begin()),
@@ -474,7 +561,14 @@ absl::StatusOr<CreatedTask> CreateTask(const TaskCreateOptions& options) {
   const std::vector<int64_t> data_labels(raw.labels.begin(),
                                          raw.labels.begin() + data_rows);
   SplitRows parts;
-  if (has_test) {
+  if (files_split) {
+    const auto train_rows = static_cast<int64_t>(files[0].table.rows.size());
+    for (int64_t r = 0; r < data_rows; ++r)
+      parts[r < train_rows ? 0 : 1].push_back(r);
+    for (int64_t r = data_rows; r < static_cast<int64_t>(raw.labels.size());
+         ++r)
+      parts[2].push_back(r);
+  } else if (has_test) {
     std::vector<std::vector<int64_t>> cut = StratifiedSplit(
         data_labels, {card.validation_fraction}, card.split_seed);
     parts[0] = cut[1];
@@ -503,7 +597,20 @@ absl::StatusOr<CreatedTask> CreateTask(const TaskCreateOptions& options) {
     }
   }
   AMEND_RETURN_IF_ERROR(CompleteTaskCard(raw, parts, card));
+  AMEND_RETURN_IF_ERROR(AssignAttributes(options, card.features, created));
+  if (options.inputs_as_is) {
+    for (Feature& feature : card.features) {
+      feature.mean = 0.0;  // the user's preprocessing made the inputs
+      feature.stddev = 1.0;
+    }
+  }
   AMEND_RETURN_IF_ERROR(ValidateTaskCard(card));
+  if (files_split) {
+    created.notes.push_back(
+        absl::StrCat("split by file: train ", parts[0].size(), ", validation ",
+                     parts[1].size(), ", test ", parts[2].size(), " rows"));
+    return created;
+  }
   created.notes.push_back(absl::StrCat(
       "split (seed ", card.split_seed, "): train ", parts[0].size(),
       ", validation ", parts[1].size(), ", test ", parts[2].size(), " rows"));

@@ -37,6 +37,18 @@ struct TaskCreateOptions {
   std::string name;
   std::string data_path;  // .csv or .csv.gz
   std::string test_path;  // optional: its rows are the test split
+  // optional, with test_path: its rows are the validation split (no random
+  // split: the files are the splits).
+  std::string validation_path;
+  // The columns are the model's inputs as the user's own preprocessing made
+  // them: every feature must be a number in every row, nothing is
+  // standardised (mean 0, sd 1 in the card), constant columns stay.
+  bool inputs_as_is = false;
+  // Attributes made of several inputs (e.g. one-hot columns): NAME groups the
+  // columns "NAME<separator>...". Without names and with inputs_as_is, every
+  // column containing the separator belongs to the attribute before it.
+  std::vector<std::string> feature_groups;
+  std::string group_separator = "=";
   std::string label;
   // The label value that is class 1; empty: every value is a class.
   std::string positive;

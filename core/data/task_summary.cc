@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "core/util/input_attributes.h"
 
 namespace amend {
 namespace {
@@ -88,6 +89,7 @@ std::string TaskSummaryJson(const Task& task) {
     if (feature.categorical) entry["categories"] = feature.categories.size();
     entry["train_mean"] = feature.mean;
     entry["train_stddev"] = feature.stddev;
+    if (!feature.attribute.empty()) entry["attribute"] = feature.attribute;
     features.push_back(std::move(entry));
   }
   json["features"] = std::move(features);
@@ -109,6 +111,24 @@ std::string TaskSummaryText(const Task& task) {
   std::string text = absl::StrFormat("%s: %d rows, %d features (%s)\n",
                                      task.name, total, task.num_features(),
                                      absl::StrJoin(task.feature_names(), ", "));
+  if (const std::vector<std::string> of_input = task.feature_attributes();
+      !of_input.empty()) {
+    const InputAttributes attributes =
+        IndexInputAttributes(task.feature_names(), of_input);
+    std::vector<std::string> shown;
+    for (int64_t a = 0; a < attributes.count(); ++a) {
+      const auto index = static_cast<size_t>(a);
+      shown.push_back(attributes.inputs[index] > 1
+                          ? absl::StrFormat("%s (%d inputs)",
+                                            attributes.names[index],
+                                            attributes.inputs[index])
+                          : attributes.names[index]);
+    }
+    absl::StrAppendFormat(&text,
+                          "  %d attributes (data minimisation keeps or removes "
+                          "each whole): %s\n",
+                          attributes.count(), absl::StrJoin(shown, ", "));
+  }
   const bool multi_class = task.num_classes() > 2;
   const std::string label =
       multi_class ? absl::StrFormat("%d classes (%s)", task.num_classes(),

@@ -29,4 +29,12 @@ SplitTensors ToTensors(const Split& split, int64_t max_rows) {
   return tensors;
 }
 
+SplitTensors ToTensors(const Task& task, SplitName split, int64_t max_rows) {
+  SplitTensors tensors = ToTensors(task.split(split), max_rows);
+  const std::vector<std::string> attributes = task.feature_attributes();
+  if (!attributes.empty())
+    tensors.attributes = IndexInputAttributes(task.feature_names(), attributes);
+  return tensors;
+}
+
 }  // namespace amend

@@ -15,6 +15,7 @@
 #include <cstdint>
 
 #include "core/data/task.h"
+#include "core/util/input_attributes.h"
 
 namespace amend {
 
@@ -22,6 +23,10 @@ struct SplitTensors {
   at::Tensor features;  // [N, num_features] float32
   at::Tensor labels;    // [N] int64
   at::Tensor groups;    // [N] int64, 1 = privileged
+  // Which columns form one attribute (one-hot inputs of the user's own
+  // preprocessing); empty: every column its own. Feature selection permutes
+  // and removes attributes, and edits count them.
+  InputAttributes attributes;
 
   int64_t rows() const { return features.size(0); }
 };
@@ -29,6 +34,8 @@ struct SplitTensors {
 // Copies a split into tensors; `max_rows` > 0 keeps only the first max_rows
 // rows.
 SplitTensors ToTensors(const Split& split, int64_t max_rows = 0);
+// The same, with the task's attributes.
+SplitTensors ToTensors(const Task& task, SplitName split, int64_t max_rows = 0);
 
 }  // namespace amend
 

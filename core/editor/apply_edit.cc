@@ -2,6 +2,9 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
 #include "core/mlp/parameter_layout.h"
 #include "core/objectives/straight_through.h"
 #include "core/util/status_macros.h"
@@ -24,6 +27,35 @@ at::Tensor MeanPerGraph(const at::Tensor& values, const at::Tensor& owner,
   const at::Tensor counts = at::zeros({graphs}, values.options())
                                 .index_add(0, owner, at::ones_like(values));
   return sums / counts;
+}
+
+// Data minimisation with attributes of several inputs: one mask per
+// (graph, attribute) from the mean logit of the attribute's inputs, copied to
+// each of them. Returns the mask over all N nodes (1 off the inputs) and sets
+// `kept_fraction` to the fraction of attributes kept per graph.
+at::Tensor AttributeMasks(const GraphBatch& batch, const at::Tensor& is_input,
+                          const at::Tensor& node_mask_logit,
+                          const EditSpec& spec, at::Tensor& kept_fraction) {
+  int64_t attributes = 0;
+  for (const int64_t a : spec.input_attribute)
+    attributes = std::max(attributes, a + 1);
+  const at::Tensor input_rows = at::nonzero(is_input).squeeze(1);
+  const at::Tensor attribute_of_input =
+      at::tensor(spec.input_attribute, at::kLong);
+  const at::Tensor key =
+      batch.node_graph.index_select(0, input_rows) * attributes +
+      attribute_of_input.index_select(
+          0, batch.node_type.index_select(0, input_rows));
+  const at::Tensor logits = node_mask_logit.index_select(0, input_rows);
+  const int64_t cells = batch.num_graphs * attributes;
+  const at::Tensor sums =
+      at::zeros({cells}, logits.options()).index_add(0, key, logits);
+  const at::Tensor counts = at::zeros({cells}, logits.options())
+                                .index_add(0, key, at::ones_like(logits));
+  const at::Tensor attribute_mask = Masks(sums / counts, spec);
+  kept_fraction = attribute_mask.view({batch.num_graphs, attributes}).mean(1);
+  return at::ones_like(node_mask_logit)
+      .index_copy(0, input_rows, attribute_mask.index_select(0, key));
 }
 
 }  // namespace
@@ -67,6 +99,21 @@ absl::StatusOr<EditedBatch> ApplyEdit(
       case Requirement::kDataMinimisation: {
         const int64_t input_dim = graphs.front()->architecture.input_dim;
         is_input = at::lt(batch.node_type, input_dim);
+        if (!spec.input_attribute.empty()) {
+          if (static_cast<int64_t>(spec.input_attribute.size()) != input_dim) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "spec.input_attribute: must have one entry per input (",
+                input_dim, "), got ", spec.input_attribute.size()));
+          }
+          input_mask = AttributeMasks(batch, is_input, output.node_mask_logit,
+                                      spec, edited.kept_fraction);
+          edge_weight =
+              edge_weight *
+              at::where(is_input.index_select(0, batch.edge_index[0]),
+                        input_mask.index_select(0, batch.edge_index[0]),
+                        at::ones_like(edge_weight));
+          break;
+        }
         input_mask = Masks(output.node_mask_logit, spec);
         const at::Tensor source = batch.edge_index[0];
         const at::Tensor per_edge = at::where(

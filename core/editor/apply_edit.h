@@ -46,6 +46,11 @@ struct EditSpec {
   double mask_temperature = 1.0;
   // Logistic noise on mask logits when straight_through; none when unset.
   std::optional<at::Generator> mask_noise;
+  // Data minimisation over attributes of several inputs: each input's
+  // attribute (InputAttributes::of_input). One mask decision per attribute,
+  // from the mean of its inputs' mask logits; kept_fraction is the fraction
+  // of attributes kept. Empty: every input is its own attribute.
+  std::vector<int64_t> input_attribute;
 };
 
 struct EditedBatch {

@@ -101,8 +101,13 @@ absl::Status CheckEditFinite(const std::vector<EditResult>& results) {
 
 EditStatistics ComputeEditStatistics(const EditorConfig& config,
                                      const Mlp& edited) {
+  return ComputeEditStatistics(config.attributes(), edited);
+}
+
+EditStatistics ComputeEditStatistics(const InputAttributes& attributes,
+                                     const Mlp& edited) {
   EditStatistics statistics;
-  statistics.features_total = edited.architecture.input_dim;
+  const int64_t inputs = edited.architecture.input_dim;
   auto input_mask = edited.masks.find(kInputMaskName);
   const at::Tensor input_values = input_mask == edited.masks.end()
                                       ? at::Tensor()
@@ -110,13 +115,31 @@ EditStatistics ComputeEditStatistics(const EditorConfig& config,
   // A mask of another size than the inputs (not one ApplyEdit makes) counts
   // the inputs past its end as kept rather than reading past it.
   const int64_t mask_size = input_values.defined() ? input_values.numel() : 0;
-  for (int64_t i = 0; i < statistics.features_total; ++i) {
-    const bool kept =
-        i >= mask_size || input_values.data_ptr<float>()[i] > 0.5f;
-    if (!kept) continue;
-    ++statistics.features_kept;
-    if (i < config.input_dim()) {
-      statistics.kept_feature_names.push_back(config.feature_names[i]);
+  auto input_kept = [&](int64_t i) {
+    return i >= mask_size || input_values.data_ptr<float>()[i] > 0.5f;
+  };
+  if (!attributes.trivial() &&
+      static_cast<int64_t>(attributes.of_input.size()) == inputs) {
+    std::vector<bool> kept(static_cast<size_t>(attributes.count()), false);
+    for (int64_t i = 0; i < inputs; ++i) {
+      if (input_kept(i))
+        kept[static_cast<size_t>(attributes.of_input[static_cast<size_t>(i)])] =
+            true;
+    }
+    statistics.features_total = attributes.count();
+    for (size_t a = 0; a < kept.size(); ++a) {
+      if (!kept[a]) continue;
+      ++statistics.features_kept;
+      statistics.kept_feature_names.push_back(attributes.names[a]);
+    }
+  } else {
+    statistics.features_total = inputs;
+    for (int64_t i = 0; i < inputs; ++i) {
+      if (!input_kept(i)) continue;
+      ++statistics.features_kept;
+      if (i < static_cast<int64_t>(attributes.names.size()))
+        statistics.kept_feature_names.push_back(
+            attributes.names[static_cast<size_t>(i)]);
     }
   }
   for (const TensorSpec& spec : ExpectedTensors(edited.architecture)) {
@@ -172,6 +195,8 @@ absl::StatusOr<std::vector<EditResult>> Editor::Edit(
     EditSpec spec;
     spec.requirement = config_.requirement;
     spec.variant = config_.variant;
+    if (!config_.feature_attributes.empty())
+      spec.input_attribute = config_.attributes().of_input;
     AMEND_ASSIGN_OR_RETURN(EditedBatch edited,
                            ApplyEdit(pointers, batch, output, spec));
     std::vector<EditResult> results(models.size());

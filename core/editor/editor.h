@@ -101,8 +101,14 @@ class Editor {
   Metanetwork network_;
 };
 
-// The statistics of an edited model's masks.
+// The statistics of an edited model's masks. Features are the config's
+// attributes (EditorConfig::attributes): an attribute of several inputs is
+// kept when any of its inputs is.
 EditStatistics ComputeEditStatistics(const EditorConfig& config,
+                                     const Mlp& edited);
+// The same with attributes given (names may be empty: inputs past them count
+// as their own unnamed attributes).
+EditStatistics ComputeEditStatistics(const InputAttributes& attributes,
                                      const Mlp& edited);
 
 }  // namespace amend

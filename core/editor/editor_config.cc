@@ -48,6 +48,20 @@ absl::Status ValidateEditorConfig(const EditorConfig& config) {
     return absl::InvalidArgumentError(
         "config.feature_names: must name at least one feature");
   }
+  if (!config.feature_attributes.empty()) {
+    if (config.feature_attributes.size() != config.feature_names.size()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "config.feature_attributes: must have one entry per feature (",
+          config.feature_names.size(), "), got ",
+          config.feature_attributes.size()));
+    }
+    for (const std::string& attribute : config.feature_attributes) {
+      if (attribute.empty()) {
+        return absl::InvalidArgumentError(
+            "config.feature_attributes: names must not be empty");
+      }
+    }
+  }
   if (config.class_names.size() < 2) {
     return absl::InvalidArgumentError(
         "config.class_names: must name at least two classes");
@@ -75,7 +89,7 @@ absl::Status ValidateEditorConfig(const EditorConfig& config) {
 
 nlohmann::json EditorConfigToJson(const EditorConfig& config) {
   const MetanetworkOptions& n = config.network;
-  return nlohmann::json{
+  nlohmann::json json{
       {"task", config.task},
       {"feature_names", config.feature_names},
       {"class_names", config.class_names},
@@ -92,6 +106,9 @@ nlohmann::json EditorConfigToJson(const EditorConfig& config) {
       {"mask_temperature", config.mask_temperature},
       {"fairness_temperature", config.fairness_temperature},
   };
+  if (!config.feature_attributes.empty())
+    json["feature_attributes"] = config.feature_attributes;
+  return json;
 }
 
 absl::StatusOr<EditorConfig> EditorConfigFromJson(const nlohmann::json& json) {
@@ -104,6 +121,10 @@ absl::StatusOr<EditorConfig> EditorConfigFromJson(const nlohmann::json& json) {
   AMEND_ASSIGN_OR_RETURN(config.feature_names,
                          StringList(json, "feature_names"));
   AMEND_ASSIGN_OR_RETURN(config.class_names, StringList(json, "class_names"));
+  if (json.contains("feature_attributes")) {
+    AMEND_ASSIGN_OR_RETURN(config.feature_attributes,
+                           StringList(json, "feature_attributes"));
+  }
   AMEND_ASSIGN_OR_RETURN(const std::string requirement,
                          JsonField<std::string>(json, "requirement", "config"));
   AMEND_ASSIGN_OR_RETURN(config.requirement, ParseRequirement(requirement));

@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "core/editor/requirement.h"
 #include "core/gmn/metanetwork_options.h"
+#include "core/util/input_attributes.h"
 
 namespace amend {
 
@@ -24,6 +25,11 @@ struct EditorConfig {
   std::string task;                        // "adult" or "bank"
   std::vector<std::string> feature_names;  // input order
   std::vector<std::string> class_names;    // class index order
+  // Each input's attribute when several inputs form one (one-hot columns):
+  // data minimisation keeps or removes an attribute's inputs together and
+  // counts attributes. Empty: every input is its own attribute. Stored only
+  // when set, so older editor files read unchanged.
+  std::vector<std::string> feature_attributes;
   Requirement requirement = Requirement::kPruning;
   EditVariant variant = EditVariant::kWeightsAndMasks;
   // λ of the training objective JSD + λ·R (R = RequirementMetricName's
@@ -40,6 +46,9 @@ struct EditorConfig {
 
   int64_t input_dim() const {
     return static_cast<int64_t>(feature_names.size());
+  }
+  InputAttributes attributes() const {
+    return IndexInputAttributes(feature_names, feature_attributes);
   }
   int64_t num_classes() const {
     return static_cast<int64_t>(class_names.size());

@@ -124,8 +124,9 @@ absl::Status AddBaselineOutcomes(const Mlp& model, uint64_t seed,
   AMEND_ASSIGN_OR_RETURN(
       const std::vector<double> importance,
       PermutationImportance(model, data.fit, sweep.importance_repeats, seed));
-  AMEND_ASSIGN_OR_RETURN(const Mlp selected,
-                         SelectFeatures(model, importance, features_kept));
+  AMEND_ASSIGN_OR_RETURN(
+      const Mlp selected,
+      SelectFeatures(model, importance, features_kept, data.fit.attributes));
   const double fs_seconds = fs_watch.Seconds();
   const int64_t total = CountWeights(model.architecture);
   for (size_t s = 0; s < std::size(kScoredBaselines); ++s) {

@@ -16,7 +16,7 @@ namespace amend {
 SplitTensors FirstRows(const SplitTensors& data, int64_t rows) {
   rows = std::min(rows, data.rows());
   return {data.features.narrow(0, 0, rows), data.labels.narrow(0, 0, rows),
-          data.groups.narrow(0, 0, rows)};
+          data.groups.narrow(0, 0, rows), data.attributes};
 }
 
 int64_t KeptCount(double fraction, int64_t total) {

@@ -16,7 +16,13 @@ absl::StatusOr<std::vector<MethodPoint>> RunMinimisationBaselines(
     const std::vector<const Mlp*>& models, const PanelData& data,
     const MinimisationSweep& sweep, const PanelProgress& progress) {
   if (models.empty()) return std::vector<MethodPoint>{};
-  const int64_t features = models[0]->architecture.input_dim;
+  const int64_t inputs = models[0]->architecture.input_dim;
+  // Features are attributes when the task groups inputs (one-hot columns).
+  const InputAttributes& attributes = data.fit.attributes;
+  const bool grouped =
+      !attributes.trivial() &&
+      static_cast<int64_t>(attributes.of_input.size()) == inputs;
+  const int64_t features = grouped ? attributes.count() : inputs;
   std::vector<int64_t> retrain_counts;
   for (double fraction : sweep.retrain_keep_fractions) {
     if (!(fraction > 0 && fraction <= 1)) {
@@ -35,7 +41,7 @@ absl::StatusOr<std::vector<MethodPoint>> RunMinimisationBaselines(
           : models.size();
   for (size_t m = 0; m < models.size(); ++m) {
     const Mlp& model = *models[m];
-    if (model.architecture.input_dim != features) {
+    if (model.architecture.input_dim != inputs) {
       return absl::InvalidArgumentError(
           "models: every model must read the same features");
     }
@@ -47,8 +53,8 @@ absl::StatusOr<std::vector<MethodPoint>> RunMinimisationBaselines(
     const double importance_seconds = importance_watch.Seconds();
     for (int64_t keep = features - 1; keep >= 1; --keep) {
       const Stopwatch watch;
-      AMEND_ASSIGN_OR_RETURN(Mlp selected,
-                             SelectFeatures(model, importance, keep));
+      AMEND_ASSIGN_OR_RETURN(
+          Mlp selected, SelectFeatures(model, importance, keep, attributes));
       AMEND_ASSIGN_OR_RETURN(
           EditOutcome outcome,
           WeightEditOutcome(Requirement::kDataMinimisation, model, selected,
@@ -59,7 +65,8 @@ absl::StatusOr<std::vector<MethodPoint>> RunMinimisationBaselines(
       for (size_t r = 0; r < retrain_counts.size(); ++r) {
         const Stopwatch watch;
         AMEND_ASSIGN_OR_RETURN(
-            Mlp selected, SelectFeatures(model, importance, retrain_counts[r]));
+            Mlp selected,
+            SelectFeatures(model, importance, retrain_counts[r], attributes));
         DistillationOptions options = sweep.retraining;
         options.seed = sweep.seed + 1000 * m + r;
         AMEND_ASSIGN_OR_RETURN(

@@ -56,8 +56,9 @@ absl::StatusOr<EditOutcome> CompareEdit(Requirement requirement,
   AMEND_ASSIGN_OR_RETURN(
       outcome.eod_after,
       EqualisedOddsDifference(positive_after, positive_labels, data.groups));
-  EditorConfig names;  // counts only; feature names are not needed here
-  const EditStatistics statistics = ComputeEditStatistics(names, edited);
+  // Counts only: names are not needed here.
+  const EditStatistics statistics =
+      ComputeEditStatistics(data.attributes, edited);
   outcome.features_kept = statistics.features_kept;
   outcome.weights_kept = statistics.weights_kept_fraction();
   outcome.weights_kept_count = statistics.weights_kept;

@@ -242,7 +242,7 @@ absl::StatusOr<EditorManifest> FinalManifest(TrainingRun& run) {
       const std::vector<ZooModel> test,
       LoadZooModels(run.zoo_dir, "test", run.options.max_test_models));
   const SplitTensors test_data =
-      ToTensors(run.task.test, run.options.max_test_rows);
+      ToTensors(run.task, SplitName::kTest, run.options.max_test_rows);
   const std::vector<const Mlp*> test_models = MlpPointers(test);
   AMEND_ASSIGN_OR_RETURN(const std::vector<EditOutcome> records,
                          CompareEditor(editor, test_models, test_data));
@@ -297,6 +297,7 @@ EditorConfig MakeEditorConfig(const Task& task, Requirement requirement,
     config.feature_names.push_back(feature.name);
   }
   config.class_names = task.class_names;
+  config.feature_attributes = task.feature_attributes();
   config.requirement = requirement;
   config.variant = variant;
   config.lambda = lambda;

@@ -38,7 +38,8 @@ absl::StatusOr<std::optional<MatchedBaseline>> CompareMatchedBaseline(
                                 kImportanceSeed));
       AMEND_ASSIGN_OR_RETURN(
           edited,
-          SelectFeatures(mlp, importance, editor_outcomes[i].features_kept));
+          SelectFeatures(mlp, importance, editor_outcomes[i].features_kept,
+                         importance_data.attributes));
     }
     AMEND_ASSIGN_OR_RETURN(const EditOutcome record,
                            CompareEdit(requirement, mlp, edited, data));

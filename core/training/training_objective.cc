@@ -25,6 +25,7 @@ SplitTensors Rows(const SplitTensors& all, const std::vector<int64_t>& rows) {
   out.features = all.features.index_select(0, index);
   out.labels = all.labels.index_select(0, index);
   out.groups = all.groups.index_select(0, index);
+  out.attributes = all.attributes;
   return out;
 }
 
@@ -73,7 +74,7 @@ Minibatch DrawMinibatch(const std::vector<ZooModel>& zoo,
 }  // namespace
 
 TrainingData HalveValidation(const Task& task) {
-  const SplitTensors all = ToTensors(task.validation);
+  const SplitTensors all = ToTensors(task, SplitName::kValidation);
   std::vector<int64_t> order(all.rows());
   for (int64_t i = 0; i < all.rows(); ++i) order[i] = i;
   SeededRandom random(kValidationHalvesSeed);
@@ -114,6 +115,8 @@ absl::StatusOr<StepLosses> TrainingObjective(
   spec.straight_through = true;
   spec.mask_temperature = config.mask_temperature;
   spec.mask_noise = drawn.noise;
+  if (!config.feature_attributes.empty())
+    spec.input_attribute = config.attributes().of_input;
   AMEND_ASSIGN_OR_RETURN(const EditedBatch edited,
                          ApplyEdit(graphs, batch, output, spec));
   std::vector<at::Tensor> jsds, requirements;

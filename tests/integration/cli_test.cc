@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "core/mlp/forward.h"
 #include "core/mlp/model_file.h"
 #include "core/testing/editor_fixtures.h"
@@ -480,6 +481,57 @@ TEST_F(CliTest, SweepTrainsEditorsAndEditWritesTheEditedModel) {
 
 // A user's CSV through the chain: task create, data, zoo, train, edit, by
 // task name under --tasks_dir and by folder path.
+// One-hot inputs of the user's own preprocessing: "c=a", "c=b", "c=c" form
+// one attribute, counted and named as one from task create to the edit.
+TEST_F(CliTest, OneHotInputsAreEditedAsAttributes) {
+  const std::string trainer = AMEND_TRAINER;
+  auto write = [&](const std::string& name, int begin, int end) {
+    std::string csv = "x1,x2,c=a,c=b,c=c,label\n";
+    for (int r = begin; r < end; ++r) {
+      const double x1 = ((r * 37) % 101) / 50.0 - 1,
+                   x2 = ((r * 53) % 89) / 44.0 - 1;
+      const int c = (r * 7) % 3;
+      absl::StrAppend(&csv, x1, ",", x2, ",", c == 0, ",", c == 1, ",", c == 2,
+                      ",", x1 + (c == 1) > 0.3 ? "yes" : "no", "\n");
+    }
+    const std::string path = (dir_ / name).string();
+    EXPECT_TRUE(WriteFileAtomically(path, csv).ok());
+    return path;
+  };
+  const std::string tasks = (dir_ / "tasks").string();
+  const CommandResult created = RunCommand(
+      trainer + " task create --inputs_as_is --data " + write("a.csv", 0, 600) +
+      " --validation " + write("b.csv", 600, 800) + " --test " +
+      write("c.csv", 800, 1000) + " --label label --positive yes --out " +
+      tasks + "/onehot");
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+  EXPECT_THAT(created.output,
+              HasSubstr("attribute c: 3 inputs (c=a, c=b, c=c), kept or "
+                        "removed together"));
+  EXPECT_THAT(created.output, HasSubstr("3 attributes (data minimisation keeps "
+                                        "or removes each whole): x1, x2, c (3 "
+                                        "inputs)"));
+  const std::string zoo = (dir_ / "zoo").string();
+  ASSERT_EQ(RunCommand(trainer + " zoo --task " + tasks +
+                       "/onehot --runs 8 --epochs 2 --seed 3 --out " + zoo)
+                .exit_code,
+            0);
+  const std::string editor = (dir_ / "editor").string();
+  const CommandResult trained = RunCommand(
+      trainer + " train --task " + tasks +
+      "/onehot --requirement data_minimisation --lambda 0.05 --steps 2 "
+      "--eval_every 2 --hidden 8 --layers 1 --zoo " +
+      zoo + " --out " + editor);
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  const CommandResult edit =
+      RunCommand(trainer + " edit --editor " + editor + " --model " + zoo +
+                 "/models/r000000-e002.safetensors -o " +
+                 (dir_ / "out.safetensors").string());
+  ASSERT_EQ(edit.exit_code, 0) << edit.output;
+  EXPECT_THAT(edit.output, HasSubstr(" of 3"));
+  EXPECT_THAT(edit.output, ::testing::Not(HasSubstr(" of 5")));
+}
+
 TEST_F(CliTest, AUserTaskGoesFromCsvToAnEditedModel) {
   const std::string trainer = AMEND_TRAINER;
   const std::string csv = (dir_ / "synth.csv").string();

@@ -50,6 +50,10 @@ class TaskCard:
         self.name = card["name"]
         self.features = card["features"]
         self.feature_names = [f["name"] for f in self.features]
+        # Each input's attribute (several one-hot inputs may form one; data
+        # minimisation keeps or removes an attribute whole).
+        self.feature_attributes = [f.get("attribute", f["name"])
+                                   for f in self.features]
         self.class_names = card["label"]["classes"]
         self.missing = card["csv"]["missing"]
         delimiter = card["csv"]["delimiter"]

@@ -253,6 +253,74 @@ TEST_F(TaskCreateTest, WithoutPositiveEveryLabelValueIsAClass) {
               HasSubstr("leave out --positive for a 3-class"));
 }
 
+TEST_F(TaskCreateTest, InputsAsIsKeepTheValuesAndGroupOneHotColumns) {
+  // Already-numeric model inputs: x and the one-hot job=*, split by file.
+  auto rows = [](int begin, int end) {
+    std::string csv = "x,job=a,job=b,job=c,unused,y\n";
+    for (int r = begin; r < end; ++r) {
+      absl::StrAppend(&csv, r * 0.5 - 3, ",", r % 3 == 0, ",", r % 3 == 1, ",",
+                      r % 3 == 2, ",", r, ",", r % 2 ? "yes" : "no", "\n");
+    }
+    return csv;
+  };
+  TaskCreateOptions options;
+  options.name = "onehot";
+  options.data_path = Write("train.csv", rows(0, 12));
+  options.validation_path = Write("validation.csv", rows(12, 18));
+  options.test_path = Write("test.csv", rows(18, 24));
+  options.label = "y";
+  options.positive = "yes";
+  options.ignore = {"unused"};
+  options.inputs_as_is = true;
+  auto created = CreateTask(options);
+  ASSERT_TRUE(created.ok()) << created.status();
+  ASSERT_TRUE(WriteTaskDirectory(*created, temp_.file("o")).ok());
+  auto task = LoadTaskDirectory(temp_.file("o"));
+  ASSERT_TRUE(task.ok()) << task.status();
+  EXPECT_THAT(task->feature_attributes(),
+              ElementsAre("x", "job", "job", "job"));
+  EXPECT_EQ(task->train.rows, 12);
+  EXPECT_EQ(task->validation.rows, 6);
+  EXPECT_EQ(task->test.rows, 6);
+  // Nothing standardised: row r of the validation file is (r*0.5-3, one-hot).
+  for (int64_t i = 0; i < task->validation.rows; ++i) {
+    const int r = 12 + static_cast<int>(i);
+    const float* x = &task->validation.features[static_cast<size_t>(i) * 4];
+    EXPECT_EQ(x[0], static_cast<float>(r * 0.5 - 3));
+    EXPECT_EQ(x[1], r % 3 == 0 ? 1.0f : 0.0f);
+    EXPECT_EQ(x[3], r % 3 == 2 ? 1.0f : 0.0f);
+  }
+  const std::string card = *ReadFileToString(temp_.file("o/task.json"));
+  EXPECT_THAT(card, HasSubstr("\"attribute\": \"job\""));
+  EXPECT_THAT(card, HasSubstr("\"role\": \"validation\""));
+
+  // Named groups instead of the separator; an unknown one is refused.
+  options.inputs_as_is = false;
+  options.feature_groups = {"job"};
+  auto named = CreateTask(options);
+  ASSERT_TRUE(named.ok()) << named.status();
+  EXPECT_EQ(named->card.features[2].attribute, "job");
+  EXPECT_EQ(named->card.features[0].attribute, "");
+  options.feature_groups = {"city"};
+  EXPECT_THAT(ErrorOf(options),
+              HasSubstr("--feature_groups: no column starts with \"city=\""));
+
+  // Text among inputs as is, and a validation file without a test file.
+  options.feature_groups.clear();
+  options.inputs_as_is = true;
+  options.ignore.clear();
+  options.validation_path.clear();
+  options.test_path.clear();
+  options.data_path = Write("text.csv",
+                            "x,job=a,unused,y\n1,0,n/a,yes\n"
+                            "2,1,3,no\n");
+  EXPECT_THAT(ErrorOf(options),
+              HasSubstr("text.csv:2: column unused: --inputs_as_is, but "
+                        "\"n/a\" is not a number"));
+  options.validation_path = temp_.file("validation.csv");
+  EXPECT_THAT(ErrorOf(options), HasSubstr("--validation needs --test"));
+}
+
 TEST_F(TaskCreateTest, ColumnProblemsNameTheColumnAndTheFix) {
   TaskCreateOptions with_id = Options();
   with_id.ignore = {};
