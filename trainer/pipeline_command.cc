@@ -15,6 +15,7 @@
 #include "core/data/task.h"
 #include "core/editor/editor_config.h"
 #include "core/editor/requirement.h"
+#include "core/eval/panel_report.h"
 #include "core/training/editor_trainer.h"
 #include "core/util/file_io.h"
 #include "core/util/strict_json.h"
@@ -49,17 +50,45 @@ std::string LambdaList(const std::vector<double>& lambdas) {
   return absl::StrJoin(labels, ",");
 }
 
-// The hypervolume line of a report's summary.md, or "".
+// "editor: hypervolume H against the best baseline's B (smaller | at least as
+// large)" for each editor method of a report's report.json; "" when there is
+// no report or no baseline in it.
 std::string HypervolumeLine(const std::string& report_dir) {
-  auto summary = ReadFileToString(report_dir + "/summary.md", 1 << 20);
-  if (!summary.ok()) return "";
-  for (absl::string_view line : absl::StrSplit(*summary, '\n')) {
-    if (absl::StrContains(line, "hypervolume") &&
-        !absl::StartsWith(line, "|")) {
-      return std::string(line);
+  auto text = ReadFileToString(report_dir + "/report.json", 256 << 20);
+  if (!text.ok()) return "";
+  const nlohmann::json report = nlohmann::json::parse(*text, nullptr, false);
+  if (!report.is_object() || !report.contains("fronts") ||
+      !report["fronts"].is_array()) {
+    return "";
+  }
+  double best_baseline = 0.0;
+  bool any_baseline = false;
+  std::vector<std::pair<std::string, double>> editors;
+  for (const nlohmann::json& front : report["fronts"]) {
+    if (!front.is_object() || !front.contains("method") ||
+        !front["method"].is_string() || !front.contains("hypervolume") ||
+        !front["hypervolume"].is_number()) {
+      continue;
+    }
+    const std::string method = front["method"].get<std::string>();
+    const double hypervolume = front["hypervolume"].get<double>();
+    if (IsBaselineMethod(method)) {
+      best_baseline =
+          any_baseline ? std::max(best_baseline, hypervolume) : hypervolume;
+      any_baseline = true;
+    } else if (IsEditorMethod(method)) {
+      editors.emplace_back(method, hypervolume);
     }
   }
-  return "";
+  if (!any_baseline) return "";
+  std::vector<std::string> lines;
+  for (const auto& [method, hypervolume] : editors) {
+    lines.push_back(absl::StrFormat(
+        "%s: hypervolume %.5g against the best baseline's %.5g (%s).", method,
+        hypervolume, best_baseline,
+        hypervolume >= best_baseline ? "at least as large" : "smaller"));
+  }
+  return absl::StrJoin(lines, " ");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "core/training/edit_comparison.h"
+#include "core/training/training_objective.h"
 #include "core/training/zoo_models.h"
 #include "core/util/file_io.h"
 #include "core/zoo/zoo_builder.h"
@@ -190,6 +191,41 @@ TEST(EditorTrainerTest,
   EXPECT_THAT(other.message(), HasSubstr("other settings"));
   // Which flag to change is the caller's to say (amend-trainer adds it).
   EXPECT_THAT(other.message(), ::testing::Not(HasSubstr("--")));
+}
+
+// Fairness's (group, label) cells: filled for a binary label, left empty for
+// a multi-class one (whose labels would index past the four cells).
+TEST(EditorTrainerTest, ValidationCellsExistForBinaryLabelsOnly) {
+  Task task;
+  task.name = "cells";
+  task.features = {Feature{.name = "x"}};
+  task.class_names = {"a", "b", "c", "d"};
+  for (int64_t i = 0; i < 40; ++i) {
+    task.validation.features.push_back(static_cast<float>(i));
+    task.validation.labels.push_back(i % 4);
+    task.validation.groups.push_back(static_cast<int8_t>(i % 2));
+    task.validation.source_row.push_back(i);
+  }
+  task.validation.rows = 40;
+  const TrainingData multi = HalveValidation(task);
+  EXPECT_EQ(multi.editing.rows(), 20);
+  for (const std::vector<int64_t>& cell : multi.cells)
+    EXPECT_TRUE(cell.empty());
+
+  task.class_names = {"a", "b"};
+  for (int64_t& label : task.validation.labels) label %= 2;
+  const TrainingData binary = HalveValidation(task);
+  size_t filled = 0;
+  for (size_t c = 0; c < binary.cells.size(); ++c) {
+    for (const int64_t row : binary.cells[c]) {
+      // cell = 2 * group + label of the editing half's row.
+      EXPECT_EQ(static_cast<int64_t>(c),
+                2 * binary.editing.groups[row].item<int64_t>() +
+                    binary.editing.labels[row].item<int64_t>());
+      ++filled;
+    }
+  }
+  EXPECT_EQ(filled, 20u);
 }
 
 TEST(EditorTrainerTest, AZooOfAnotherTaskIsRefused) {
