@@ -110,6 +110,31 @@ class TaskCardTest(unittest.TestCase):
         with self.assertRaisesRegex(TaskCardError, "not one of Lyon"):
             card.label_of({"city, country": "Oslo"})
 
+    def test_inputs_as_is_encode_to_themselves_with_attributes(self):
+        files = {}
+        for split, rows in (("train", range(0, 12)), ("validation", range(12, 18)),
+                            ("test", range(18, 24))):
+            path = os.path.join(WORK, "oh-%s.csv" % split)
+            with open(path, "w") as f:
+                f.write("x,c=a,c=b,y\n")
+                for r in rows:
+                    f.write("%g,%d,%d,%s\n" % (r * 0.25 - 2, r % 2, 1 - r % 2,
+                                               "yes" if r % 3 else "no"))
+            files[split] = path
+        folder = os.path.join(WORK, "tasks", "onehot")
+        subprocess.run([TRAINER, "task", "create", "--inputs_as_is", "--data",
+                        files["train"], "--validation", files["validation"],
+                        "--test", files["test"], "--label", "y", "--positive",
+                        "yes", "--out", folder],
+                       check=True, capture_output=True)
+        card = TaskCard.load(folder)
+        self.assertEqual(card.feature_attributes, ["x", "c", "c"])
+        rows = card.rows_of_split("validation")
+        self.assertEqual(len(rows), 6)
+        for row in rows:
+            self.assertEqual(card.encode_row(row),
+                             [f32(row["x"]), f32(row["c=a"]), f32(row["c=b"])])
+
     def test_missing_values_and_unknown_categories(self):
         row = {"age": "", "job": "", "balance": "?", "city, country": "Rome"}
         x = self.card.encode_row(row)
