@@ -3,8 +3,10 @@
 // a finished one.
 #include "core/training/editor_trainer.h"
 
+#include <cmath>
 #include <filesystem>
 
+#include "core/mlp/forward.h"
 #include "core/training/edit_comparison.h"
 #include "core/training/training_objective.h"
 #include "core/training/zoo_models.h"
@@ -226,6 +228,42 @@ TEST(EditorTrainerTest, ValidationCellsExistForBinaryLabelsOnly) {
     }
   }
   EXPECT_EQ(filled, 20u);
+}
+
+// For a multi-class label the reported EOD is class 1 against the rest,
+// counted here by hand from the predictions.
+TEST(EditorTrainerTest, MultiClassEodIsClassOneAgainstTheRest) {
+  Architecture a;
+  a.input_dim = 4;
+  a.num_classes = 3;
+  a.layers = {{6, Activation::kRelu, Norm::kNone, 0.0, {}}};
+  const Mlp mlp = *InitializeMlp(a, 11);
+  SplitTensors data;
+  at::manual_seed(3);
+  data.features = at::randn({600, 4}) * 3;
+  data.labels = at::randint(0, 3, {600}, at::kLong);
+  data.groups = at::randint(0, 2, {600}, at::kLong);
+  auto outcome = CompareEdit(Requirement::kPruning, mlp, mlp, data);
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  const at::Tensor logits =
+      *Logits(mlp.architecture, mlp.parameters, data.features);
+  double positive[2][2] = {{0, 0}, {0, 0}}, rows[2][2] = {{0, 0}, {0, 0}};
+  bool other_classes_predicted = false;
+  for (int64_t i = 0; i < 600; ++i) {
+    const int64_t predicted = logits[i].argmax().item<int64_t>();
+    other_classes_predicted = other_classes_predicted || predicted == 2;
+    const int64_t g = data.groups[i].item<int64_t>();
+    const int64_t is_one = data.labels[i].item<int64_t>() == 1;
+    rows[g][is_one] += 1;
+    positive[g][is_one] += predicted == 1;
+  }
+  const double tpr_gap =
+      std::abs(positive[0][1] / rows[0][1] - positive[1][1] / rows[1][1]);
+  const double fpr_gap =
+      std::abs(positive[0][0] / rows[0][0] - positive[1][0] / rows[1][0]);
+  ASSERT_TRUE(other_classes_predicted);  // else any EOD would agree
+  EXPECT_NEAR(outcome->eod_before, std::max(tpr_gap, fpr_gap), 1e-9);
+  EXPECT_EQ(outcome->eod_after, outcome->eod_before);
 }
 
 TEST(EditorTrainerTest, AZooOfAnotherTaskIsRefused) {
