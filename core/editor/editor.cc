@@ -195,8 +195,10 @@ absl::StatusOr<std::vector<EditResult>> Editor::Edit(
     EditSpec spec;
     spec.requirement = config_.requirement;
     spec.variant = config_.variant;
+    // Indexed once per call, for the masks and every result's statistics.
+    const InputAttributes attributes = config_.attributes();
     if (!config_.feature_attributes.empty())
-      spec.input_attribute = config_.attributes().of_input;
+      spec.input_attribute = attributes.of_input;
     AMEND_ASSIGN_OR_RETURN(EditedBatch edited,
                            ApplyEdit(pointers, batch, output, spec));
     std::vector<EditResult> results(models.size());
@@ -209,7 +211,7 @@ absl::StatusOr<std::vector<EditResult>> Editor::Edit(
       for (auto& [name, tensor] : edited.masks[i]) {
         mlp.masks[name] = tensor.contiguous();
       }
-      results[i].statistics = ComputeEditStatistics(config_, mlp);
+      results[i].statistics = ComputeEditStatistics(attributes, mlp);
     }
     AMEND_RETURN_IF_ERROR(CheckEditFinite(results));
     return results;
