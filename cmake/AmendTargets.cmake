@@ -2,6 +2,16 @@
 
 include(AmendPrecompiledHeaders)
 
+# -DAMEND_SANITIZE=address,undefined (or thread) builds every Amend target, test and tool with
+# those sanitizers (scripts/test.sh: AMEND_SANITIZE=...). Reports abort the process
+# (-fno-sanitize-recover), so a test that triggers one fails. Third-party libraries stay as
+# Debian built them.
+set(AMEND_SANITIZE "" CACHE STRING "Sanitizers for every Amend target: address,undefined or thread")
+if(AMEND_SANITIZE AND NOT AMEND_SANITIZE MATCHES "^(address|undefined|thread)(,(address|undefined))*$")
+  message(FATAL_ERROR "AMEND_SANITIZE=${AMEND_SANITIZE}: expected address, undefined, "
+                      "address,undefined or thread")
+endif()
+
 # The language level and warnings alone (also what the precompiled-header hosts are built with).
 function(_amend_compile_settings target)
   target_compile_features(${target} PUBLIC cxx_std_20)
@@ -14,6 +24,12 @@ function(_amend_compile_settings target)
   # (CXX=clang++) turns a lock-discipline mistake into a warning.
   if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
     target_compile_options(${target} PRIVATE -Wthread-safety)
+  endif()
+  if(AMEND_SANITIZE)
+    # -g1: line tables, enough for readable reports at a fraction of -g's compile time.
+    target_compile_options(${target} PRIVATE -fsanitize=${AMEND_SANITIZE}
+                           -fno-sanitize-recover=all -fno-omit-frame-pointer -g1)
+    target_link_options(${target} PUBLIC -fsanitize=${AMEND_SANITIZE})
   endif()
 endfunction()
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <set>
@@ -15,6 +16,7 @@
 #include "core/util/sha256.h"
 #include "core/util/status_macros.h"
 #include "server/model_codec.h"
+#include "server/parsing_unary_handler.h"
 
 namespace amend::server {
 namespace {
@@ -239,7 +241,71 @@ EditorService::EditorService(EditorRegistry& registry, EditBatcher& batcher,
       metrics_(metrics),
       auth_(auth),
       limits_(limits),
-      on_reload_(std::move(on_reload)) {}
+      on_reload_(std::move(on_reload)) {
+  ParseRequestsOurselves();
+}
+
+void EditorService::ParseRequestsOurselves() {
+  // The indices are the methods' order in proto/amend/v1/editor.proto.
+  using amend::v1::EditModelRequest;
+  using amend::v1::EditModelResponse;
+  using amend::v1::ListEditorsRequest;
+  using amend::v1::ListEditorsResponse;
+  using amend::v1::ReloadEditorsRequest;
+  using amend::v1::ReloadEditorsResponse;
+  MarkMethodStreamed(
+      0,
+      NewParsingUnaryHandler<EditModelRequest, EditModelResponse>(
+          [this](grpc::ServerContext* context, const EditModelRequest* request,
+                 EditModelResponse* response) {
+            return EditModel(context, request, response);
+          },
+          [this](const grpc::Status& status) {
+            RecordUnparseable("EditModel", status);
+          }));
+  MarkMethodStreamed(
+      1, NewParsingUnaryHandler<ListEditorsRequest, ListEditorsResponse>(
+             [this](grpc::ServerContext* context,
+                    const ListEditorsRequest* request,
+                    ListEditorsResponse* response) {
+               return ListEditors(context, request, response);
+             },
+             [this](const grpc::Status& status) {
+               RecordUnparseable("ListEditors", status);
+             }));
+  MarkMethodStreamed(
+      2, NewParsingUnaryHandler<ReloadEditorsRequest, ReloadEditorsResponse>(
+             [this](grpc::ServerContext* context,
+                    const ReloadEditorsRequest* request,
+                    ReloadEditorsResponse* response) {
+               return ReloadEditors(context, request, response);
+             },
+             [this](const grpc::Status& status) {
+               RecordUnparseable("ReloadEditors", status);
+             }));
+}
+
+void EditorService::RecordUnparseable(const std::string& method,
+                                      const grpc::Status& status) {
+  const std::string code = absl::StatusCodeToString(
+      static_cast<absl::StatusCode>(status.error_code()));
+  metrics_.RecordRpc(method, code);
+  if (method == "EditModel") metrics_.RecordEdit("other", "other", code, 0.0);
+  // A client that sends garbage in a loop must not fill the log.
+  const Clock::time_point now = Clock::now();
+  absl::MutexLock lock(&log_mutex_);
+  ++unparseable_since_log_;
+  if (logged_unparseable_ &&
+      now - last_unparseable_log_ < std::chrono::minutes(1)) {
+    return;
+  }
+  std::cerr << "amend-server: " << method << ": " << status.error_message()
+            << " (" << unparseable_since_log_
+            << " unparseable request(s) since the last such line)\n";
+  logged_unparseable_ = true;
+  last_unparseable_log_ = now;
+  unparseable_since_log_ = 0;
+}
 
 absl::Status EditorService::Authorize(grpc::ServerContext* context,
                                       Scope scope) const {

@@ -10,8 +10,12 @@
 #define AMEND_SERVER_EDITOR_SERVICE_H_
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
+#include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "amend/v1/editor.grpc.pb.h"
 #include "core/mlp/architecture.h"
 #include "server/auth.h"
@@ -63,6 +67,12 @@ class EditorService final : public amend::v1::ModelEditor::Service {
   absl::Status List(const amend::v1::ListEditorsRequest& request,
                     amend::v1::ListEditorsResponse& response);
   absl::Status Authorize(grpc::ServerContext* context, Scope scope) const;
+  // Replaces gRPC's parsing of every method's request with ours
+  // (server/parsing_unary_handler.h).
+  void ParseRequestsOurselves();
+  // Counts a request of `method` whose bytes did not parse and logs it (at
+  // most one line a minute, with the count since the last).
+  void RecordUnparseable(const std::string& method, const grpc::Status& status);
 
   EditorRegistry& registry_;
   EditBatcher& batcher_;
@@ -70,6 +80,11 @@ class EditorService final : public amend::v1::ModelEditor::Service {
   const TokenAuthenticator& auth_;
   const ServiceLimits limits_;
   const std::function<void(int)> on_reload_;
+  absl::Mutex log_mutex_;
+  std::chrono::steady_clock::time_point last_unparseable_log_
+      ABSL_GUARDED_BY(log_mutex_);
+  int64_t unparseable_since_log_ ABSL_GUARDED_BY(log_mutex_) = 0;
+  bool logged_unparseable_ ABSL_GUARDED_BY(log_mutex_) = false;
 };
 
 // The wire description of a served editor.

@@ -20,6 +20,7 @@
 #include "core/util/file_io.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/interrupted_command.h"
 #include "tests/testing/run_command.h"
 #include "tests/testing/temp_dir.h"
 
@@ -31,7 +32,9 @@ using ::testing::Not;
 namespace fs = std::filesystem;
 
 using testing::CommandResult;
+using testing::KillWhenWritten;
 using testing::RunCommand;
+using testing::TemporaryFiles;
 
 int FreePort() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -332,38 +335,6 @@ TEST_F(CliTest, LambdaAndLambdasAcceptTheSameForms) {
   }
   EXPECT_THAT(RunCommand(commands[0] + "0.1,0.2").output,
               HasSubstr("--lambda: must be a number, got \"0.1,0.2\""));
-}
-
-// Runs `command` in a child and SIGKILLs it as soon as `path` exists and is
-// not empty (waiting at most 60 s); true when the kill interrupted it.
-bool KillWhenWritten(const std::string& command, const fs::path& path) {
-  const pid_t pid = ::fork();
-  if (pid < 0) return false;
-  if (pid == 0) {
-    const std::string shell = "exec " + command + " >/dev/null 2>&1";
-    ::execl("/bin/sh", "sh", "-c", shell.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  for (int i = 0; i < 12000 && !(fs::exists(path) && fs::file_size(path) > 0);
-       ++i) {
-    ::usleep(5000);
-  }
-  ::kill(pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFSIGNALED(status);
-}
-
-// Files under `dir` that a write in progress left behind (WriteFileAtomically
-// names them <file>.tmp.<pid>.<n>).
-std::vector<std::string> TemporaryFiles(const fs::path& dir) {
-  std::vector<std::string> left;
-  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    if (entry.path().filename().string().find(".tmp.") != std::string::npos) {
-      left.push_back(entry.path().string());
-    }
-  }
-  return left;
 }
 
 // A real interruption: SIGKILL while the zoo is being built, then the same

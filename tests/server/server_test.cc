@@ -3,6 +3,8 @@
 // load, tokens, deadlines, draining and the metrics endpoint.
 #include <arpa/inet.h>
 #include <grpcpp/create_channel.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/impl/codegen/client_unary_call.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -634,6 +636,62 @@ TEST_F(ServerTest, MetricsCountEveryCallByCode) {
   EXPECT_EQ(Series(scrape, "amend_inflight_requests"), 0);
   EXPECT_EQ(
       Series(scrape, "amend_build_info{device=\"cpu\",version=\"0.1.0\"}"), 1);
+}
+
+// Sends `bytes` as the request of `method` (e.g. "EditModel"), unchecked.
+grpc::Status CallWithBytes(int port, const std::string& method,
+                           const std::string& bytes) {
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                     grpc::InsecureChannelCredentials());
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  grpc::ClientContext context;
+  return grpc::internal::BlockingUnaryCall<grpc::ByteBuffer, grpc::ByteBuffer>(
+      channel.get(),
+      grpc::internal::RpcMethod(("/amend.v1.ModelEditor/" + method).c_str(),
+                                grpc::internal::RpcMethod::NORMAL_RPC),
+      &context, request, &response);
+}
+
+TEST_F(ServerTest, BytesThatAreNotARequestAreAnInvalidArgumentAndCounted) {
+  StartServer();
+  // Field 1 (task, a string) announcing 100 bytes with 3 present: truncated.
+  const std::string truncated(
+      "\x0a\x64"
+      "abc",
+      5);
+  for (const std::string method :
+       {"EditModel", "ListEditors", "ReloadEditors"}) {
+    const grpc::Status status =
+        CallWithBytes(server_->port(), method, truncated);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << method;
+    EXPECT_THAT(status.error_message(), HasSubstr("request: 5 bytes"));
+    EXPECT_THAT(status.error_message(), HasSubstr("Request"));
+  }
+  const grpc::Status edit = CallWithBytes(server_->port(), "EditModel",
+                                          std::string("\xff\xff\xff", 3));
+  EXPECT_THAT(
+      edit.error_message(),
+      HasSubstr("3 bytes that do not parse as amend.v1.EditModelRequest"));
+  // Valid bytes still reach the service: an empty ListEditorsRequest lists.
+  EXPECT_TRUE(CallWithBytes(server_->port(), "ListEditors", "").ok());
+  const std::string scrape = Scrape(server_->metrics_port());
+  EXPECT_EQ(Series(scrape,
+                   "amend_rpcs_total{code=\"INVALID_ARGUMENT\",method="
+                   "\"EditModel\"}"),
+            2);
+  EXPECT_EQ(Series(scrape,
+                   "amend_rpcs_total{code=\"INVALID_ARGUMENT\",method="
+                   "\"ReloadEditors\"}"),
+            1);
+  EXPECT_EQ(Series(scrape,
+                   "amend_edit_requests_total{code=\"INVALID_ARGUMENT\","
+                   "requirement=\"other\",task=\"other\"}"),
+            2);
+  // The server still edits.
+  EXPECT_TRUE(client_->EditModel(Request("pruning", AdultModel(5))).ok());
 }
 
 TEST_F(ServerTest, TokensHaveAnEditAndAnAdminScope) {
