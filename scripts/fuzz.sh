@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-if [[ ${#targets[@]} -eq 0 ]]; then targets=(safetensors architecture_json delimited_text task_card); fi
+if [[ ${#targets[@]} -eq 0 ]]; then targets=(safetensors architecture_json delimited_text task_card editor_manifest); fi
 build=build-fuzz
 CXX=clang++-14 cmake -S tests/fuzz -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j"$(nproc)" >/dev/null

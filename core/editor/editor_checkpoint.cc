@@ -11,13 +11,12 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "core/editor/editor_manifest_json.h"
 #include "core/mlp/model_file.h"
 #include "core/mlp/safetensors.h"
 #include "core/util/file_io.h"
-#include "core/util/json_field.h"
 #include "core/util/sha256.h"
 #include "core/util/status_macros.h"
-#include "core/util/strict_json.h"
 #include "core/util/torch_boundary.h"
 #include "core/util/version.h"
 
@@ -26,7 +25,6 @@ namespace {
 
 // An editor's weights are a few MiB at most; refuse anything far larger.
 constexpr uint64_t kMaxEditorWeightsBytes = uint64_t{1} << 30;
-constexpr uint64_t kMaxEditorManifestBytes = uint64_t{16} << 20;
 
 std::string Join(const std::string& dir, const char* file) {
   return (std::filesystem::path(dir) / file).string();
@@ -92,85 +90,11 @@ absl::Status WriteEditorCheckpoint(const std::string& dir, const Editor& editor,
   if (manifest.trainer_version.empty()) {
     manifest.trainer_version = kAmendVersion;
   }
-  nlohmann::json json{
-      {"format", kEditorFormat},
-      {"config", EditorConfigToJson(editor.config())},
-      {"weights",
-       {{"file", kEditorWeightsFile}, {"sha256", manifest.weights_sha256}}},
-      {"training", manifest.training},
-      {"validation", EditorFiguresToJson(manifest.validation)},
-      {"test", EditorFiguresToJson(manifest.test)},
-      {"test_baseline", manifest.test_baseline},
-      {"created_at", manifest.created_at},
-      {"trainer_version", manifest.trainer_version},
-  };
-  if (manifest.trained_architectures) {
-    json["trained_architectures"] =
-        ArchitectureRangeToJson(*manifest.trained_architectures);
-  }
+  manifest.config = editor.config();
   AMEND_RETURN_IF_ERROR(
       WriteFileAtomically(Join(dir, kEditorWeightsFile), weights));
   return WriteFileAtomically(Join(dir, kEditorManifestFile),
-                             json.dump(2) + "\n");
-}
-
-absl::StatusOr<EditorManifest> ReadEditorManifest(const std::string& dir) {
-  const std::string path = Join(dir, kEditorManifestFile);
-  AMEND_ASSIGN_OR_RETURN(const std::string text,
-                         ReadFileToString(path, kMaxEditorManifestBytes));
-  StrictJson parsed = ParseStrictJson(text);
-  auto fail = [&](const absl::Status& status) {
-    return absl::Status(status.code(),
-                        absl::StrCat(path, ": ", status.message()));
-  };
-  if (!parsed.error.ok()) return fail(parsed.error);
-  const nlohmann::json json = std::move(parsed.value);
-  if (!json.is_object()) {
-    return fail(absl::InvalidArgumentError("not a JSON object"));
-  }
-  absl::StatusOr<std::string> format =
-      JsonField<std::string>(json, "format", "");
-  if (!format.ok()) return fail(format.status());
-  if (*format != kEditorFormat) {
-    return fail(absl::InvalidArgumentError(absl::StrCat(
-        "format: expected \"", kEditorFormat, "\", got \"", *format, "\"")));
-  }
-  EditorManifest manifest;
-  auto config_json = JsonField<nlohmann::json>(json, "config", "");
-  if (!config_json.ok()) return fail(config_json.status());
-  auto config = EditorConfigFromJson(*config_json);
-  if (!config.ok()) return fail(config.status());
-  manifest.config = *std::move(config);
-  auto weights = JsonField<nlohmann::json>(json, "weights", "");
-  if (!weights.ok()) return fail(weights.status());
-  auto sha = JsonField<std::string>(*weights, "sha256", "weights");
-  if (!sha.ok()) return fail(sha.status());
-  manifest.weights_sha256 = *sha;
-  for (auto [key, target] : {std::pair{"validation", &manifest.validation},
-                             std::pair{"test", &manifest.test}}) {
-    auto object = JsonField<nlohmann::json>(json, key, "");
-    if (!object.ok()) return fail(object.status());
-    auto figures = EditorFiguresFromJson(*object, key);
-    if (!figures.ok()) return fail(figures.status());
-    *target = *std::move(figures);
-  }
-  manifest.test_baseline = json.value("test_baseline", nlohmann::json());
-  auto training = JsonField<nlohmann::json>(json, "training", "");
-  if (!training.ok()) return fail(training.status());
-  manifest.training = *training;
-  auto created = JsonField<std::string>(json, "created_at", "");
-  if (!created.ok()) return fail(created.status());
-  manifest.created_at = *created;
-  auto version = JsonField<std::string>(json, "trainer_version", "");
-  if (!version.ok()) return fail(version.status());
-  manifest.trainer_version = *version;
-  if (auto range = json.find("trained_architectures"); range != json.end()) {
-    auto parsed_range =
-        ArchitectureRangeFromJson(*range, "trained_architectures");
-    if (!parsed_range.ok()) return fail(parsed_range.status());
-    manifest.trained_architectures = *std::move(parsed_range);
-  }
-  return manifest;
+                             EditorManifestToJson(manifest).dump(2) + "\n");
 }
 
 absl::StatusOr<LoadedEditor> ReadEditorCheckpoint(const std::string& dir) {

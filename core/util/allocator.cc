@@ -11,4 +11,6 @@ void TuneAllocatorForTensors() {
   mallopt(M_TOP_PAD, 64 << 20);
 }
 
+void ReturnFreeMemoryToTheSystem() { malloc_trim(0); }
+
 }  // namespace amend

@@ -9,13 +9,22 @@
 // (docs/BENCHMARKS.md). The cost is that freed memory is returned to the OS
 // later, if at all.
 //
-// Thread-compatible: call once, early in main(), before other threads start.
+// TuneAllocatorForTensors is thread-compatible: call it once, early in main(),
+// before other threads start.
 #ifndef AMEND_CORE_UTIL_ALLOCATOR_H_
 #define AMEND_CORE_UTIL_ALLOCATOR_H_
 
 namespace amend {
 
 void TuneAllocatorForTensors();
+
+// Returns the free memory of every malloc arena to the system (glibc's
+// malloc_trim). The tuning above keeps freed memory for reuse, and each
+// thread's arena keeps its own: after large edits on several threads a
+// server's RSS would stay at the sum of their peaks. Costs a walk of the
+// arenas (milliseconds with gigabytes free): call it after work that freed
+// much, not after every small edit. Thread-safe.
+void ReturnFreeMemoryToTheSystem();
 
 }  // namespace amend
 
