@@ -370,8 +370,12 @@ absl::StatusOr<std::vector<float>> DecodeFloat32(
     for (size_t i = 0; i < numel; ++i) {
       double v;
       std::memcpy(&v, p + 8 * i, 8);
-      values[i] = static_cast<float>(
-          v);  // beyond float range becomes ±inf, refused below
+      // A double beyond float's range has no float value (the cast would be
+      // undefined behaviour): it becomes infinite and is refused below.
+      values[i] =
+          !(std::fabs(v) > std::numeric_limits<float>::max())
+              ? static_cast<float>(v)  // NaN stays NaN
+              : std::copysign(std::numeric_limits<float>::infinity(), v);
     }
   } else if (tensor.dtype == "F16" || tensor.dtype == "BF16") {
     const bool half = tensor.dtype == "F16";

@@ -74,11 +74,13 @@ TEST(SafetensorsTest, ConvertsF64F16AndBf16ToF32) {
   // BF16: 0x3F80 = 1.0, 0xC040 = -3.0.
   const uint16_t brains[] = {0x3F80, 0xC040};
   buffer.append(reinterpret_cast<const char*>(brains), 4);
-  auto parsed = ParseSafetensors(
+  // The tensors view the file's bytes: they must outlive the parse.
+  const std::string file =
       MakeFile(R"({"d":{"dtype":"F64","shape":[2],"data_offsets":[0,16]},)"
                R"("h":{"dtype":"F16","shape":[4],"data_offsets":[16,24]},)"
                R"("b":{"dtype":"BF16","shape":[2],"data_offsets":[24,28]}})",
-               buffer));
+               buffer);
+  auto parsed = ParseSafetensors(file);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(*DecodeFloat32(*parsed->Find("d")),
             (std::vector<float>{0.1f, -3.0f}));
@@ -209,9 +211,11 @@ TEST(SafetensorsTest, DecodeRefusesNanAndNamesTheIndex) {
 
 TEST(SafetensorsTest, DecodeRefusesF64BeyondFloatRange) {
   const double big = 1e300;
-  auto parsed = ParseSafetensors(
+  // The tensors view the file's bytes: they must outlive the parse.
+  const std::string file =
       MakeFile(R"({"w":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}})",
-               std::string(reinterpret_cast<const char*>(&big), 8)));
+               std::string(reinterpret_cast<const char*>(&big), 8));
+  auto parsed = ParseSafetensors(file);
   ASSERT_TRUE(parsed.ok());
   EXPECT_THAT(
       std::string(DecodeFloat32(parsed->tensors[0]).status().message()),
@@ -220,9 +224,11 @@ TEST(SafetensorsTest, DecodeRefusesF64BeyondFloatRange) {
 }
 
 TEST(SafetensorsTest, DecodeRefusesIntegerDtypes) {
-  auto parsed = ParseSafetensors(
+  // The tensors view the file's bytes: they must outlive the parse.
+  const std::string file =
       MakeFile(R"({"w":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}})",
-               std::string(8, '\0')));
+               std::string(8, '\0'));
+  auto parsed = ParseSafetensors(file);
   ASSERT_TRUE(parsed.ok());
   EXPECT_THAT(std::string(DecodeFloat32(parsed->tensors[0]).status().message()),
               HasSubstr("tensor 'w'.dtype: must be F32 (F64, F16 and BF16 are "
