@@ -35,6 +35,32 @@ amend_install_missing() {
 }
 
 # Configures and builds into build/ (or $AMEND_BUILD_DIR) with every core.
+# A sanitizer build: amend_sanitized_build SANITIZERS DIR [TARGET...] configures DIR with
+# -DAMEND_SANITIZE=SANITIZERS (cmake/AmendTargets.cmake), builds the targets (default: all) and
+# exports AMEND_BUILD_DIR, the sanitizers' options and ctest's selection for scripts/test.sh.
+amend_sanitized_build() {
+  local sanitizers=$1 dir=$2
+  shift 2
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DAMEND_SANITIZE="$sanitizers" \
+    -DAMEND_BUILD_BENCHMARKS=OFF
+  if (($# == 0)); then
+    cmake --build "$dir" -j"$(nproc)"
+  else
+    cmake --build "$dir" -j"$(nproc)" --target "$@"
+  fi
+  export AMEND_BUILD_DIR=$dir
+  local suppressions
+  suppressions=$(pwd)/tests/sanitizers
+  # Reports abort (-fno-sanitize-recover at compile time, halt_on_error here) with a stack.
+  export ASAN_OPTIONS="halt_on_error=1:detect_stack_use_after_return=0:suppressions=$suppressions/asan.supp"
+  export LSAN_OPTIONS="suppressions=$suppressions/lsan.supp:print_suppressions=0"
+  export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$suppressions/ubsan.supp"
+  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$suppressions/tsan.supp"
+  if [[ $sanitizers == thread ]]; then
+    export AMEND_CTEST_ARGS="${AMEND_CTEST_ARGS:--R ^(ServerTest|EditBatcherTest)\.}"
+  fi
+}
+
 amend_build() {
   local build_dir=${AMEND_BUILD_DIR:-build}
   cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="${AMEND_BUILD_TYPE:-Release}"
