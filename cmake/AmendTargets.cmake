@@ -12,14 +12,6 @@ if(AMEND_SANITIZE AND NOT AMEND_SANITIZE MATCHES "^(address|undefined|thread)(,(
                       "address,undefined or thread")
 endif()
 
-# -DAMEND_BUILD_FUZZERS=ON (clang only, with AMEND_SANITIZE=address,undefined): every Amend
-# target is instrumented for libFuzzer's coverage, and the in-process fuzz targets of
-# tests/fuzz/in_process are built (scripts/fuzz.sh does this in build-fuzz-server).
-option(AMEND_BUILD_FUZZERS "Build the in-process fuzz targets (clang)" OFF)
-if(AMEND_BUILD_FUZZERS AND NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
-  message(FATAL_ERROR "AMEND_BUILD_FUZZERS needs clang: CXX=clang++-14 cmake ...")
-endif()
-
 # The language level and warnings alone (also what the precompiled-header hosts are built with).
 function(_amend_compile_settings target)
   target_compile_features(${target} PUBLIC cxx_std_20)
@@ -38,9 +30,6 @@ function(_amend_compile_settings target)
     target_compile_options(${target} PRIVATE -fsanitize=${AMEND_SANITIZE}
                            -fno-sanitize-recover=all -fno-omit-frame-pointer -g1)
     target_link_options(${target} PUBLIC -fsanitize=${AMEND_SANITIZE})
-  endif()
-  if(AMEND_BUILD_FUZZERS)
-    target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link)
   endif()
 endfunction()
 

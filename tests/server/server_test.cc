@@ -3,8 +3,6 @@
 // load, tokens, deadlines, draining and the metrics endpoint.
 #include <arpa/inet.h>
 #include <grpcpp/create_channel.h>
-#include <grpcpp/generic/generic_stub.h>
-#include <grpcpp/impl/codegen/client_unary_call.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -26,6 +24,7 @@
 #include "gtest/gtest.h"
 #include "server/amend_server.h"
 #include "server/model_codec.h"
+#include "tests/server/raw_call.h"
 #include "tests/testing/temp_dir.h"
 
 namespace amend::server {
@@ -636,22 +635,6 @@ TEST_F(ServerTest, MetricsCountEveryCallByCode) {
   EXPECT_EQ(Series(scrape, "amend_inflight_requests"), 0);
   EXPECT_EQ(
       Series(scrape, "amend_build_info{device=\"cpu\",version=\"0.1.0\"}"), 1);
-}
-
-// Sends `bytes` as the request of `method` (e.g. "EditModel"), unchecked.
-grpc::Status CallWithBytes(int port, const std::string& method,
-                           const std::string& bytes) {
-  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                     grpc::InsecureChannelCredentials());
-  grpc::Slice slice(bytes);
-  grpc::ByteBuffer request(&slice, 1);
-  grpc::ByteBuffer response;
-  grpc::ClientContext context;
-  return grpc::internal::BlockingUnaryCall<grpc::ByteBuffer, grpc::ByteBuffer>(
-      channel.get(),
-      grpc::internal::RpcMethod(("/amend.v1.ModelEditor/" + method).c_str(),
-                                grpc::internal::RpcMethod::NORMAL_RPC),
-      &context, request, &response);
 }
 
 TEST_F(ServerTest, BytesThatAreNotARequestAreAnInvalidArgumentAndCounted) {
