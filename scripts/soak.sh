@@ -6,7 +6,7 @@
 # starts amend-server with its default flags, and runs scripts/soak.py: valid edits, bad
 # requests, mutated files, unparseable bytes, clients that give up, reloads (RPC, corrupt editor,
 # SIGHUP), and a SIGTERM under load at the end. Prints requests by code, p50/p99, RSS per minute;
-# exits 1 on a lost request, a crash, a slow exit or RSS growth over 5% after warm-up.
+# exits 1 on a lost request, a crash, a slow exit or growth of the RSS floor over 5% after warm-up.
 # docs/RELIABILITY.md records the one-hour run. SOAK_CLIENTS (6) and SOAK_SEED (1) override.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

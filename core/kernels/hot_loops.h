@@ -9,7 +9,11 @@
 #ifndef AMEND_CORE_KERNELS_HOT_LOOPS_H_
 #define AMEND_CORE_KERNELS_HOT_LOOPS_H_
 
-#if defined(__x86_64__) && defined(__GNUC__)
+//
+// Not under ThreadSanitizer: the loader runs the clones' resolver while it
+// relocates, before TSan's runtime exists, and the instrumented resolver
+// crashes the process (scripts/test.sh AMEND_SANITIZE=thread).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_THREAD__)
 #define AMEND_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define AMEND_HOT
