@@ -55,10 +55,6 @@ amend_sanitized_build() {
   export ASAN_OPTIONS="halt_on_error=1:detect_stack_use_after_return=0:suppressions=$suppressions/asan.supp"
   export LSAN_OPTIONS="suppressions=$suppressions/lsan.supp:print_suppressions=0"
   export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$suppressions/ubsan.supp"
-  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$suppressions/tsan.supp"
-  if [[ $sanitizers == thread ]]; then
-    export AMEND_CTEST_ARGS="${AMEND_CTEST_ARGS:--R ^(ServerTest|EditBatcherTest)\.}"
-  fi
 }
 
 amend_build() {

@@ -5,8 +5,6 @@
 #   AMEND_FUZZ_SECONDS=0 scripts/test.sh          without the short fuzz runs
 #   AMEND_SANITIZE=address,undefined scripts/test.sh   the suite under AddressSanitizer and
 #                                   UndefinedBehaviorSanitizer, built in build-asan
-#   AMEND_SANITIZE=thread scripts/test.sh   the server, batcher and registry tests (server_test)
-#                                   under ThreadSanitizer, built in build-tsan
 # Installs missing Debian packages with apt-get (as root, or through sudo), then cmake + ctest.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -16,7 +14,6 @@ start=$(date +%s)
 amend_install_missing "${AMEND_BUILD_PACKAGES[@]}"
 case "${AMEND_SANITIZE:-}" in
   "") amend_build ;;
-  thread) amend_sanitized_build thread build-tsan server_test ;;
   *) amend_sanitized_build "$AMEND_SANITIZE" build-asan ;;
 esac
 built=$(date +%s)
