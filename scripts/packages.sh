@@ -55,6 +55,10 @@ amend_sanitized_build() {
   export ASAN_OPTIONS="halt_on_error=1:detect_stack_use_after_return=0:suppressions=$suppressions/asan.supp"
   export LSAN_OPTIONS="suppressions=$suppressions/lsan.supp:print_suppressions=0"
   export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$suppressions/ubsan.supp"
+  # The two end-to-end trainings run 9x to 15x slower instrumented (reproduce_quick_test 845 s,
+  # SyntheticTaskTest.EditorsActOnTheKnownTruth unfinished after 43 minutes; docs/RELIABILITY.md):
+  # left out unless AMEND_CTEST_ARGS says otherwise. Their code paths run in the other tests.
+  export AMEND_CTEST_ARGS="${AMEND_CTEST_ARGS:--E ^(reproduce_quick_test|SyntheticTaskTest.EditorsActOnTheKnownTruth)\$}"
 }
 
 amend_build() {
