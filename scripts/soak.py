@@ -232,8 +232,10 @@ def main():
                 problems.append(f"the server died at {now:.0f} s (exit {server.returncode})")
                 stop.set()
                 return
-            rss.append((now, rss_bytes(args.server_pid)))
-            if now >= next_reload:
+            resident = rss_bytes(args.server_pid)
+            if resident > 0:  # 0: exited, not yet reaped
+                rss.append((now, resident))
+            if now >= next_reload and not shutting_down.is_set():
                 next_reload = now + rng.uniform(10, 30)
                 if rng.random() < 0.3:
                     os.kill(args.server_pid, signal.SIGHUP)
@@ -255,7 +257,9 @@ def main():
                         if reply.editors_loaded == 0:
                             problems.append("a reload left no editors")
                     except grpc.RpcError as error:
-                        problems.append(f"ReloadEditors: {error.code().name} {error.details()}")
+                        if not (shutting_down.is_set() and error.code().name in SHUTDOWN_CODES):
+                            problems.append(
+                                f"ReloadEditors: {error.code().name} {error.details()}")
                     finally:
                         if corrupt:
                             os.remove(path)
@@ -280,6 +284,7 @@ def main():
     # SIGTERM under load: the server drains and exits on its own.
     shutting_down.set()
     term_at = time.monotonic()
+    sigterm_at = term_at - start
     os.kill(args.server_pid, signal.SIGTERM)
     try:
         exit_code = server.wait(timeout=args.exit_seconds)
@@ -301,7 +306,8 @@ def main():
     # flight at a sample (a 1.6M-weight edit holds ~0.8 GB for seconds) move the median and the
     # peaks, memory the server keeps moves the floor. Both are reported.
     warm_up = max(60.0, 0.1 * args.seconds)
-    after = [b for t, b in rss if t >= warm_up]
+    # Samples from the SIGTERM on show a draining server, not a running one.
+    after = [b for t, b in rss if warm_up <= t < sigterm_at]
     growth = median_growth = None
     if len(after) >= 20:
         tenth = max(1, len(after) // 10)
