@@ -245,44 +245,27 @@ EditorService::EditorService(EditorRegistry& registry, EditBatcher& batcher,
   ParseRequestsOurselves();
 }
 
+template <class Request, class Response>
+void EditorService::ParseRequestsOf(
+    int index, const char* method,
+    grpc::Status (EditorService::*serve)(grpc::ServerContext*, const Request*,
+                                         Response*)) {
+  MarkMethodStreamed(
+      index, NewParsingUnaryHandler<Request, Response>(
+                 [this, serve](grpc::ServerContext* context,
+                               const Request* request, Response* response) {
+                   return (this->*serve)(context, request, response);
+                 },
+                 [this, method](const grpc::Status& status) {
+                   RecordUnparseable(method, status);
+                 }));
+}
+
 void EditorService::ParseRequestsOurselves() {
   // The indices are the methods' order in proto/amend/v1/editor.proto.
-  using amend::v1::EditModelRequest;
-  using amend::v1::EditModelResponse;
-  using amend::v1::ListEditorsRequest;
-  using amend::v1::ListEditorsResponse;
-  using amend::v1::ReloadEditorsRequest;
-  using amend::v1::ReloadEditorsResponse;
-  MarkMethodStreamed(
-      0,
-      NewParsingUnaryHandler<EditModelRequest, EditModelResponse>(
-          [this](grpc::ServerContext* context, const EditModelRequest* request,
-                 EditModelResponse* response) {
-            return EditModel(context, request, response);
-          },
-          [this](const grpc::Status& status) {
-            RecordUnparseable("EditModel", status);
-          }));
-  MarkMethodStreamed(
-      1, NewParsingUnaryHandler<ListEditorsRequest, ListEditorsResponse>(
-             [this](grpc::ServerContext* context,
-                    const ListEditorsRequest* request,
-                    ListEditorsResponse* response) {
-               return ListEditors(context, request, response);
-             },
-             [this](const grpc::Status& status) {
-               RecordUnparseable("ListEditors", status);
-             }));
-  MarkMethodStreamed(
-      2, NewParsingUnaryHandler<ReloadEditorsRequest, ReloadEditorsResponse>(
-             [this](grpc::ServerContext* context,
-                    const ReloadEditorsRequest* request,
-                    ReloadEditorsResponse* response) {
-               return ReloadEditors(context, request, response);
-             },
-             [this](const grpc::Status& status) {
-               RecordUnparseable("ReloadEditors", status);
-             }));
+  ParseRequestsOf(0, "EditModel", &EditorService::EditModel);
+  ParseRequestsOf(1, "ListEditors", &EditorService::ListEditors);
+  ParseRequestsOf(2, "ReloadEditors", &EditorService::ReloadEditors);
 }
 
 void EditorService::RecordUnparseable(const std::string& method,

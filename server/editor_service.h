@@ -70,6 +70,11 @@ class EditorService final : public amend::v1::ModelEditor::Service {
   // Replaces gRPC's parsing of every method's request with ours
   // (server/parsing_unary_handler.h).
   void ParseRequestsOurselves();
+  // Installs that handler as method `index`, serving through `serve`.
+  template <class Request, class Response>
+  void ParseRequestsOf(int index, const char* method,
+                       grpc::Status (EditorService::*serve)(
+                           grpc::ServerContext*, const Request*, Response*));
   // Counts a request of `method` whose bytes did not parse and logs it (at
   // most one line a minute, with the count since the last).
   void RecordUnparseable(const std::string& method, const grpc::Status& status);
