@@ -1,6 +1,8 @@
 #include "core/util/file_io.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,10 +10,15 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <string>
 #include <system_error>
 #include <utility>
+#include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 
 namespace amend {
 namespace {
@@ -56,6 +63,42 @@ absl::Status WriteAll(int fd, absl::string_view contents,
     written += static_cast<size_t>(n);
   }
   return absl::OkStatus();
+}
+
+// True when `name` is "<target_name>.tmp.<pid>.<n>" and no process <pid>
+// exists: the temporary file of a writer that was killed between creating
+// and renaming it. A live process, ours included, keeps its files.
+bool IsTemporaryOfADeadWriter(absl::string_view name,
+                              absl::string_view target_name) {
+  const std::string prefix = absl::StrCat(target_name, ".tmp.");
+  if (!absl::ConsumePrefix(&name, prefix)) return false;
+  const std::vector<absl::string_view> parts = absl::StrSplit(name, '.');
+  int pid = 0;
+  uint64_t sequence = 0;
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &pid) ||
+      !absl::SimpleAtoi(parts[1], &sequence) || pid <= 0) {
+    return false;
+  }
+  if (pid == ::getpid()) return false;
+  return ::kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+// A SIGKILL between open and rename leaves "<path>.tmp.<pid>.<n>" behind, and
+// nothing else would ever remove it; the next writer of `path` does.
+void RemoveTemporariesOfDeadWriters(const std::string& folder,
+                                    const std::string& target_name) {
+  DIR* dir = ::opendir(folder.empty() ? "." : folder.c_str());
+  if (dir == nullptr) return;
+  std::vector<std::string> stale;
+  while (const dirent* entry = ::readdir(dir)) {
+    if (IsTemporaryOfADeadWriter(entry->d_name, target_name)) {
+      stale.push_back(entry->d_name);
+    }
+  }
+  ::closedir(dir);
+  for (const std::string& name : stale) {
+    ::unlink((folder.empty() ? name : folder + "/" + name).c_str());
+  }
 }
 
 }  // namespace
@@ -133,6 +176,7 @@ absl::Status WriteFileAtomically(const std::string& path,
   FileDescriptor dir(
       ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY));
   if (dir.get() >= 0) ::fsync(dir.get());
+  RemoveTemporariesOfDeadWriters(folder, final_path.filename().string());
   return absl::OkStatus();
 }
 

@@ -36,7 +36,9 @@ absl::StatusOr<std::string> ReadFileToString(
 
 // Writes `contents` to `path` through `path` + ".tmp.<pid>.<n>", fsyncs it,
 // renames it into place and fsyncs the folder. Creates missing parent folders.
-// On failure the temporary file is removed and `path` is untouched.
+// On failure the temporary file is removed and `path` is untouched. After a
+// success it also removes "<path>.tmp.<pid>.<n>" files whose process no
+// longer exists: what a writer killed mid-write left behind.
 absl::Status WriteFileAtomically(const std::string& path,
                                  absl::string_view contents);
 

@@ -1,8 +1,13 @@
 #include "core/util/file_io.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tests/testing/temp_dir.h"
 
@@ -52,6 +57,41 @@ TEST_F(FileIoTest, FailedWriteKeepsTheOldFileAndCleansUp) {
   EXPECT_EQ(*ReadFileToString(path), "old");
   EXPECT_EQ(Entries(),
             (std::vector<std::string>{"blocked", "blocked/child", "target"}));
+}
+
+// The pid of a child that has exited and been reaped: no process has it until
+// the kernel hands it out again, which takes a full cycle of the pid space.
+int PidOfAnExitedProcess() {
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return child;
+}
+
+TEST_F(FileIoTest, WriteRemovesWhatAKilledWriterOfTheSameFileLeft) {
+  const int dead = PidOfAnExitedProcess();
+  const std::string path = (dir_ / "report.json").string();
+  const auto touch = [&](const std::string& name) {
+    std::ofstream(dir_ / name) << "partial";
+  };
+  touch(absl::StrCat("report.json.tmp.", dead, ".0"));
+  touch(absl::StrCat("report.json.tmp.", dead, ".7"));
+  // Kept: a live writer (our parent), a different file, names that merely
+  // look alike.
+  touch(absl::StrCat("report.json.tmp.", ::getppid(), ".0"));
+  touch(absl::StrCat("other.json.tmp.", dead, ".0"));
+  touch(absl::StrCat("report.json.tmp.", dead));
+  touch("report.json.tmp.notapid.0");
+  ASSERT_TRUE(WriteFileAtomically(path, "final").ok());
+  EXPECT_EQ(*ReadFileToString(path), "final");
+  std::vector<std::string> kept = {
+      absl::StrCat("other.json.tmp.", dead, ".0"), "report.json",
+      absl::StrCat("report.json.tmp.", dead),
+      absl::StrCat("report.json.tmp.", ::getppid(), ".0"),
+      "report.json.tmp.notapid.0"};
+  std::sort(kept.begin(), kept.end());
+  EXPECT_EQ(Entries(), kept);
 }
 
 TEST_F(FileIoTest, ReadRefusesFilesOverTheLimitBeforeAllocating) {
