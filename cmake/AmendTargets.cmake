@@ -30,6 +30,10 @@ function(_amend_compile_settings target)
     target_compile_options(${target} PRIVATE -fsanitize=${AMEND_SANITIZE}
                            -fno-sanitize-recover=all -fno-omit-frame-pointer -g1)
     target_link_options(${target} PUBLIC -fsanitize=${AMEND_SANITIZE})
+    get_target_property(type ${target} TYPE)
+    if(type STREQUAL "EXECUTABLE")
+      amend_link_tsan_abseil(${target})
+    endif()
   endif()
 endfunction()
 

@@ -35,14 +35,51 @@ amend_install_missing() {
 }
 
 # Configures and builds into build/ (or $AMEND_BUILD_DIR) with every core.
+# amend_abseil_source DIR prints the path of the Abseil source tree of the installed libabsl-dev,
+# fetching it into DIR the first time with apt-get source. The ThreadSanitizer build compiles its
+# synchronization code (cmake/AmendTsanAbseil.cmake). apt runs on a private configuration under
+# DIR: the machine's own sources lists are neither read for deb-src lines nor changed.
+amend_abseil_source() {
+  local dir=$1 version upstream
+  version=$(dpkg-query -W -f='${Version}' libabsl-dev)
+  upstream=${version%-*}
+  local tree="$dir/abseil-$upstream"
+  if [[ ! -f "$tree/absl/synchronization/mutex.cc" ]]; then
+    local apt="$dir/apt" codename
+    codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+    mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/sources.list.d"
+    printf '%s\n' "Types: deb-src" "URIs: http://deb.debian.org/debian" \
+      "Suites: $codename $codename-updates" "Components: main" \
+      "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" \
+      >"$apt/sources.list.d/debian-source.sources"
+    local options=(-o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$apt/sources.list.d"
+      -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o "APT::Sandbox::User=root")
+    apt-get "${options[@]}" update -qq >&2
+    # Any Debian revision of the same upstream release has the same tarball.
+    (cd "$dir" && apt-get "${options[@]}" source --download-only -qq abseil >&2)
+    local tarball="$dir/abseil_$upstream.orig.tar.gz"
+    if [[ ! -f "$tarball" ]]; then
+      echo "[amend] no $tarball: the archive's abseil source is not release $upstream" >&2
+      return 1
+    fi
+    tar -xzf "$tarball" -C "$dir"
+  fi
+  echo "$tree"
+}
+
 # A sanitizer build: amend_sanitized_build SANITIZERS DIR [TARGET...] configures DIR with
 # -DAMEND_SANITIZE=SANITIZERS (cmake/AmendTargets.cmake), builds the targets (default: all) and
 # exports AMEND_BUILD_DIR, the sanitizers' options and ctest's selection for scripts/test.sh.
 amend_sanitized_build() {
   local sanitizers=$1 dir=$2
   shift 2
+  local abseil=()
+  if [[ $sanitizers == thread ]]; then
+    mkdir -p "$dir/abseil"
+    abseil=(-DAMEND_ABSEIL_SOURCE_DIR="$(amend_abseil_source "$(realpath "$dir/abseil")")")
+  fi
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DAMEND_SANITIZE="$sanitizers" \
-    -DAMEND_BUILD_BENCHMARKS=OFF
+    -DAMEND_BUILD_BENCHMARKS=OFF "${abseil[@]}"
   if (($# == 0)); then
     cmake --build "$dir" -j"$(nproc)"
   else
@@ -55,6 +92,10 @@ amend_sanitized_build() {
   export ASAN_OPTIONS="halt_on_error=1:detect_stack_use_after_return=0:suppressions=$suppressions/asan.supp"
   export LSAN_OPTIONS="suppressions=$suppressions/lsan.supp:print_suppressions=0"
   export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$suppressions/ubsan.supp"
+  # gRPC, protobuf and LibTorch are not instrumented: their own accesses are invisible to TSan, and
+  # ignore_noninstrumented_modules makes the memcpy and free they call invisible too (otherwise
+  # every reference count they drop reads as a race). Races in Amend code are still reported.
+  export TSAN_OPTIONS="halt_on_error=1:ignore_noninstrumented_modules=1:suppressions=$suppressions/tsan.supp"
   # The two end-to-end trainings run 9x to 15x slower instrumented (reproduce_quick_test 845 s,
   # SyntheticTaskTest.EditorsActOnTheKnownTruth unfinished after 43 minutes; docs/RELIABILITY.md):
   # left out unless AMEND_CTEST_ARGS says otherwise. Their code paths run in the other tests.

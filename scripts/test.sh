@@ -5,6 +5,8 @@
 #   AMEND_FUZZ_SECONDS=0 scripts/test.sh          without the short fuzz runs
 #   AMEND_SANITIZE=address,undefined scripts/test.sh   the suite under AddressSanitizer and
 #                                   UndefinedBehaviorSanitizer, built in build-asan
+#   AMEND_SANITIZE=thread scripts/test.sh   the server, batcher and registry tests under
+#                                   ThreadSanitizer, built in build-tsan (fetches Abseil's source)
 # Installs missing Debian packages with apt-get (as root, or through sudo), then cmake + ctest.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -14,6 +16,13 @@ start=$(date +%s)
 amend_install_missing "${AMEND_BUILD_PACKAGES[@]}"
 case "${AMEND_SANITIZE:-}" in
   "") amend_build ;;
+  thread)
+    # The threaded code: the server, its batcher and registry (server_test). The fuzz targets are
+    # single-threaded and run under ASan in the other modes.
+    export AMEND_CTEST_ARGS="${AMEND_CTEST_ARGS:--R ^(ServerTest|EditBatcherTest|RequestMutationTest)\.}"
+    AMEND_FUZZ_SECONDS=0
+    amend_sanitized_build thread build-tsan server_test
+    ;;
   *) amend_sanitized_build "$AMEND_SANITIZE" build-asan ;;
 esac
 built=$(date +%s)
