@@ -12,6 +12,13 @@ if(AMEND_SANITIZE AND NOT AMEND_SANITIZE MATCHES "^(address|undefined|thread)(,(
                       "address,undefined or thread")
 endif()
 
+# -DAMEND_LIBFUZZER=ON (with AMEND_SANITIZE=address,undefined) compiles the libraries on the
+# EditModel request's path with g++'s trace-pc coverage, for tests/fuzz/edit_request_fuzz.cc
+# (scripts/fuzz.sh edit_request). Only that target links in such a build.
+option(AMEND_LIBFUZZER "Build the g++ libFuzzer target for the EditModel request" OFF)
+set(AMEND_FUZZ_COVERAGE_TARGETS amend_server_lib amend_core_mlp amend_core_mlp_format
+    amend_core_util amend_core_editor)
+
 # The language level and warnings alone (also what the precompiled-header hosts are built with).
 function(_amend_compile_settings target)
   target_compile_features(${target} PUBLIC cxx_std_20)
@@ -30,6 +37,9 @@ function(_amend_compile_settings target)
     target_compile_options(${target} PRIVATE -fsanitize=${AMEND_SANITIZE}
                            -fno-sanitize-recover=all -fno-omit-frame-pointer -g1)
     target_link_options(${target} PUBLIC -fsanitize=${AMEND_SANITIZE})
+    if(AMEND_LIBFUZZER AND target IN_LIST AMEND_FUZZ_COVERAGE_TARGETS)
+      target_compile_options(${target} PRIVATE -fsanitize-coverage=trace-pc)
+    endif()
     get_target_property(type ${target} TYPE)
     if(type STREQUAL "EXECUTABLE")
       amend_link_tsan_abseil(${target})

@@ -67,23 +67,27 @@ amend_abseil_source() {
   echo "$tree"
 }
 
-# A sanitizer build: amend_sanitized_build SANITIZERS DIR [TARGET...] configures DIR with
-# -DAMEND_SANITIZE=SANITIZERS (cmake/AmendTargets.cmake), builds the targets (default: all) and
-# exports AMEND_BUILD_DIR, the sanitizers' options and ctest's selection for scripts/test.sh.
+# A sanitizer build: amend_sanitized_build SANITIZERS DIR [TARGET|-DSETTING...] configures DIR with
+# -DAMEND_SANITIZE=SANITIZERS and the settings (cmake/AmendTargets.cmake), builds the targets
+# (default: all) and exports AMEND_BUILD_DIR, the sanitizers' options and ctest's selection for
+# scripts/test.sh.
 amend_sanitized_build() {
   local sanitizers=$1 dir=$2
   shift 2
-  local abseil=()
+  local settings=() targets=() argument
+  for argument in "$@"; do
+    if [[ $argument == -D* ]]; then settings+=("$argument"); else targets+=("$argument"); fi
+  done
   if [[ $sanitizers == thread ]]; then
     mkdir -p "$dir/abseil"
-    abseil=(-DAMEND_ABSEIL_SOURCE_DIR="$(amend_abseil_source "$(realpath "$dir/abseil")")")
+    settings+=(-DAMEND_ABSEIL_SOURCE_DIR="$(amend_abseil_source "$(realpath "$dir/abseil")")")
   fi
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DAMEND_SANITIZE="$sanitizers" \
-    -DAMEND_BUILD_BENCHMARKS=OFF "${abseil[@]}"
-  if (($# == 0)); then
+    -DAMEND_BUILD_BENCHMARKS=OFF "${settings[@]}"
+  if ((${#targets[@]} == 0)); then
     cmake --build "$dir" -j"$(nproc)"
   else
-    cmake --build "$dir" -j"$(nproc)" --target "$@"
+    cmake --build "$dir" -j"$(nproc)" --target "${targets[@]}"
   fi
   export AMEND_BUILD_DIR=$dir
   local suppressions

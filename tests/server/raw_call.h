@@ -39,6 +39,16 @@ inline grpc::Status CallWithBytes(grpc::Channel& channel,
   return status;
 }
 
+// A refusal a client can act on (fix the request, pick another editor, send
+// less): what any bytes sent as a request must get when they are not edited.
+inline bool IsActionableClientError(grpc::StatusCode code) {
+  return code == grpc::StatusCode::INVALID_ARGUMENT ||
+         code == grpc::StatusCode::NOT_FOUND ||
+         code == grpc::StatusCode::FAILED_PRECONDITION ||
+         code == grpc::StatusCode::RESOURCE_EXHAUSTED ||
+         code == grpc::StatusCode::OUT_OF_RANGE;
+}
+
 // The same on a fresh channel to 127.0.0.1:`port`.
 inline grpc::Status CallWithBytes(int port, const std::string& method,
                                   const std::string& bytes) {

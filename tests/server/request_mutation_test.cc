@@ -1,12 +1,13 @@
-// Mutated EditModel requests into an in-process amend-server: the stand-in
-// for a libFuzzer target, which Debian's LibTorch headers keep clang from
-// building (docs/RELIABILITY.md). The valid requests of the fuzz seed corpus
-// (tests/fuzz/corpus/edit_request) are mutated with a seeded generator, as
-// libFuzzer's mutators do (flip, insert, erase, duplicate, truncate), and
-// sent as raw bytes. Whatever arrives, the answer must be one a client can act
-// on: OK with an edited model that decodes, or a client error with a message.
-// Under scripts/test.sh AMEND_SANITIZE=address,undefined this is a sanitizer
-// run of the whole request path.
+// Mutated EditModel requests into an in-process amend-server, in every ctest
+// run: the quick companion of the coverage-guided target
+// tests/fuzz/edit_request_fuzz.cc, whose g++ build is too slow for CI. The
+// valid requests of the fuzz seed corpus (tests/fuzz/corpus/edit_request) are
+// mutated with a seeded generator, as libFuzzer's mutators do (flip, insert,
+// erase, duplicate, truncate), and sent as raw bytes. Whatever arrives, the
+// answer must be one a client can act on: OK with an edited model that
+// decodes, or a client error with a message. Under scripts/test.sh
+// AMEND_SANITIZE=address,undefined this is a sanitizer run of the whole
+// request path.
 #include <algorithm>
 #include <filesystem>
 #include <random>
@@ -78,14 +79,6 @@ std::string Mutate(std::string bytes, std::mt19937_64& random) {
   return bytes;
 }
 
-bool ActionableError(grpc::StatusCode code) {
-  return code == grpc::StatusCode::INVALID_ARGUMENT ||
-         code == grpc::StatusCode::NOT_FOUND ||
-         code == grpc::StatusCode::FAILED_PRECONDITION ||
-         code == grpc::StatusCode::RESOURCE_EXHAUSTED ||
-         code == grpc::StatusCode::OUT_OF_RANGE;
-}
-
 TEST(RequestMutationTest, EveryMutatedRequestGetsAnActionableAnswer) {
   testing::ScopedTempDir temp;
   const std::string root = temp.path().string();
@@ -138,7 +131,7 @@ TEST(RequestMutationTest, EveryMutatedRequestGetsAnActionableAnswer) {
           << "mutation " << i;
     } else {
       ++refused;
-      EXPECT_TRUE(ActionableError(status.error_code()))
+      EXPECT_TRUE(IsActionableClientError(status.error_code()))
           << "mutation " << i << ": " << status.error_code() << " "
           << status.error_message();
       EXPECT_FALSE(status.error_message().empty()) << "mutation " << i;
