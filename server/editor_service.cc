@@ -274,20 +274,12 @@ void EditorService::RecordUnparseable(const std::string& method,
       static_cast<absl::StatusCode>(status.error_code()));
   metrics_.RecordRpc(method, code);
   if (method == "EditModel") metrics_.RecordEdit("other", "other", code, 0.0);
-  // A client that sends garbage in a loop must not fill the log.
-  const Clock::time_point now = Clock::now();
-  absl::MutexLock lock(&log_mutex_);
-  ++unparseable_since_log_;
-  if (logged_unparseable_ &&
-      now - last_unparseable_log_ < std::chrono::minutes(1)) {
-    return;
-  }
+  const std::optional<int64_t> count =
+      unparseable_log_.Record(LogThrottle::Clock::now());
+  if (!count) return;
   std::cerr << "amend-server: " << method << ": " << status.error_message()
-            << " (" << unparseable_since_log_
+            << " (" << *count
             << " unparseable request(s) since the last such line)\n";
-  logged_unparseable_ = true;
-  last_unparseable_log_ = now;
-  unparseable_since_log_ = 0;
 }
 
 absl::Status EditorService::Authorize(grpc::ServerContext* context,

@@ -14,14 +14,13 @@
 #include <functional>
 #include <string>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "amend/v1/editor.grpc.pb.h"
 #include "core/mlp/architecture.h"
 #include "server/auth.h"
 #include "server/edit_batcher.h"
 #include "server/editor_registry.h"
 #include "server/editor_selection.h"
+#include "server/log_throttle.h"
 #include "server/metrics.h"
 
 namespace amend::server {
@@ -85,11 +84,7 @@ class EditorService final : public amend::v1::ModelEditor::Service {
   const TokenAuthenticator& auth_;
   const ServiceLimits limits_;
   const std::function<void(int)> on_reload_;
-  absl::Mutex log_mutex_;
-  std::chrono::steady_clock::time_point last_unparseable_log_
-      ABSL_GUARDED_BY(log_mutex_);
-  int64_t unparseable_since_log_ ABSL_GUARDED_BY(log_mutex_) = 0;
-  bool logged_unparseable_ ABSL_GUARDED_BY(log_mutex_) = false;
+  LogThrottle unparseable_log_{std::chrono::minutes(1)};
 };
 
 // The wire description of a served editor.
