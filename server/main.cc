@@ -14,6 +14,7 @@
 #include "core/util/threads.h"
 #include "server/amend_server.h"
 #include "server/memory_limit.h"
+#include "server/protobuf_log.h"
 
 ABSL_FLAG(std::string, editors, "editors",
           "Directory of editors (every editor.json below it is loaded; "
@@ -86,6 +87,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   amend::TuneAllocatorForTensors();
+  amend::server::ThrottleProtobufLog();
   amend::ConfigureThreads(1);  // parallelism comes from the workers
   amend::server::ServerOptions options;
   options.editors_dir = absl::GetFlag(FLAGS_editors);

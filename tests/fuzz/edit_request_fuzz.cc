@@ -17,6 +17,7 @@
 #include "amend/v1/editor.pb.h"
 #include "core/testing/editor_fixtures.h"
 #include "server/amend_server.h"
+#include "server/protobuf_log.h"
 #include "server/model_codec.h"
 #include "tests/server/raw_call.h"
 
@@ -40,6 +41,7 @@ void Fail(const char* what, const std::string& detail) {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  amend::server::ThrottleProtobufLog();  // as amend-server's main does
   harness = new Harness;
   char pattern[] = "/tmp/amend_edit_request_fuzz_XXXXXX";
   if (::mkdtemp(pattern) == nullptr) Fail("mkdtemp", pattern);
