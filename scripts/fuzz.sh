@@ -4,11 +4,11 @@
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]    # default: 60 s, every target
 #
-# edit_request (any bytes as the EditModel request of an in-process server) runs only when named:
-# Debian's LibTorch headers do not compile with clang in C++20, so it is built with g++, ASan and
-# UBSan in build-fuzz-request, with g++'s trace-pc coverage fed to libFuzzer
-# (tests/fuzz/trace_pc_counters.cc). That build takes about 15 minutes on 2 cores, over CI's
-# budget; tests/server/request_mutation_test.cc replays mutated requests in every ctest run.
+# edit_request sends any bytes as the EditModel request of an in-process server. Debian's LibTorch
+# headers do not compile with clang in C++20, so it is built with g++, ASan and UBSan in
+# build-fuzz-request (about 7 minutes on 2 cores the first time), with g++'s trace-pc coverage
+# fed to libFuzzer (tests/fuzz/trace_pc_counters.cc); reproduce a crash with
+# build-fuzz-request/tests/edit_request_fuzz <file>.
 #
 # Needs clang-14 and libclang-rt-14-dev (scripts/packages.sh installs them). Prints executions
 # per target; docs/RELIABILITY.md records long runs. A crashing input is written to
@@ -18,7 +18,9 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-if [[ ${#targets[@]} -eq 0 ]]; then targets=(safetensors architecture_json delimited_text task_card editor_manifest); fi
+if [[ ${#targets[@]} -eq 0 ]]; then
+  targets=(safetensors architecture_json delimited_text task_card editor_manifest edit_request)
+fi
 build=build-fuzz
 CXX=clang++-14 cmake -S tests/fuzz -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j"$(nproc)" >/dev/null
