@@ -142,8 +142,25 @@ int RunEditors(const ClientOptions& connection, const std::string& task,
           << "keeps or removes each whole): " << absl::StrJoin(attributes, ", ")
           << "\n";
     }
-    if (!e.trained_architectures().empty())
-      out << "  trained on " << e.trained_architectures() << "\n";
+    // Editors of one task may come from different zoos: every distinct range,
+    // with the editors trained on it when there is more than one.
+    std::vector<std::string> ranges;
+    std::map<std::string, std::vector<std::string>> editors_of_range;
+    for (const amend::v1::EditorInfo& other : reply->editors()) {
+      if (other.task() != e.task() || other.trained_architectures().empty())
+        continue;
+      auto& editors = editors_of_range[other.trained_architectures()];
+      if (editors.empty()) ranges.push_back(other.trained_architectures());
+      editors.push_back(absl::StrFormat("%s/%s λ %g", other.requirement(),
+                                        other.variant(), other.lambda()));
+    }
+    for (const std::string& range : ranges) {
+      out << "  trained on " << range;
+      if (ranges.size() > 1) {
+        out << " (" << absl::StrJoin(editors_of_range[range], ", ") << ")";
+      }
+      out << "\n";
+    }
   }
   return kExitOk;
 }

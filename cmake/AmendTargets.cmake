@@ -18,6 +18,11 @@ endif()
 option(AMEND_LIBFUZZER "Build the g++ libFuzzer target for the EditModel request" OFF)
 set(AMEND_FUZZ_COVERAGE_TARGETS amend_server_lib amend_core_mlp amend_core_mlp_format
     amend_core_util amend_core_editor)
+if(AMEND_LIBFUZZER)
+  # Defines the trace-pc callback the instrumented libraries call; every executable links it.
+  add_library(amend_trace_pc_counters STATIC
+    ${CMAKE_CURRENT_LIST_DIR}/../tests/fuzz/trace_pc_counters.cc)
+endif()
 
 # The language level and warnings alone (also what the precompiled-header hosts are built with).
 function(_amend_compile_settings target)
@@ -43,6 +48,10 @@ function(_amend_compile_settings target)
     get_target_property(type ${target} TYPE)
     if(type STREQUAL "EXECUTABLE")
       amend_link_tsan_abseil(${target})
+      if(AMEND_LIBFUZZER)
+        target_link_libraries(${target} PRIVATE
+          "$<LINK_LIBRARY:WHOLE_ARCHIVE,amend_trace_pc_counters>")
+      endif()
     endif()
   endif()
 endfunction()

@@ -106,6 +106,21 @@ amend_sanitized_build() {
   export AMEND_CTEST_ARGS="${AMEND_CTEST_ARGS:--E ^(reproduce_quick_test|SyntheticTaskTest.EditorsActOnTheKnownTruth)\$}"
 }
 
+# CI's sanitizer pass: the test binaries of the request, parsing and serving path under ASan +
+# UBSan, built in build-fuzz-request, the tree the edit_request fuzz target uses, so
+# scripts/fuzz.sh reuses its libraries. Each binary runs all its tests in one process. A
+# subshell: the sanitizer settings do not leak into the caller.
+AMEND_REQUEST_PATH_TESTS=(util_test mlp_format_test mlp_test data_test editor_format_test server_test)
+amend_request_path_sanitized_tests() (
+  amend_sanitized_build address,undefined build-fuzz-request -DAMEND_LIBFUZZER=ON \
+    "${AMEND_REQUEST_PATH_TESTS[@]}"
+  local binary
+  for binary in "${AMEND_REQUEST_PATH_TESTS[@]}"; do
+    echo "[amend] $binary under ASan + UBSan"
+    (cd build-fuzz-request/tests && "./$binary" --gtest_brief=1)
+  done
+)
+
 amend_build() {
   local build_dir=${AMEND_BUILD_DIR:-build}
   cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="${AMEND_BUILD_TYPE:-Release}"

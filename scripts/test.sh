@@ -3,6 +3,7 @@
 #   scripts/test.sh                 everything (what CI runs)
 #   AMEND_CTEST_ARGS="-L fast" scripts/test.sh   only the fast tests
 #   AMEND_FUZZ_SECONDS=0 scripts/test.sh          without the short fuzz runs
+#   AMEND_REQUEST_PATH_SANITIZED=0 scripts/test.sh   without the request path's ASan/UBSan tests
 #   AMEND_SANITIZE=address,undefined scripts/test.sh   the suite under AddressSanitizer and
 #                                   UndefinedBehaviorSanitizer, built in build-asan
 #   AMEND_SANITIZE=thread scripts/test.sh   the server, batcher and registry tests under
@@ -32,6 +33,12 @@ built=$(date +%s)
 export OPENBLAS_NUM_THREADS=1
 # shellcheck disable=SC2086
 (cd "${AMEND_BUILD_DIR:-build}" && ctest --output-on-failure -j"$(nproc)" ${AMEND_CTEST_ARGS:-})
+# CI's sanitizer pass (AMEND_REQUEST_PATH_SANITIZED=0 skips it): the request, parsing and serving
+# tests under ASan + UBSan. The whole suite under the sanitizers is over CI's time budget
+# (docs/RELIABILITY.md); AMEND_SANITIZE=address,undefined runs it.
+if [[ -z "${AMEND_SANITIZE:-}" && "${AMEND_REQUEST_PATH_SANITIZED:-1}" != 0 ]]; then
+  amend_request_path_sanitized_tests
+fi
 tested=$(date +%s)
 # A short run of every fuzz target (AMEND_FUZZ_SECONDS=0 skips it): enough to catch a parser
 # change that crashes on the seed corpus or near it; docs/RELIABILITY.md has the long runs.

@@ -34,6 +34,7 @@ std::string WriteTestEditor(const std::string& root,
       : spec.requirement == Requirement::kFairness ? spec.eod
                                                    : spec.features_kept / 14.0,
       0.0};
+  manifest.trained_architectures = spec.trained_architectures;
   const std::string dir = root + "/" + RequirementName(spec.requirement) + "/" +
                           VariantName(spec.requirement, spec.variant) + "-" +
                           LambdaLabel(spec.lambda);

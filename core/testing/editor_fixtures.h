@@ -15,12 +15,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/data/task.h"
 #include "core/editor/requirement.h"
 #include "core/mlp/architecture.h"
+#include "core/mlp/architecture_range.h"
 
 namespace amend {
 class Editor;
@@ -44,6 +46,8 @@ struct TestEditorSpec {
   // false: a small metanetwork (fast tests); true: the default shape
   // (benchmarks).
   bool default_shape = false;
+  // The zoo's architectures, when the test needs them (none by default).
+  std::optional<ArchitectureRange> trained_architectures = std::nullopt;
 };
 
 // Writes an adult editor to <root>/<requirement>/<variant>-<lambda>; returns

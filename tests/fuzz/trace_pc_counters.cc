@@ -10,8 +10,11 @@
 #include <cstddef>
 #include <cstdint>
 
-extern "C" void __sanitizer_cov_8bit_counters_init(uint8_t* start,
-                                                   uint8_t* stop);
+// Weak: every executable of an AMEND_LIBFUZZER build links this file (the
+// instrumented libraries call __sanitizer_cov_trace_pc), and only the fuzz
+// target has libFuzzer to register with.
+extern "C" __attribute__((weak)) void __sanitizer_cov_8bit_counters_init(
+    uint8_t* start, uint8_t* stop);
 
 namespace {
 
@@ -19,7 +22,9 @@ constexpr size_t kCounters = size_t{1} << 16;
 alignas(64) uint8_t counters[kCounters];
 
 __attribute__((constructor)) void RegisterCounters() {
-  __sanitizer_cov_8bit_counters_init(counters, counters + kCounters);
+  if (__sanitizer_cov_8bit_counters_init != nullptr) {
+    __sanitizer_cov_8bit_counters_init(counters, counters + kCounters);
+  }
 }
 
 }  // namespace

@@ -636,15 +636,38 @@ TEST_F(CliTest, AUserTaskGoesFromCsvToAnEditedModel) {
 
 TEST_F(CliTest, AmendTalksToTheServerWithExitCodesAScriptCanUse) {
   const std::string editors = (dir_ / "editors").string();
+  // Two editors of one task, trained on zoos of different architectures.
+  ArchitectureRange wide;
+  wide.min_hidden_layers = 1;
+  wide.max_hidden_layers = 3;
+  wide.min_width = 4;
+  wide.max_width = 64;
+  wide.activations = {Activation::kRelu};
+  wide.norms = {Norm::kNone};
+  ArchitectureRange narrow = wide;
+  narrow.max_hidden_layers = 2;
   testing::WriteTestEditor(editors, {.requirement = Requirement::kPruning,
                                      .lambda = 0.01,
-                                     .weights_kept = 0.5});
+                                     .weights_kept = 0.5,
+                                     .trained_architectures = wide});
+  testing::WriteTestEditor(editors,
+                           {.requirement = Requirement::kDataMinimisation,
+                            .lambda = 0.02,
+                            .seed = 2,
+                            .trained_architectures = narrow});
   const std::string amend = StartServer(editors);
   ASSERT_FALSE(HasFailure());
   EXPECT_THAT(health_output_, HasSubstr("amend.v1.ModelEditor   SERVING"));
   const CommandResult listed = RunCommand(amend + " editors");
   EXPECT_THAT(listed.output,
               HasSubstr("adult  pruning            prune_and_edit  0.01"));
+  // Each range once, naming its editors (not only the first editor's).
+  EXPECT_THAT(listed.output,
+              HasSubstr("trained on 1-3 hidden layers of 4-64, relu, norms "
+                        "none, up to 0 skips (pruning/prune_and_edit λ 0.01)"));
+  EXPECT_THAT(listed.output,
+              HasSubstr("trained on 1-2 hidden layers of 4-64, relu, norms "
+                        "none, up to 0 skips (data_minimisation/"));
   EXPECT_THAT(listed.output,
               HasSubstr("task adult: 14 features (age, workclass, fnlwgt, "));
   EXPECT_THAT(listed.output, HasSubstr("classes (<=50K, >50K)"));
