@@ -6,8 +6,9 @@
 # starts amend-server with its default flags, and runs scripts/soak.py: valid edits, bad
 # requests, mutated files, unparseable bytes, clients that give up, reloads (RPC, corrupt editor,
 # SIGHUP), and a SIGTERM under load at the end. Prints requests by code, p50/p99, RSS per minute;
-# exits 1 on a lost request, a crash, a slow exit or growth of the RSS floor over 5% after warm-up.
-# docs/RELIABILITY.md records the one-hour run. SOAK_CLIENTS (6) and SOAK_SEED (1) override.
+# exits 1 on a lost request, a crash, a slow exit or growth of the quiet RSS (clients paused, the
+# server idle; every 300 s, or a fifth of a shorter run) over 5% after warm-up. docs/RELIABILITY.md
+# records the one-hour runs. SOAK_CLIENTS (6), SOAK_SEED (1) and SOAK_QUIET_EVERY override.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds=${1:-300}
@@ -82,6 +83,7 @@ echo "[soak] amend-server on 127.0.0.1:$port for $seconds s, ${SOAK_CLIENTS:-6} 
 PYTHONPATH="$build/python:client/python" /usr/bin/python3 scripts/soak.py \
   --address "127.0.0.1:$port" --editors "$work/editors" --models "$models" \
   --seconds "$seconds" --clients "${SOAK_CLIENTS:-6}" --seed "${SOAK_SEED:-1}" \
+  --quiet_every "${SOAK_QUIET_EVERY:-$(( seconds >= 1500 ? 300 : seconds / 5 ))}" \
   --report "$work/soak-report.json" --server_log "$work/server.log" -- \
   "$build/server/amend-server" --editors "$work/editors" --host 127.0.0.1 --port "$port" \
   --metrics_port -1

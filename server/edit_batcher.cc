@@ -139,15 +139,36 @@ std::vector<EditBatcher::Item> EditBatcher::TakeBatch() {
 }
 
 void EditBatcher::WorkerLoop() {
+  const bool trims = options_.idle_trim_after.count() > 0;
   while (true) {
     std::vector<Item> batch;
+    bool trim = false;
     {
       absl::MutexLock lock(&mu_);
-      while (!stopping_ && !OldestFits()) work_available_.Wait(&mu_);
+      while (!stopping_ && !OldestFits()) {
+        if (!trims || !ran_since_trim_ || !queue_.empty()) {
+          work_available_.Wait(&mu_);
+          continue;
+        }
+        const bool woken = !work_available_.WaitWithTimeout(
+            &mu_, absl::FromChrono(options_.idle_trim_after));
+        if (!woken && ran_since_trim_ && queue_.empty() && !stopping_) {
+          ran_since_trim_ = false;  // this worker trims; the others wait on
+          trim = true;
+          break;
+        }
+      }
       if (stopping_) return;  // the destructor refuses what is queued
-      batch = TakeBatch();
+      if (!trim) {
+        batch = TakeBatch();
+        ran_since_trim_ = true;
+      }
     }
-    Run(batch);
+    if (trim) {
+      options_.return_free_memory();
+    } else {
+      Run(batch);
+    }
   }
 }
 
@@ -249,7 +270,7 @@ void EditBatcher::Run(std::vector<Item>& batch) {
   // arena they would raise the server's RSS towards the sum of every
   // worker's largest edit (docs/RELIABILITY.md, soak). After the replies, so
   // that only the worker waits for it; small edits keep theirs for reuse.
-  if (batch_bytes >= kReturnMemoryAfterBytes) ReturnFreeMemoryToTheSystem();
+  if (batch_bytes >= kReturnMemoryAfterBytes) options_.return_free_memory();
 }
 
 }  // namespace amend::server

@@ -44,6 +44,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "core/editor/editor.h"
+#include "core/util/allocator.h"
 
 namespace amend::server {
 
@@ -67,6 +68,13 @@ struct BatcherOptions {
   // no budget. An edit larger than the whole budget still runs, alone, when
   // nothing else does (callers refuse those first: the per-request budget).
   int64_t memory_budget_bytes = 0;
+  // When the queue has been empty this long after edits ran, a worker returns
+  // the process's free memory to the system once (glibc keeps freed memory for
+  // reuse, core/util/allocator.h): an idle server's RSS is what it holds.
+  // 0 (or less): never.
+  std::chrono::milliseconds idle_trim_after{2000};
+  // How memory is returned; tests count the calls.
+  std::function<void()> return_free_memory = ReturnFreeMemoryToTheSystem;
 };
 
 // How one edit is queued.
@@ -163,6 +171,8 @@ class EditBatcher {
   // Compute bytes of the forward passes in progress; model bytes queued.
   int64_t running_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  // Edits have run since memory was last returned to the system.
+  bool ran_since_trim_ ABSL_GUARDED_BY(mu_) = false;
   // Set by the destructor: forward passes in progress stop at their next
   // chunk. Read without mu_ by the workers' stop checks.
   std::atomic<bool> aborting_{false};

@@ -50,6 +50,30 @@ TEST(EditBatcherTest, AnEditNobodyWaitsForStopsAndSaysCancelled) {
   EXPECT_TRUE(kept.get().result.ok());
 }
 
+TEST(EditBatcherTest, AnIdleBatcherReturnsFreeMemoryOnceAfterEdits) {
+  std::atomic<int> returned{0};
+  BatcherOptions options;
+  options.workers = 2;
+  options.idle_trim_after = std::chrono::milliseconds(20);
+  options.return_free_memory = [&] { returned.fetch_add(1); };
+  EditBatcher batcher(options);
+  // Idle before any edit: nothing was freed, nothing to return.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(returned.load(), 0);
+  // A small edit (no return after it), then idle: one return, by one of the
+  // two workers.
+  ASSERT_TRUE(
+      batcher.Submit(AdultEditor(), Model(8)).value().get().result.ok());
+  const Clock::time_point give_up = Clock::now() + std::chrono::seconds(60);
+  while (returned.load() == 0 && Clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(returned.load(), 1);
+  // Staying idle returns nothing more until edits run again.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(returned.load(), 1);
+}
+
 TEST(EditBatcherTest, AnEditWhoseDeadlinePassedInTheQueueIsNotComputed) {
   EditBatcher batcher({.workers = 1});
   EditTicket ticket;
