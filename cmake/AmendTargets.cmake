@@ -14,7 +14,8 @@ endif()
 
 # -DAMEND_LIBFUZZER=ON (with AMEND_SANITIZE=address,undefined) compiles the libraries on the
 # EditModel request's path with g++'s trace-pc coverage, for tests/fuzz/edit_request_fuzz.cc
-# (scripts/fuzz.sh edit_request). Only that target links in such a build.
+# (scripts/fuzz.sh edit_request). Every executable of such a build links the trace-pc counters;
+# CI builds the request path's test binaries there too (scripts/packages.sh).
 option(AMEND_LIBFUZZER "Build the g++ libFuzzer target for the EditModel request" OFF)
 set(AMEND_FUZZ_COVERAGE_TARGETS amend_server_lib amend_core_mlp amend_core_mlp_format
     amend_core_util amend_core_editor)

@@ -247,15 +247,21 @@ def main():
 
     def quiet_reading():
         # Pauses the clients, waits for their requests and for the server's work after the
-        # replies (freeing, malloc_trim), and reads the RSS of the idle server.
+        # replies, and reads the RSS of the idle server. The 3 s cover the batcher's return of
+        # free memory, 2 s after its queue empties (BatcherOptions::idle_trim_after).
         paused.set()
         try:
+            quiet = False
             deadline = time.monotonic() + 150
             while time.monotonic() < deadline and not shutting_down.is_set():
                 with in_flight_lock:
-                    if in_flight[0] == 0:
-                        break
+                    quiet = in_flight[0] == 0
+                if quiet:
+                    break
                 time.sleep(0.1)
+            if not quiet:
+                print("[soak] no quiet reading: requests still in flight after 150 s", flush=True)
+                return
             time.sleep(3)
             if shutting_down.is_set():
                 return

@@ -17,8 +17,8 @@
 #include "amend/v1/editor.pb.h"
 #include "core/testing/editor_fixtures.h"
 #include "server/amend_server.h"
-#include "server/protobuf_log.h"
 #include "server/model_codec.h"
+#include "server/protobuf_log.h"
 #include "tests/server/raw_call.h"
 
 namespace {
