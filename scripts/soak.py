@@ -13,7 +13,8 @@ Fails (exit 1) on: a lost request (no reply, or a code its kind never gets, such
 UNAVAILABLE before the SIGTERM), a server that dies, a refused reload that drops the old editors,
 or RSS growth over --max_rss_growth after warm-up. Growth is judged on quiet RSS: every
 --quiet_every seconds the clients pause, the requests in flight finish, and the server's RSS is
-read while it is idle; the last quiet reading is compared with the first after warm-up. Under
+read while it is idle; growth is that of the least-squares line through the quiet readings
+after warm-up, from the first reading's time to the last's. Under
 load the RSS says how many large edits are in flight at the sample, not what the server keeps
 (a one-hour run's floor of the running samples moved +28.6% while the machine was also building,
 with no quiet reading to tell). The floor and median of the running samples are reported too.
@@ -50,6 +51,40 @@ def rss_bytes(pid):
     return 0
 
 
+def memory_breakdown(pid):
+    """Where an idle server's resident memory is, from /proc/PID/smaps (MiB): file-backed
+    (code, libraries), the main heap, thread stacks (8 MiB anonymous read-write mappings, the
+    glibc default), malloc arenas and large allocations (other anonymous mappings), and the
+    thread count. Tells a leak (one class growing reading after reading) from churn."""
+    classes = {"file": 0, "heap": 0, "stacks": 0, "anon": 0}
+    name, size_kib = "", 0
+    try:
+        with open(f"/proc/{pid}/smaps") as smaps:
+            for line in smaps:
+                fields = line.split()
+                if "-" in fields[0] and len(fields) >= 5:  # a mapping's header
+                    low, high = (int(x, 16) for x in fields[0].split("-"))
+                    size_kib = (high - low) // 1024
+                    name = fields[5] if len(fields) > 5 else ""
+                elif fields[0] == "Rss:":
+                    kib = int(fields[1])
+                    if name.startswith("/"):
+                        classes["file"] += kib
+                    elif name == "[heap]":
+                        classes["heap"] += kib
+                    elif name == "" and size_kib == 8192:
+                        classes["stacks"] += kib
+                    else:
+                        classes["anon"] += kib
+        with open(f"/proc/{pid}/status") as status:
+            threads = next(int(l.split()[1]) for l in status if l.startswith("Threads:"))
+    except (OSError, StopIteration):
+        return {}
+    breakdown = {k: round(v / 1024, 1) for k, v in classes.items()}
+    breakdown["threads"] = threads
+    return breakdown
+
+
 class Tally:
     def __init__(self):
         self.lock = threading.Lock()
@@ -66,6 +101,20 @@ class Tally:
                     self.lost.append(f"{kind}: {code}")
                 else:
                     self.lost.append("...")
+
+
+def fitted_growth(readings):
+    """Growth over the readings' span of the least-squares line through (t, bytes): a leak
+    raises every reading after the first, while one reading that happens to be high (a few MiB
+    of fragmentation) moves the line much less than it moves a first-to-last pair."""
+    n = len(readings)
+    mean_t = sum(t for t, _ in readings) / n
+    mean_b = sum(b for _, b in readings) / n
+    spread = sum((t - mean_t) ** 2 for t, _ in readings)
+    slope = sum((t - mean_t) * (b - mean_b) for t, b in readings) / spread
+    first = mean_b + slope * (readings[0][0] - mean_t)
+    last = mean_b + slope * (readings[-1][0] - mean_t)
+    return last / first - 1
 
 
 def percentile(values, q):
@@ -242,6 +291,7 @@ def main():
 
     rss = []  # (seconds since start, bytes)
     quiet_rss = []  # (seconds since start, bytes): the server idle
+    quiet_breakdown = []  # memory_breakdown() at each quiet reading
     reloads = {"rpc": 0, "rpc_refused": 0, "sighup": 0}
     start = time.monotonic()
 
@@ -271,6 +321,7 @@ def main():
                 time.sleep(0.5)
             if min(readings) > 0:
                 quiet_rss.append((time.monotonic() - start, min(readings)))
+                quiet_breakdown.append(memory_breakdown(args.server_pid))
         finally:
             paused.clear()
 
@@ -363,18 +414,20 @@ def main():
     warm_up = max(60.0, 0.1 * args.seconds)
     # Samples from the SIGTERM on show a draining server, not a running one.
     after = [b for t, b in rss if warm_up <= t < sigterm_at]
-    quiet_after = [b for t, b in quiet_rss if warm_up <= t < sigterm_at]
-    growth = floor_growth = median_growth = None
+    quiet_after = [(t, b) for t, b in quiet_rss if warm_up <= t < sigterm_at]
+    growth = pair_growth = floor_growth = median_growth = None
     if len(after) >= 20:
         tenth = max(1, len(after) // 10)
         first, last = after[:tenth], after[-tenth:]
         floor_growth = min(last) / min(first) - 1
         median_growth = statistics.median(last) / statistics.median(first) - 1
     if len(quiet_after) >= 2:
-        growth = quiet_after[-1] / quiet_after[0] - 1
+        growth = fitted_growth(quiet_after)
+        pair_growth = quiet_after[-1][1] / quiet_after[0][1] - 1
         if growth > args.max_rss_growth:
-            problems.append(f"the quiet RSS grew {100 * growth:.1f}% after warm-up "
-                            f"({quiet_after[0] / 2**20:.0f} -> {quiet_after[-1] / 2**20:.0f} MiB)")
+            problems.append(f"the quiet RSS grew {100 * growth:.1f}% after warm-up (fitted over "
+                            f"{len(quiet_after)} readings, {quiet_after[0][1] / 2**20:.0f} -> "
+                            f"{quiet_after[-1][1] / 2**20:.0f} MiB)")
     else:
         problems.append("fewer than two quiet RSS readings after warm-up to judge growth "
                         f"({len(quiet_after)}; run longer than {warm_up + 2 * args.quiet_every:.0f} s"
@@ -399,7 +452,9 @@ def main():
         "reloads": reloads, "rss_mib_max_per_minute": {m: round(b / 2**20, 1)
                                                        for m, b in sorted(minute_rss.items())},
         "rss_quiet_growth_after_warm_up": growth,
+        "rss_quiet_first_to_last_growth": pair_growth,
         "rss_quiet_mib": [[round(t, 1), round(b / 2**20, 1)] for t, b in quiet_rss],
+        "rss_quiet_breakdown_mib": quiet_breakdown,
         "rss_floor_growth_after_warm_up": floor_growth,
         "rss_median_growth_after_warm_up": median_growth,
         "rss_samples_mib": [[round(t, 1), round(b / 2**20, 1)] for t, b in rss],
@@ -423,7 +478,10 @@ def main():
     def percent(value):
         return "n/a" if value is None else f"{100 * value:.1f}%"
     print("RSS quiet (MiB at s): " + " ".join(f"{b / 2**20:.0f}@{t:.0f}" for t, b in quiet_rss))
-    print(f"RSS growth after warm-up, quiet (judged): {percent(growth)}, running floor: "
+    for (t, _), parts in zip(quiet_rss, quiet_breakdown):
+        print(f"  quiet at {t:.0f} s: " + ", ".join(f"{k} {v}" for k, v in parts.items()))
+    print(f"RSS growth after warm-up, quiet (judged, fitted): {percent(growth)}, quiet first to "
+          f"last: {percent(pair_growth)}, running floor: "
           f"{percent(floor_growth)}, running median: {percent(median_growth)}")
     print(f"SIGTERM: exit {exit_code} after {exit_seconds:.1f} s")
     if problems:

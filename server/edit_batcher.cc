@@ -140,34 +140,35 @@ std::vector<EditBatcher::Item> EditBatcher::TakeBatch() {
 
 void EditBatcher::WorkerLoop() {
   const bool trims = options_.idle_trim_after.count() > 0;
+  // Each worker returns its own arena: glibc returns a thread arena's free top
+  // only from that thread (core/util/allocator.h).
+  bool ran_since_trim = false;
   while (true) {
     std::vector<Item> batch;
     bool trim = false;
     {
       absl::MutexLock lock(&mu_);
       while (!stopping_ && !OldestFits()) {
-        if (!trims || !ran_since_trim_ || !queue_.empty()) {
+        if (!trims || !ran_since_trim || !queue_.empty()) {
           work_available_.Wait(&mu_);
           continue;
         }
         const bool woken = !work_available_.WaitWithTimeout(
             &mu_, absl::FromChrono(options_.idle_trim_after));
-        if (!woken && ran_since_trim_ && queue_.empty() && !stopping_) {
-          ran_since_trim_ = false;  // this worker trims; the others wait on
+        if (!woken && queue_.empty() && !stopping_) {
           trim = true;
           break;
         }
       }
       if (stopping_) return;  // the destructor refuses what is queued
-      if (!trim) {
-        batch = TakeBatch();
-        ran_since_trim_ = true;
-      }
+      if (!trim) batch = TakeBatch();
     }
     if (trim) {
       options_.return_free_memory();
+      ran_since_trim = false;
     } else {
       Run(batch);
+      ran_since_trim = true;
     }
   }
 }

@@ -68,12 +68,14 @@ struct BatcherOptions {
   // no budget. An edit larger than the whole budget still runs, alone, when
   // nothing else does (callers refuse those first: the per-request budget).
   int64_t memory_budget_bytes = 0;
-  // When the queue has been empty this long after edits ran, a worker returns
-  // the process's free memory to the system once (glibc keeps freed memory for
-  // reuse, core/util/allocator.h): an idle server's RSS is what it holds.
-  // 0 (or less): never.
+  // When the queue has been empty this long, each worker that ran edits since
+  // it last did so returns free memory to the system, once, on its own thread
+  // (glibc keeps freed memory for reuse, and a thread arena's top only its own
+  // thread can return: core/util/allocator.h): an idle server's RSS is what
+  // it holds. 0 (or less): never.
   std::chrono::milliseconds idle_trim_after{2000};
-  // How memory is returned; tests count the calls.
+  // How memory is returned, called on the worker's thread; tests count the
+  // calls.
   std::function<void()> return_free_memory = ReturnFreeMemoryToTheSystem;
 };
 
@@ -171,8 +173,6 @@ class EditBatcher {
   // Compute bytes of the forward passes in progress; model bytes queued.
   int64_t running_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
-  // Edits have run since memory was last returned to the system.
-  bool ran_since_trim_ ABSL_GUARDED_BY(mu_) = false;
   // Set by the destructor: forward passes in progress stop at their next
   // chunk. Read without mu_ by the workers' stop checks.
   std::atomic<bool> aborting_{false};

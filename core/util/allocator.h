@@ -18,14 +18,31 @@ namespace amend {
 
 void TuneAllocatorForTensors();
 
+// At most `arenas` malloc arenas in the process (0: glibc's default, 8 per
+// core). malloc_trim returns the free memory of the main arena whole, but a
+// thread arena's free top only from its own thread (below), so a server's
+// idle RSS kept ~40 MiB per arena that its gRPC threads had used for large
+// requests: 300-470 MiB idle against 176 MiB with one arena, and it varied
+// with which threads had served what (docs/RELIABILITY.md). One arena cost
+// no measurable throughput at 2 workers (docs/BENCHMARKS.md). Call it early
+// in main(), before other threads start.
+void LimitMallocArenas(int arenas);
+
 // Returns the free memory of every malloc arena to the system (glibc's
-// malloc_trim). The tuning above keeps freed memory for reuse, and each
-// thread's arena keeps its own: after large edits on several threads a
-// server's RSS would stay at the sum of their peaks. Costs the kernel about
-// 0.3-0.5 ms per MiB returned (and the next large allocation its page
-// faults): call it after work that freed much, not after every small edit.
-// Thread-safe.
+// malloc_trim) and the free top of the calling thread's arena (below). The
+// tuning above keeps freed memory for reuse, and each thread's arena keeps its
+// own: after large edits on several threads a server's RSS would stay at the
+// sum of their peaks. Costs the kernel about 0.3-0.5 ms per MiB returned (and
+// the next large allocation its page faults): call it after work that freed
+// much, not after every small edit. Thread-safe.
 void ReturnFreeMemoryToTheSystem();
+
+// Returns the free memory at the top of the calling thread's malloc arena,
+// which malloc_trim does not touch and which, with the tuning above, no free()
+// returns either: an idle server whose threads had each run one large request
+// kept ~40 MiB per arena (16 arenas on 2 cores) until this. Cheap when there
+// is little to return; call it on the thread that did the work. Thread-safe.
+void ReturnThisThreadsFreeMemory();
 
 }  // namespace amend
 
