@@ -4,11 +4,12 @@
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]    # default: 60 s, every target
 #
-# edit_request sends any bytes as the EditModel request of an in-process server. Debian's LibTorch
-# headers do not compile with clang in C++20, so it is built with g++, ASan and UBSan in
-# build-fuzz-request (about 7 minutes on 2 cores the first time), with g++'s trace-pc coverage
-# fed to libFuzzer (tests/fuzz/trace_pc_counters.cc); reproduce a crash with
-# build-fuzz-request/tests/edit_request_fuzz <file>.
+# edit_request sends any bytes as the EditModel request of an in-process server; editor_weights
+# loads any bytes as an editor checkpoint's weights. Debian's LibTorch headers do not compile with
+# clang in C++20, so these two are built with g++, ASan and UBSan in build-fuzz-request (about 7
+# minutes on 2 cores the first time), with g++'s trace-pc coverage fed to libFuzzer
+# (tests/fuzz/trace_pc_counters.cc); reproduce a crash with build-fuzz-request/tests/<target>_fuzz
+# <file>.
 #
 # Needs clang-14 and libclang-rt-14-dev (scripts/packages.sh installs them). Prints executions
 # per target; docs/RELIABILITY.md records long runs. A crashing input is written to
@@ -19,7 +20,8 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
-  targets=(safetensors architecture_json delimited_text task_card editor_manifest edit_request)
+  targets=(safetensors architecture_json delimited_text task_card editor_manifest edit_request
+           editor_weights)
 fi
 build=build-fuzz
 CXX=clang++-14 cmake -S tests/fuzz -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -32,11 +34,11 @@ for target in "${targets[@]}"; do
   log="$build/$target.log"
   binary="$build/${target}_fuzz"
   options=()
-  if [[ $target == edit_request ]]; then
+  if [[ $target == edit_request || $target == editor_weights ]]; then
     source scripts/packages.sh
-    amend_sanitized_build address,undefined build-fuzz-request edit_request_fuzz \
+    amend_sanitized_build address,undefined build-fuzz-request "${target}_fuzz" \
       -DAMEND_LIBFUZZER=ON >/dev/null
-    binary=build-fuzz-request/tests/edit_request_fuzz
+    binary="build-fuzz-request/tests/${target}_fuzz"
     # A server with LibTorch under ASan holds ~1.5 GB; an edit of a large model takes seconds.
     options=(-rss_limit_mb=6144 -timeout=60)
   fi

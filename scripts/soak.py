@@ -56,12 +56,14 @@ def memory_breakdown(pid):
     (code, libraries), the main heap, thread stacks (8 MiB anonymous read-write mappings, the
     glibc default), malloc arenas and large allocations (other anonymous mappings), and the
     thread count. Tells a leak (one class growing reading after reading) from churn."""
-    classes = {"file": 0, "heap": 0, "stacks": 0, "anon": 0}
+    classes = {"file_mib": 0, "heap_mib": 0, "stacks_mib": 0, "anon_mib": 0}
     name, size_kib = "", 0
     try:
         with open(f"/proc/{pid}/smaps") as smaps:
             for line in smaps:
                 fields = line.split()
+                if not fields:
+                    continue
                 if "-" in fields[0] and len(fields) >= 5:  # a mapping's header
                     low, high = (int(x, 16) for x in fields[0].split("-"))
                     size_kib = (high - low) // 1024
@@ -69,16 +71,16 @@ def memory_breakdown(pid):
                 elif fields[0] == "Rss:":
                     kib = int(fields[1])
                     if name.startswith("/"):
-                        classes["file"] += kib
+                        classes["file_mib"] += kib
                     elif name == "[heap]":
-                        classes["heap"] += kib
+                        classes["heap_mib"] += kib
                     elif name == "" and size_kib == 8192:
-                        classes["stacks"] += kib
+                        classes["stacks_mib"] += kib
                     else:
-                        classes["anon"] += kib
+                        classes["anon_mib"] += kib
         with open(f"/proc/{pid}/status") as status:
             threads = next(int(l.split()[1]) for l in status if l.startswith("Threads:"))
-    except (OSError, StopIteration):
+    except (OSError, StopIteration, ValueError):
         return {}
     breakdown = {k: round(v / 1024, 1) for k, v in classes.items()}
     breakdown["threads"] = threads
@@ -104,17 +106,18 @@ class Tally:
 
 
 def fitted_growth(readings):
-    """Growth over the readings' span of the least-squares line through (t, bytes): a leak
-    raises every reading after the first, while one reading that happens to be high (a few MiB
-    of fragmentation) moves the line much less than it moves a first-to-last pair."""
+    """Growth over the readings' span of the least-squares line through (t, bytes), relative to
+    the readings' mean: a leak raises every reading after the first, while one reading that
+    happens to be high (a few MiB of fragmentation) moves the line less than it moves a
+    first-to-last pair (unless it is the first or the last)."""
     n = len(readings)
     mean_t = sum(t for t, _ in readings) / n
     mean_b = sum(b for _, b in readings) / n
     spread = sum((t - mean_t) ** 2 for t, _ in readings)
+    if spread == 0:
+        return readings[-1][1] / readings[0][1] - 1
     slope = sum((t - mean_t) * (b - mean_b) for t, b in readings) / spread
-    first = mean_b + slope * (readings[0][0] - mean_t)
-    last = mean_b + slope * (readings[-1][0] - mean_t)
-    return last / first - 1
+    return slope * (readings[-1][0] - readings[0][0]) / mean_b
 
 
 def percentile(values, q):
@@ -321,7 +324,8 @@ def main():
                 time.sleep(0.5)
             if min(readings) > 0:
                 quiet_rss.append((time.monotonic() - start, min(readings)))
-                quiet_breakdown.append(memory_breakdown(args.server_pid))
+                quiet_breakdown.append({"seconds": round(quiet_rss[-1][0], 1),
+                                        **memory_breakdown(args.server_pid)})
         finally:
             paused.clear()
 
@@ -454,7 +458,7 @@ def main():
         "rss_quiet_growth_after_warm_up": growth,
         "rss_quiet_first_to_last_growth": pair_growth,
         "rss_quiet_mib": [[round(t, 1), round(b / 2**20, 1)] for t, b in quiet_rss],
-        "rss_quiet_breakdown_mib": quiet_breakdown,
+        "rss_quiet_breakdown": quiet_breakdown,
         "rss_floor_growth_after_warm_up": floor_growth,
         "rss_median_growth_after_warm_up": median_growth,
         "rss_samples_mib": [[round(t, 1), round(b / 2**20, 1)] for t, b in rss],
@@ -478,8 +482,9 @@ def main():
     def percent(value):
         return "n/a" if value is None else f"{100 * value:.1f}%"
     print("RSS quiet (MiB at s): " + " ".join(f"{b / 2**20:.0f}@{t:.0f}" for t, b in quiet_rss))
-    for (t, _), parts in zip(quiet_rss, quiet_breakdown):
-        print(f"  quiet at {t:.0f} s: " + ", ".join(f"{k} {v}" for k, v in parts.items()))
+    for parts in quiet_breakdown:
+        print(f"  quiet at {parts['seconds']:.0f} s: " +
+              ", ".join(f"{k} {v}" for k, v in parts.items() if k != "seconds"))
     print(f"RSS growth after warm-up, quiet (judged, fitted): {percent(growth)}, quiet first to "
           f"last: {percent(pair_growth)}, running floor: "
           f"{percent(floor_growth)}, running median: {percent(median_growth)}")

@@ -50,9 +50,10 @@ ABSL_FLAG(int64_t, memory_budget_mb, 0,
           "in MiB; edits wait for room. 0: three quarters of the machine's "
           "memory (or of the container's limit).");
 ABSL_FLAG(int, malloc_arenas, 1,
-          "Most glibc malloc arenas. With one, an idle server returns all the "
-          "memory its edits freed (docs/OPERATIONS.md, Memory); 0: glibc's "
-          "default, 8 per core, for many workers contending on malloc.");
+          "Most glibc malloc arenas. With one, an idle server returns what was "
+          "free when its workers last went idle (docs/OPERATIONS.md, Memory); "
+          "0: glibc's default, 8 per core, for many workers contending for "
+          "one allocator lock.");
 ABSL_FLAG(int, max_request_seconds, 30,
           "Upper bound on one call, also for clients that set no deadline.");
 ABSL_FLAG(bool, tls, false, "Serve over TLS (needs --tls_cert, --tls_key).");

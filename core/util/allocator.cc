@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <mutex>
 
@@ -13,9 +14,12 @@ constexpr int kMmapThreshold = 32 << 20;
 constexpr int kTrimThreshold = 1 << 30;
 constexpr int kTopPad = 64 << 20;
 
+std::atomic<bool> tuned{false};
+
 }  // namespace
 
 void TuneAllocatorForTensors() {
+  tuned.store(true);
   mallopt(M_MMAP_THRESHOLD, kMmapThreshold);
   mallopt(M_TRIM_THRESHOLD, kTrimThreshold);
   mallopt(M_TOP_PAD, kTopPad);
@@ -31,12 +35,17 @@ void ReturnThisThreadsFreeMemory() {
   // M_TOP_PAD; malloc_trim leaves it alone. One such free with both lowered
   // returns the top. The settings are process-wide: one caller at a time, so
   // that no caller restores them while another is between its two steps.
+  // Untuned, glibc's defaults trim every top in free() already, and its
+  // dynamic thresholds must not be replaced by ours.
+  if (!tuned.load()) return;
   static std::mutex one_at_a_time;
   std::lock_guard<std::mutex> lock(one_at_a_time);
   mallopt(M_TRIM_THRESHOLD, 128 << 10);
   mallopt(M_TOP_PAD, 0);
-  // Through a volatile so that the compiler keeps the pair.
-  void* volatile block = std::malloc(256 << 10);
+  // 96 KiB: over the 64 KiB that makes free() trim, and under glibc's default
+  // mmap threshold, so that the block comes from the arena whatever the
+  // tuning. Through a volatile so that the compiler keeps the pair.
+  void* volatile block = std::malloc(96 << 10);
   std::free(block);
   mallopt(M_TRIM_THRESHOLD, kTrimThreshold);
   mallopt(M_TOP_PAD, kTopPad);

@@ -23,16 +23,20 @@ void TuneAllocatorForTensors();
 // thread arena's free top only from its own thread (below), so a server's
 // idle RSS kept ~40 MiB per arena that its gRPC threads had used for large
 // requests: 300-470 MiB idle against 176 MiB with one arena, and it varied
-// with which threads had served what (docs/RELIABILITY.md). One arena cost
-// no measurable throughput at 2 workers (docs/BENCHMARKS.md). Call it early
-// in main(), before other threads start.
+// with which threads had served what (docs/RELIABILITY.md). At 2 workers one
+// arena cost no throughput within the benchmark's noise (docs/BENCHMARKS.md);
+// its risk is many threads contending for the one lock, including while a
+// trim holds it. Call it early in main(), before other threads start: a
+// thread that allocated before keeps its arena.
 void LimitMallocArenas(int arenas);
 
-// Returns the free memory of every malloc arena to the system (glibc's
-// malloc_trim) and the free top of the calling thread's arena (below). The
-// tuning above keeps freed memory for reuse, and each thread's arena keeps its
-// own: after large edits on several threads a server's RSS would stay at the
-// sum of their peaks. Costs the kernel about 0.3-0.5 ms per MiB returned (and
+// Returns free memory to the system: glibc's malloc_trim (the free chunks of
+// every arena and the main arena's top) and the free top of the calling
+// thread's arena (below). With one arena (LimitMallocArenas(1)) that is all
+// the process's free memory; with more, the tops of other threads' arenas
+// stay. The tuning above keeps freed memory for reuse, and each thread's arena
+// keeps its own: after large edits on several threads a server's RSS would
+// stay at the sum of their peaks. Costs the kernel about 0.3-0.5 ms per MiB returned (and
 // the next large allocation its page faults): call it after work that freed
 // much, not after every small edit. Thread-safe.
 void ReturnFreeMemoryToTheSystem();
@@ -41,7 +45,9 @@ void ReturnFreeMemoryToTheSystem();
 // which malloc_trim does not touch and which, with the tuning above, no free()
 // returns either: an idle server whose threads had each run one large request
 // kept ~40 MiB per arena (16 arenas on 2 cores) until this. Cheap when there
-// is little to return; call it on the thread that did the work. Thread-safe.
+// is little to return; call it on the thread that did the work. Does nothing
+// unless TuneAllocatorForTensors ran (glibc's defaults return tops in free()).
+// Thread-safe.
 void ReturnThisThreadsFreeMemory();
 
 }  // namespace amend
