@@ -91,7 +91,13 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  amend::LimitMallocArenas(absl::GetFlag(FLAGS_malloc_arenas));
+  const int malloc_arenas = absl::GetFlag(FLAGS_malloc_arenas);
+  if (malloc_arenas < 0) {
+    std::cerr << "amend-server: --malloc_arenas is " << malloc_arenas
+              << ", expected 0 (glibc's default) or a count of arenas\n";
+    return 1;
+  }
+  amend::LimitMallocArenas(malloc_arenas);
   amend::TuneAllocatorForTensors();
   amend::server::ThrottleProtobufLog();
   amend::ConfigureThreads(1);  // parallelism comes from the workers
