@@ -5,6 +5,7 @@
 // freshly initialised editor measures the same cost.
 //
 //   AMEND_THREADS=1 build/bench/editor_bench --benchmark_counters_tabular=true
+//   AMEND_BENCH_DEVICE=cuda build/bench/editor_bench --benchmark_filter=OnDevice
 //
 // AMEND_DEFAULT_MALLOC=1 keeps glibc's default allocator settings (for the
 // comparison in core/util/allocator.h).
@@ -16,6 +17,8 @@
 #include <ATen/ATen.h>
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 
 #include "bench/matmul_rate.h"
@@ -161,6 +164,70 @@ void BM_CheckEditable(benchmark::State& state) {
 BENCHMARK(BM_CheckEditable)->DenseRange(0, 3)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK(BM_MatmulRate)->Arg(1024)->Unit(benchmark::kMillisecond);
+
+// The default editor on AMEND_BENCH_DEVICE (cpu when unset; cuda[:N] in a
+// build against a CUDA LibTorch, docs/OPERATIONS.md "GPU"). Null, with the
+// reason in `error`, when the device is refused.
+const Editor* DeviceEditor(std::string& error) {
+  static std::string* refused = new std::string;
+  static const Editor* editor = [] {
+    const char* name = std::getenv("AMEND_BENCH_DEVICE");
+    absl::StatusOr<c10::Device> device = ParseComputeDevice(
+        name != nullptr ? name : "cpu", "AMEND_BENCH_DEVICE");
+    std::unique_ptr<Editor> moved = testing::DefaultAdultEditor();
+    absl::Status status =
+        device.ok() ? moved->MoveTo(*device) : device.status();
+    if (!status.ok()) {
+      *refused = status.ToString();
+      return static_cast<const Editor*>(nullptr);
+    }
+    return static_cast<const Editor*>(moved.release());
+  }();
+  error = *refused;
+  return editor;
+}
+
+// Batches of median models on the benchmark's device, as amend-server's
+// batcher forms them: edits per second and the median time of one call.
+// Arg: models per call.
+void BM_EditOnDevice(benchmark::State& state) {
+  std::string error;
+  const Editor* editor = DeviceEditor(error);
+  if (editor == nullptr) {
+    state.SkipWithError(error.c_str());
+    return;
+  }
+  const int64_t batch = state.range(0);
+  std::vector<Mlp> models;
+  for (int64_t i = 0; i < batch; ++i) {
+    models.push_back(InitializeMlp(SizeClass(1), 10 + i).value());
+  }
+  std::vector<const Mlp*> pointers;
+  for (const Mlp& mlp : models) pointers.push_back(&mlp);
+  std::vector<double> seconds;
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    auto results = editor->Edit(pointers);
+    seconds.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count());
+    if (!results.ok()) state.SkipWithError(results.status().ToString().c_str());
+    benchmark::DoNotOptimize(results);
+  }
+  std::sort(seconds.begin(), seconds.end());
+  state.SetLabel(ComputeDeviceName(editor->device()));
+  state.counters["edits_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * batch),
+                         benchmark::Counter::kIsRate);
+  state.counters["p50_ms"] =
+      seconds.empty() ? 0.0 : 1e3 * seconds[seconds.size() / 2];
+}
+BENCHMARK(BM_EditOnDevice)
+    ->Arg(1)
+    ->Arg(8)
+    ->Arg(32)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 BENCHMARK(BM_Edit)
     ->ArgsProduct({{0, 1, 2, 3}, {1}, {0, 1}})

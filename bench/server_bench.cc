@@ -7,8 +7,11 @@
 //
 //   build/bench/server_bench --benchmark_counters_tabular=true
 //
-// Args: max_batch, concurrent clients. Counters: edits_per_s, ms_per_edit
-// (client-observed mean latency).
+// Args: max_batch, concurrent clients, batch wait in µs (-1: the server's
+// default). Counters: edits_per_s, ms_per_edit
+// (client-observed mean latency), and from the replies' own fields the
+// server's time per edit (server_ms), of which queued (queue_ms) and in the
+// forward pass and edit (compute_ms). BM_InProcessEdit is the edit alone.
 #include <benchmark/benchmark.h>
 
 #include <atomic>
@@ -16,12 +19,14 @@
 #include <thread>
 
 #include "client/amend_client.h"
+#include "core/editor/editor_checkpoint.h"
 #include "core/mlp/model_file.h"
 #include "core/testing/editor_fixtures.h"
 #include "core/util/allocator.h"
 #include "core/util/sha256.h"
 #include "core/util/threads.h"
 #include "server/amend_server.h"
+#include "server/model_codec.h"
 
 namespace amend::server {
 namespace {
@@ -40,6 +45,33 @@ const std::string& EditorsDir() {
   return *dir;
 }
 
+// The folder of the one editor EditorsDir() holds.
+std::string FirstEditorDir() {
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(EditorsDir())) {
+    if (entry.path().filename() == kEditorManifestFile) {
+      return entry.path().parent_path().string();
+    }
+  }
+  return EditorsDir();
+}
+
+// A server of the benchmark's editor on a free loopback port, no metrics.
+ServerOptions LoopbackOptions() {
+  ServerOptions options;
+  options.editors_dir = EditorsDir();
+  options.host = "127.0.0.1";
+  options.port = 0;
+  options.metrics_port = -1;
+  return options;
+}
+
+std::unique_ptr<client::AmendClient> ClientOf(const AmendServer& server) {
+  client::ClientOptions connection;
+  connection.address = "127.0.0.1:" + std::to_string(server.port());
+  return client::AmendClient::Connect(connection).value();
+}
+
 std::string MedianModel(uint64_t seed) {
   Architecture a;
   a.input_dim = 14;
@@ -52,24 +84,18 @@ std::string MedianModel(uint64_t seed) {
 void BM_ServerEdits(benchmark::State& state) {
   const int max_batch = static_cast<int>(state.range(0));
   const int clients = static_cast<int>(state.range(1));
-  ServerOptions options;
-  options.editors_dir = EditorsDir();
-  options.host = "127.0.0.1";
-  options.port = 0;
-  options.metrics_port = -1;
+  ServerOptions options = LoopbackOptions();
   options.batching.workers =
       static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   options.batching.max_batch = max_batch;
-  options.batching.max_wait =
-      std::chrono::microseconds(max_batch > 1 ? 500 : 0);
+  // -1: the server's default for its device (no wait on the CPU).
+  options.batching.max_wait = std::chrono::microseconds(state.range(2));
   auto server = AmendServer::Start(options);
   if (!server.ok()) {
     state.SkipWithError(server.status().ToString().c_str());
     return;
   }
-  client::ClientOptions connection;
-  connection.address = "127.0.0.1:" + std::to_string((*server)->port());
-  auto client = client::AmendClient::Connect(connection).value();
+  auto client = ClientOf(**server);
   amend::v1::EditModelRequest request;
   request.set_task("adult");
   request.set_requirement("pruning");
@@ -78,6 +104,9 @@ void BM_ServerEdits(benchmark::State& state) {
   constexpr int kEditsPerClient = 20;
   int64_t edits = 0;
   double latency_sum = 0;
+  // Where a reply's time went, from its own fields: queued, computing (the
+  // Edit() call), and the server's handling around them.
+  std::atomic<int64_t> server_ns{0}, queue_ns{0}, compute_ns{0};
   for (auto _ : state) {
     std::atomic<int> failures{0};
     std::vector<double> latencies(clients, 0.0);
@@ -86,7 +115,14 @@ void BM_ServerEdits(benchmark::State& state) {
       threads.emplace_back([&, c] {
         for (int i = 0; i < kEditsPerClient; ++i) {
           const auto start = std::chrono::steady_clock::now();
-          if (!client->EditModel(request).ok()) ++failures;
+          auto reply = client->EditModel(request);
+          if (!reply.ok()) {
+            ++failures;
+          } else {
+            server_ns += static_cast<int64_t>(1e9 * reply->server_seconds());
+            queue_ns += static_cast<int64_t>(1e9 * reply->queue_seconds());
+            compute_ns += static_cast<int64_t>(1e9 * reply->compute_seconds());
+          }
           latencies[c] += std::chrono::duration<double>(
                               std::chrono::steady_clock::now() - start)
                               .count();
@@ -102,8 +138,105 @@ void BM_ServerEdits(benchmark::State& state) {
       static_cast<double>(edits), benchmark::Counter::kIsRate);
   state.counters["ms_per_edit"] =
       1e3 * latency_sum / static_cast<double>(edits);
+  const double per_edit_ms = 1e-6 / static_cast<double>(edits);
+  state.counters["server_ms"] = static_cast<double>(server_ns) * per_edit_ms;
+  state.counters["queue_ms"] = static_cast<double>(queue_ns) * per_edit_ms;
+  state.counters["compute_ms"] = static_cast<double>(compute_ns) * per_edit_ms;
   (*server)->Shutdown(std::chrono::milliseconds(0));
 }
+// The same edit in process, without gRPC or the server: Editor::Edit() on the
+// decoded model with the benchmark's editor, the reference that the
+// end-to-end time at one client is compared with (issue 17: at most 0.3 ms
+// more).
+void BM_InProcessEdit(benchmark::State& state) {
+  auto loaded = ReadEditorCheckpoint(FirstEditorDir());
+  if (!loaded.ok()) {
+    state.SkipWithError(loaded.status().ToString().c_str());
+    return;
+  }
+  const Mlp mlp = ParseModelFile(MedianModel(1)).value();
+  for (auto _ : state) {
+    auto results = loaded->editor->Edit({&mlp});
+    if (!results.ok()) state.SkipWithError(results.status().ToString().c_str());
+    benchmark::DoNotOptimize(results);
+  }
+}
+
+// The floor under any call: one client's round trip of a ListEditors call
+// that matches no editor (gRPC, the channel, the server's handler thread, no
+// model bytes).
+void BM_EmptyCall(benchmark::State& state) {
+  auto server = AmendServer::Start(LoopbackOptions());
+  if (!server.ok()) {
+    state.SkipWithError(server.status().ToString().c_str());
+    return;
+  }
+  auto client = ClientOf(**server);
+  for (auto _ : state) {
+    auto reply = client->ListEditors("no-such-task", "");
+    if (!reply.ok()) state.SkipWithError(reply.status().ToString().c_str());
+  }
+  (*server)->Shutdown(std::chrono::milliseconds(0));
+}
+BENCHMARK(BM_EmptyCall)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// The server's own work on a median edit besides the forward pass, stage by
+// stage, in process (arg: 0 parse the request's bytes, 1 decode the model,
+// 2 check it against the editor, 3 encode the edited model and masks into a
+// reply, 4 serialise that reply to bytes).
+void BM_RequestStage(benchmark::State& state) {
+  auto loaded = ReadEditorCheckpoint(FirstEditorDir());
+  if (!loaded.ok()) {
+    state.SkipWithError(loaded.status().ToString().c_str());
+    return;
+  }
+  amend::v1::EditModelRequest request;
+  request.set_task("adult");
+  request.set_requirement("pruning");
+  request.set_lambda(0.01);
+  request.mutable_model()->set_safetensors(MedianModel(1));
+  const std::string request_bytes = request.SerializeAsString();
+  const DecodedModel decoded = DecodeModel(request.model(), {}).value();
+  const EditResult edited =
+      std::move(loaded->editor->Edit({&decoded.mlp}).value().front());
+  amend::v1::EditModelResponse reply;
+  std::string canonical = SerializeModel(edited.edited).value();
+  reply.mutable_edited_model()->set_safetensors(canonical);
+  for (const auto& [name, mask] : edited.edited.masks) {
+    EncodeTensor(name, mask, reply.add_masks());
+  }
+  for (auto _ : state) {
+    switch (state.range(0)) {
+      case 0: {
+        amend::v1::EditModelRequest parsed;
+        benchmark::DoNotOptimize(parsed.ParseFromString(request_bytes));
+        break;
+      }
+      case 1:
+        benchmark::DoNotOptimize(DecodeModel(request.model(), {}));
+        break;
+      case 2:
+        benchmark::DoNotOptimize(loaded->editor->CheckEditable(decoded.mlp));
+        break;
+      case 3: {
+        amend::v1::EditModelResponse encoded;
+        std::string bytes = SerializeModel(edited.edited).value();
+        encoded.mutable_receipt()->set_output_sha256(Sha256Hex(bytes));
+        encoded.mutable_edited_model()->set_safetensors(std::move(bytes));
+        for (const auto& [name, mask] : edited.edited.masks) {
+          EncodeTensor(name, mask, encoded.add_masks());
+        }
+        benchmark::DoNotOptimize(encoded);
+        break;
+      }
+      case 4:
+        benchmark::DoNotOptimize(reply.SerializeAsString());
+        break;
+    }
+  }
+}
+BENCHMARK(BM_RequestStage)->DenseRange(0, 4)->Unit(benchmark::kMicrosecond);
+
 // SHA-256 of a buffer: every edit hashes its request and reply for the
 // receipt, and loading checks every checkpoint's sum. Arg: bytes.
 void BM_Sha256(benchmark::State& state) {
@@ -116,8 +249,11 @@ void BM_Sha256(benchmark::State& state) {
 }
 BENCHMARK(BM_Sha256)->Arg(16 << 10)->Arg(16 << 20);
 
+BENCHMARK(BM_InProcessEdit)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
 BENCHMARK(BM_ServerEdits)
-    ->ArgsProduct({{1, 16}, {1, 8, 32}})
+    ->ArgsProduct({{1, 16}, {1, 8, 32}, {-1}})
+    ->ArgsProduct({{16}, {1, 8, 32}, {500}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->MinTime(2.0);

@@ -13,6 +13,9 @@ if(NOT TARGET amend_torch)
   add_library(amend_torch INTERFACE)
   target_link_libraries(amend_torch INTERFACE ${TORCH_LIBRARIES})
   target_include_directories(amend_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
+  if(AMEND_CUDA)
+    include(AmendCudaTorch)
+  endif()
 endif()
 
 # gRPC and Protocol Buffers for the wire contract, prometheus-cpp for metrics.

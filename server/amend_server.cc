@@ -68,10 +68,15 @@ const CivetCallbacks& CivetLogging() {
 
 }  // namespace
 
-AmendServer::AmendServer(const ServerOptions& options)
+std::chrono::microseconds DefaultBatchWait(const c10::Device& device) {
+  return device.is_cpu() ? std::chrono::microseconds(0) : kGpuDefaultBatchWait;
+}
+
+AmendServer::AmendServer(const ServerOptions& options,
+                         const c10::Device& device)
     : options_(options),
-      registry_(options.editors_dir),
-      metrics_(options.device),
+      registry_(options.editors_dir, device),
+      metrics_(ComputeDeviceName(device)),
       auth_({}, {}) {}
 
 AmendServer::~AmendServer() {
@@ -82,17 +87,18 @@ AmendServer::~AmendServer() {
 
 absl::StatusOr<std::unique_ptr<AmendServer>> AmendServer::Start(
     const ServerOptions& options) {
-  if (options.device != "cpu") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--device: this build serves on \"cpu\"; got \"", options.device,
-        "\" (docs/OPERATIONS.md: building against a CUDA LibTorch)"));
-  }
+  AMEND_ASSIGN_OR_RETURN(const c10::Device device,
+                         ParseComputeDevice(options.device, "--device"));
   if (options.tls.enabled &&
       (options.tls.certificate_path.empty() || options.tls.key_path.empty())) {
     return absl::InvalidArgumentError(
         "--tls_cert and --tls_key: both are required with TLS");
   }
-  std::unique_ptr<AmendServer> server(new AmendServer(options));
+  ServerOptions resolved = options;
+  if (resolved.batching.max_wait.count() < 0) {
+    resolved.batching.max_wait = DefaultBatchWait(device);
+  }
+  std::unique_ptr<AmendServer> server(new AmendServer(resolved, device));
   AMEND_ASSIGN_OR_RETURN(
       server->auth_, TokenAuthenticator::FromFiles(options.edit_tokens_path,
                                                    options.admin_tokens_path));
@@ -104,10 +110,11 @@ absl::StatusOr<std::unique_ptr<AmendServer>> AmendServer::Start(
       static_cast<int>(server->registry_.Current()->editors.size()));
   Metrics* metrics = &server->metrics_;
   server->batcher_ = std::make_unique<EditBatcher>(
-      options.batching, [metrics](int models, bool stopped) {
-        metrics->RecordBatch(models);
-        if (stopped) metrics->RecordStoppedPass();
-      });
+      server->options_.batching,
+      EditBatcher::BatchObserver{
+          .pass_started =
+              [metrics](int models) { metrics->RecordBatch(models); },
+          .pass_stopped = [metrics] { metrics->RecordStoppedPass(); }});
   AmendServer* self = server.get();
   server->service_ = std::make_unique<EditorService>(
       server->registry_, *server->batcher_, server->metrics_, server->auth_,

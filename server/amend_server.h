@@ -29,6 +29,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "core/editor/compute_device.h"
 #include "server/edit_batcher.h"
 #include "server/editor_service.h"
 
@@ -51,13 +52,23 @@ struct TlsOptions {
   std::string client_ca_path;
 };
 
+// A GPU's forward pass costs about the same for one model as for several, so
+// a first edit there waits this long for others to join its batch. On the
+// CPU an edit's cost grows with its models and waiting only adds latency
+// (docs/BENCHMARKS.md, "amend-server through gRPC"): no wait.
+inline constexpr std::chrono::microseconds kGpuDefaultBatchWait{500};
+
+// The batch wait used when the options leave it negative (unset).
+std::chrono::microseconds DefaultBatchWait(const c10::Device& device);
+
 struct ServerOptions {
   std::string editors_dir;
   std::string host = "0.0.0.0";
-  int port = 8001;          // 0 picks a free port
-  int metrics_port = 8002;  // 0 picks a free port, < 0 disables metrics
-  std::string device = "cpu";
-  BatcherOptions batching;
+  int port = 8001;             // 0 picks a free port
+  int metrics_port = 8002;     // 0 picks a free port, < 0 disables metrics
+  std::string device = "cpu";  // ParseComputeDevice's forms
+  // batching.max_wait < 0 (the default): DefaultBatchWait(device).
+  BatcherOptions batching = {.max_wait = std::chrono::microseconds(-1)};
   ServiceLimits limits;
   int max_message_bytes = 256 << 20;
   TlsOptions tls;
@@ -94,7 +105,7 @@ class AmendServer {
   int ReloadNow();
 
  private:
-  explicit AmendServer(const ServerOptions& options);
+  AmendServer(const ServerOptions& options, const c10::Device& device);
   void UpdateReadiness();
   void PollLoop() ABSL_LOCKS_EXCLUDED(mu_);
   // The condition PollLoop waits on between polls.

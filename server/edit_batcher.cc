@@ -103,11 +103,10 @@ absl::StatusOr<std::future<BatchedEdit>> EditBatcher::Submit(
   return future;
 }
 
-void EditBatcher::Collect(const std::shared_ptr<const Editor>& editor,
+void EditBatcher::Collect(const std::shared_ptr<const Editor>& editor, int most,
                           std::vector<Item>& batch) {
   for (auto it = queue_.begin();
-       it != queue_.end() &&
-       static_cast<int>(batch.size()) < options_.max_batch;) {
+       it != queue_.end() && static_cast<int>(batch.size()) < most;) {
     if (it->editor != editor) {
       ++it;
       continue;
@@ -122,18 +121,28 @@ void EditBatcher::Collect(const std::shared_ptr<const Editor>& editor,
   }
 }
 
+int EditBatcher::BatchLimit(const Editor& editor, int taken) const {
+  if (!editor.device().is_cpu()) return options_.max_batch;
+  int64_t edits = taken;
+  for (const Item& item : queue_) edits += item.editor.get() == &editor;
+  const int64_t workers = std::max(1, options_.workers);
+  const int64_t share = (edits + workers - 1) / workers;
+  return static_cast<int>(
+      std::clamp<int64_t>(share, 1, std::max(1, options_.max_batch)));
+}
+
 std::vector<EditBatcher::Item> EditBatcher::TakeBatch() {
   std::vector<Item> batch;
   const std::shared_ptr<const Editor> editor = queue_.front().editor;
   const Clock::time_point close = queue_.front().enqueued + options_.max_wait;
-  Collect(editor, batch);
+  Collect(editor, BatchLimit(*editor, 0), batch);
   while (static_cast<int>(batch.size()) < options_.max_batch && !stopping_ &&
          Clock::now() < close) {
     // absl::CondVar takes absl times; `close` is on the steady clock, so wait
     // for the time left rather than until a wall-clock deadline.
     work_available_.WaitWithTimeout(&mu_,
                                     absl::FromChrono(close - Clock::now()));
-    Collect(editor, batch);
+    Collect(editor, BatchLimit(*editor, static_cast<int>(batch.size())), batch);
   }
   return batch;
 }
@@ -196,6 +205,33 @@ void EditBatcher::Refuse(std::vector<Item*>& batch, const absl::Status& status,
   }
 }
 
+void EditBatcher::Settle(Item& item, absl::StatusOr<EditResult> result,
+                         Clock::time_point started, int batch_size) {
+  const Clock::time_point finished = Clock::now();
+  // Before the promise: whoever reads the budget after its answer sees it
+  // freed.
+  Release({&item});
+  BatchedEdit outcome;
+  outcome.queue_seconds = Seconds(started - item.enqueued);
+  outcome.compute_seconds = Seconds(finished - started);
+  outcome.batch_size = batch_size;
+  outcome.started = started;
+  outcome.finished = finished;
+  outcome.result = std::move(result);
+  if (absl::IsCancelled(outcome.result.status())) {
+    // Say why it stopped, for whoever still reads the outcome.
+    if (aborting_.load()) {
+      outcome.result = absl::UnavailableError("the server is stopping");
+    } else if (finished >= item.ticket.deadline) {
+      outcome.result = absl::DeadlineExceededError(
+          "deadline: passed while the edit was computing");
+    } else {
+      outcome.result = absl::CancelledError("cancelled while computing");
+    }
+  }
+  item.promise.set_value(std::move(outcome));
+}
+
 void EditBatcher::Run(std::vector<Item>& batch) {
   const Clock::time_point started = Clock::now();
   std::vector<Item*> live, expired;
@@ -208,70 +244,68 @@ void EditBatcher::Run(std::vector<Item>& batch) {
       absl::DeadlineExceededError("deadline: passed while the edit was queued"),
       started);
   if (live.empty()) return;
-  // Stop when nobody waits for any member any more, or the server stops.
+  const int batch_size = static_cast<int>(live.size());
+  if (observer_.pass_started) observer_.pass_started(batch_size);
+  // Stop when nobody waits for any member not yet answered any more, or the
+  // server stops.
+  std::vector<bool> settled(live.size(), false);
   const EditStopCheck stop = [&] {
     if (aborting_.load()) return true;
     const Clock::time_point now = Clock::now();
-    return std::all_of(live.begin(), live.end(),
-                       [&](const Item* item) { return item->Abandoned(now); });
+    for (size_t i = 0; i < live.size(); ++i) {
+      if (!settled[i] && !live[i]->Abandoned(now)) return false;
+    }
+    return true;
   };
+  // The pass's peak: on the CPU the kernels hold a few models at a time, so
+  // about its largest model's; elsewhere one graph of them all.
+  const bool one_at_a_time = live.front()->editor->device().is_cpu();
+  int64_t pass_bytes = 0;
+  for (const Item* item : live) {
+    pass_bytes = one_at_a_time
+                     ? std::max(pass_bytes, item->ticket.compute_bytes)
+                     : pass_bytes + item->ticket.compute_bytes;
+  }
   std::vector<const Mlp*> models;
   for (Item* item : live) models.push_back(&item->mlp);
-  std::vector<absl::StatusOr<EditResult>> results;
-  absl::StatusOr<std::vector<EditResult>> together =
-      live.front()->editor->Edit(models, stop);
-  if (together.ok()) {
-    for (EditResult& result : *together) results.push_back(std::move(result));
-  } else if (live.size() == 1 || absl::IsCancelled(together.status())) {
-    results.assign(live.size(), together.status());
-  } else {
-    // One bad model must not fail the others: edit them one at a time.
-    for (Item* item : live) {
-      absl::StatusOr<std::vector<EditResult>> single =
-          item->editor->Edit({&item->mlp}, stop);
-      if (single.ok()) {
-        results.push_back(std::move(single->front()));
-      } else {
-        results.push_back(single.status());
-      }
+  // Each edit is answered as soon as its model is computed (on the CPU the
+  // kernels compute a batch a few models at a time).
+  const absl::Status together = live.front()->editor->EditEach(
+      models,
+      [&](size_t i, EditResult result) {
+        settled[i] = true;
+        Settle(*live[i], std::move(result), started, batch_size);
+      },
+      stop);
+  if (!together.ok()) {
+    std::vector<size_t> rest;
+    for (size_t i = 0; i < live.size(); ++i) {
+      if (!settled[i]) rest.push_back(i);
     }
-  }
-  const Clock::time_point finished = Clock::now();
-  int64_t batch_bytes = 0;
-  for (const Item* item : live) batch_bytes += item->ticket.compute_bytes;
-  // Before the promises: whoever reads the budget after its answer sees it
-  // freed.
-  Release(live);
-  if (observer_) {
-    observer_(static_cast<int>(live.size()),
-              absl::IsCancelled(results.front().status()));
-  }
-  for (size_t i = 0; i < live.size(); ++i) {
-    BatchedEdit outcome;
-    outcome.queue_seconds = Seconds(started - live[i]->enqueued);
-    outcome.compute_seconds = Seconds(finished - started);
-    outcome.batch_size = static_cast<int>(live.size());
-    outcome.started = started;
-    outcome.finished = finished;
-    outcome.result = std::move(results[i]);
-    if (absl::IsCancelled(outcome.result.status())) {
-      // Say why it stopped, for whoever still reads the outcome.
-      if (aborting_.load()) {
-        outcome.result = absl::UnavailableError("the server is stopping");
-      } else if (finished >= live[i]->ticket.deadline) {
-        outcome.result = absl::DeadlineExceededError(
-            "deadline: passed while the edit was computing");
-      } else {
-        outcome.result = absl::CancelledError("cancelled while computing");
-      }
+    if (absl::IsCancelled(together) && observer_.pass_stopped) {
+      observer_.pass_stopped();
     }
-    live[i]->promise.set_value(std::move(outcome));
+    for (size_t i : rest) {
+      // One bad model must not fail the others: edit them one at a time.
+      absl::StatusOr<EditResult> result = together;
+      if (live.size() > 1 && !absl::IsCancelled(together)) {
+        absl::StatusOr<std::vector<EditResult>> single =
+            live[i]->editor->Edit({&live[i]->mlp}, stop);
+        if (single.ok()) {
+          result = std::move(single->front());
+        } else {
+          result = single.status();
+        }
+      }
+      settled[i] = true;
+      Settle(*live[i], std::move(result), started, batch_size);
+    }
   }
   // The forward pass's intermediates are free now; left in this worker's
   // arena they would raise the server's RSS towards the sum of every
   // worker's largest edit (docs/RELIABILITY.md, soak). After the replies, so
   // that only the worker waits for it; small edits keep theirs for reuse.
-  if (batch_bytes >= kReturnMemoryAfterBytes) options_.return_free_memory();
+  if (pass_bytes >= kReturnMemoryAfterBytes) options_.return_free_memory();
 }
 
 }  // namespace amend::server

@@ -6,6 +6,11 @@
 // A fixed pool of worker threads runs the forward passes, off the gRPC
 // threads; each worker uses one LibTorch intra-op thread (small graphs gain
 // nothing from more, docs/BENCHMARKS.md), so throughput scales with workers.
+// On the CPU a batch costs what its models cost one by one: there a worker
+// takes only its share of the queue and answers each edit as soon as its
+// model is done, so batching is never slower than one model per pass
+// (docs/BENCHMARKS.md, "amend-server through gRPC"); on a GPU one pass of
+// many models is what pays.
 // A full queue refuses new work (ResourceExhausted); an edit whose deadline
 // passes while queued is not computed (DeadlineExceeded).
 //
@@ -102,13 +107,18 @@ struct BatchedEdit {
 class EditBatcher {
  public:
   using Clock = std::chrono::steady_clock;
-  // Called once per forward pass with its size and whether it was stopped
-  // part-way because nobody waited for it any more (for metrics). May be
-  // null.
-  using BatchObserver = std::function<void(int models, bool stopped)>;
+  // For metrics, on the worker's thread; either may be null.
+  struct BatchObserver {
+    // When a forward pass starts, with its number of models (before any of
+    // them is answered).
+    std::function<void(int models)> pass_started;
+    // When a pass stopped part-way because nobody waited for it any more
+    // (before the edits it did not finish are answered).
+    std::function<void()> pass_stopped;
+  };
 
   explicit EditBatcher(const BatcherOptions& options,
-                       BatchObserver observer = nullptr);
+                       BatchObserver observer = {});
   // Stops: queued edits fail with Unavailable, forward passes in progress
   // stop at their next chunk (Unavailable), then the workers are joined. The
   // server calls it after gRPC's shutdown, when no caller waits any more.
@@ -145,13 +155,25 @@ class EditBatcher {
   bool Fits(int64_t compute_bytes) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void WorkerLoop() ABSL_LOCKS_EXCLUDED(mu_);
   // Takes the oldest item and every queued item for the same editor, up to
-  // max_batch, waiting up to max_wait for more. REQUIRES: queue not empty.
+  // max_batch, waiting up to max_wait for more. For an editor on the CPU,
+  // where a batch costs what its models cost one by one, it takes at most
+  // its share (the edits for the editor it holds and that are queued, over
+  // the workers, rounded up), so that the other workers find work too.
+  // REQUIRES: queue not empty.
   std::vector<Item> TakeBatch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Moves the queued items for `editor` into `batch` while it and the memory
   // budget have room, reserving their compute bytes.
-  void Collect(const std::shared_ptr<const Editor>& editor,
+  void Collect(const std::shared_ptr<const Editor>& editor, int most,
                std::vector<Item>& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Run(std::vector<Item>& batch) ABSL_LOCKS_EXCLUDED(mu_);
+  // Answers one edit of a pass that started at `started`.
+  void Settle(Item& item, absl::StatusOr<EditResult> result,
+              Clock::time_point started, int batch_size)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // The most models a worker that holds `taken` of them takes for `editor`
+  // (see TakeBatch).
+  int BatchLimit(const Editor& editor, int taken) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Returns the compute bytes of `items` to the budget.
   void Release(const std::vector<Item*>& items) ABSL_LOCKS_EXCLUDED(mu_);
   // Settles every promise of `batch` with `status` (none was computed).

@@ -4,8 +4,9 @@
 
 namespace amend::server {
 
-EditorRegistry::EditorRegistry(std::string root)
+EditorRegistry::EditorRegistry(std::string root, const c10::Device& device)
     : root_(std::move(root)),
+      device_(device),
       current_(std::make_shared<const EditorSnapshot>()) {}
 
 std::shared_ptr<const EditorSnapshot> EditorRegistry::Current() const {
@@ -20,7 +21,7 @@ void EditorRegistry::Swap(std::shared_ptr<const EditorSnapshot> snapshot) {
 
 LoadReport EditorRegistry::Reload() {
   absl::MutexLock reload_lock(&reload_mu_);
-  LoadReport report = LoadEditorsDirectory(root_);
+  LoadReport report = LoadEditorsDirectory(root_, device_);
   if (!report.errors.empty()) {
     report.snapshot = nullptr;
     return report;
@@ -31,7 +32,7 @@ LoadReport EditorRegistry::Reload() {
 
 LoadReport EditorRegistry::LoadInitial() {
   absl::MutexLock reload_lock(&reload_mu_);
-  LoadReport report = LoadEditorsDirectory(root_);
+  LoadReport report = LoadEditorsDirectory(root_, device_);
   if (report.snapshot != nullptr) Swap(report.snapshot);
   return report;
 }

@@ -20,13 +20,16 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "core/editor/compute_device.h"
 #include "server/editor_snapshot.h"
 
 namespace amend::server {
 
 class EditorRegistry {
  public:
-  explicit EditorRegistry(std::string root);
+  // Editors are loaded onto `device` (from ParseComputeDevice).
+  explicit EditorRegistry(std::string root,
+                          const c10::Device& device = c10::kCPU);
 
   // The serving snapshot (empty before the first successful load).
   std::shared_ptr<const EditorSnapshot> Current() const
@@ -47,6 +50,7 @@ class EditorRegistry {
 
   // Constant after construction.
   const std::string root_;
+  const c10::Device device_;
 
   // One load at a time, so two reloads cannot finish out of order and swap
   // in the older directory state. Held across the (slow) load, unlike mu_.

@@ -68,7 +68,8 @@ void MarkParetoFronts(
 
 }  // namespace
 
-LoadReport LoadEditorsDirectory(const std::string& root) {
+LoadReport LoadEditorsDirectory(const std::string& root,
+                                const c10::Device& device) {
   LoadReport report;
   std::error_code error;
   if (!fs::is_directory(root, error)) {
@@ -82,6 +83,10 @@ LoadReport LoadEditorsDirectory(const std::string& root) {
     absl::StatusOr<LoadedEditor> loaded = ReadEditorCheckpoint(dir);
     if (!loaded.ok()) {
       report.errors.push_back(std::string(loaded.status().message()));
+      continue;
+    }
+    if (absl::Status moved = loaded->editor->MoveTo(device); !moved.ok()) {
+      report.errors.push_back(absl::StrCat(dir, ": ", moved.message()));
       continue;
     }
     auto served = std::make_shared<ServedEditor>();

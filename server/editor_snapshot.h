@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/editor/compute_device.h"
 #include "core/editor/editor_manifest.h"
 
 namespace amend {
@@ -50,9 +51,10 @@ struct LoadReport {
   std::vector<std::string> errors;                 // one per bad checkpoint
 };
 
-// Loads every editor under `root`. Errors name the folder; two editors with
-// the same task, requirement, variant and λ are an error.
-LoadReport LoadEditorsDirectory(const std::string& root);
+// Loads every editor under `root` onto `device`. Errors name the folder; two
+// editors with the same task, requirement, variant and λ are an error.
+LoadReport LoadEditorsDirectory(const std::string& root,
+                                const c10::Device& device = c10::kCPU);
 
 }  // namespace amend::server
 

@@ -24,14 +24,16 @@ ABSL_FLAG(int, port, 8001, "gRPC port; 0 picks a free one.");
 ABSL_FLAG(int, metrics_port, 8002,
           "Prometheus /metrics port; 0 picks a free one, -1 disables.");
 ABSL_FLAG(std::string, device, "cpu",
-          "Compute device: cpu (cuda[:n] needs a CUDA build of LibTorch).");
+          "Compute device: cpu, cuda or cuda:N (a GPU needs a build against a "
+          "CUDA-enabled LibTorch: docs/OPERATIONS.md, \"GPU\").");
 ABSL_FLAG(int, workers, 0,
           "Edit worker threads, each running batched forward passes on one "
           "LibTorch thread; 0 = one per core.");
 ABSL_FLAG(int, max_batch, 16, "Most models merged into one forward pass.");
-ABSL_FLAG(int, max_batch_wait_us, 500,
+ABSL_FLAG(int, max_batch_wait_us, -1,
           "Longest a first request waits for others to join its batch, in "
-          "microseconds.");
+          "microseconds; -1: 0 on the CPU (waiting only adds latency there), "
+          "500 on a GPU.");
 ABSL_FLAG(int, max_queue, 1024,
           "Edits waiting beyond this are refused with RESOURCE_EXHAUSTED.");
 ABSL_FLAG(int, max_message_bytes, 256 << 20,

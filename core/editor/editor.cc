@@ -5,6 +5,7 @@
 #include <cmath>
 #include <mutex>
 #include <optional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "core/gmn/metanetwork_inference.h"
@@ -53,6 +54,16 @@ absl::StatusOr<std::unique_ptr<Editor>> Editor::Create(
       });
 }
 
+absl::Status Editor::MoveTo(const c10::Device& device) {
+  return CallTorch(
+      absl::StrCat("moving the editor to ", ComputeDeviceName(device)),
+      TorchInputs::kValidated, [&]() -> absl::Status {
+        network_->to(device);
+        device_ = device;
+        return absl::OkStatus();
+      });
+}
+
 absl::Status Editor::CheckSupports(const Architecture& architecture) const {
   return network_->CheckSupports(architecture);
 }
@@ -79,20 +90,61 @@ absl::Status Editor::CheckEditable(const Mlp& mlp) const {
 
 namespace {
 
-// The first edited tensor with a NaN or infinity, as Internal: the inputs
-// were finite and bounded, so the editor diverged, not the caller's model.
-absl::Status CheckEditFinite(const std::vector<EditResult>& results) {
-  for (size_t i = 0; i < results.size(); ++i) {
-    for (const auto& [name, tensor] : results[i].edited.parameters) {
-      if (FirstFloatFailing(CpuFloatValues(tensor),
-                            [](float v) { return std::isfinite(v); }) < 0) {
-        continue;
-      }
-      return absl::InternalError(absl::StrCat(
-          "the edit diverged: edited parameter ", name, " of models[", i,
-          "] is not finite although every input was finite and at most ",
-          kMaxEditableMagnitude, " in magnitude; please report this model"));
+// The forward pass through LibTorch's operators on the network's device, its
+// outputs back on the CPU where the edit is applied. On the CPU the moves are
+// no-ops: this is the code a GPU runs, tested on the CPU.
+std::optional<MetanetworkOutput> LibTorchForward(MetanetworkImpl& network,
+                                                 const c10::Device& device,
+                                                 const GraphBatch& batch,
+                                                 const EditStopCheck& stop) {
+  std::optional<MetanetworkOutput> output = network.ForwardInChunks(
+      MoveGraphBatch(batch, device), kEditEdgesPerChunk, stop);
+  if (!output.has_value() || device.is_cpu()) return output;
+  for (at::Tensor* tensor : {&output->edge_delta, &output->edge_mask_logit,
+                             &output->node_delta, &output->node_mask_logit}) {
+    *tensor = tensor->to(c10::kCPU);
+  }
+  return output;
+}
+
+// Through the kernels, a call's models are computed in groups of at most this
+// many edges (a larger model alone): a group's per-edge states (384 bytes per
+// edge) then stay in a core's cache across the layers, which a batch of many
+// models as one graph does not (docs/BENCHMARKS.md, "Edit latency"). Through
+// LibTorch, on a GPU above all, one graph for the whole batch is what pays.
+constexpr int64_t kKernelGroupEdges = 4096;
+
+// [begin, end) ranges of consecutive models, each of at most `group_edges`
+// edges or a single model; one range of them all when group_edges is 0.
+std::vector<std::pair<size_t, size_t>> ModelGroups(
+    const std::vector<ParameterGraph>& graphs, int64_t group_edges) {
+  std::vector<std::pair<size_t, size_t>> groups;
+  int64_t edges = 0;
+  for (size_t i = 0; i < graphs.size(); ++i) {
+    const bool full = group_edges > 0 && edges > 0 &&
+                      edges + graphs[i].num_edges > group_edges;
+    if (groups.empty() || full) {
+      groups.emplace_back(i, i);
+      edges = 0;
     }
+    groups.back().second = i + 1;
+    edges += graphs[i].num_edges;
+  }
+  return groups;
+}
+
+// Internal when an edited tensor holds a NaN or infinity: the inputs were
+// finite and bounded, so the editor diverged, not the caller's model.
+absl::Status CheckEditFinite(const EditResult& result, size_t index) {
+  for (const auto& [name, tensor] : result.edited.parameters) {
+    if (FirstFloatFailing(CpuFloatValues(tensor),
+                          [](float v) { return std::isfinite(v); }) < 0) {
+      continue;
+    }
+    return absl::InternalError(absl::StrCat(
+        "the edit diverged: edited parameter ", name, " of models[", index,
+        "] is not finite although every input was finite and at most ",
+        kMaxEditableMagnitude, " in magnitude; please report this model"));
   }
   return absl::OkStatus();
 }
@@ -157,7 +209,20 @@ EditStatistics ComputeEditStatistics(const InputAttributes& attributes,
 absl::StatusOr<std::vector<EditResult>> Editor::Edit(
     const std::vector<const Mlp*>& models, const EditStopCheck& stop,
     ForwardPath path) const {
-  if (models.empty()) return std::vector<EditResult>{};
+  std::vector<EditResult> results(models.size());
+  AMEND_RETURN_IF_ERROR(EditEach(
+      models,
+      [&](size_t index, EditResult result) {
+        results[index] = std::move(result);
+      },
+      stop, path));
+  return results;
+}
+
+absl::Status Editor::EditEach(const std::vector<const Mlp*>& models,
+                              const EditDone& done, const EditStopCheck& stop,
+                              ForwardPath path) const {
+  if (models.empty()) return absl::OkStatus();
   std::vector<ParameterGraph> graphs;
   graphs.reserve(models.size());
   for (size_t i = 0; i < models.size(); ++i) {
@@ -176,22 +241,11 @@ absl::StatusOr<std::vector<EditResult>> Editor::Edit(
     }
     graphs.push_back(*std::move(graph));
   }
-  auto edit = [&]() -> absl::StatusOr<std::vector<EditResult>> {
+  auto edit = [&]() -> absl::Status {
     at::NoGradGuard no_grad;
-    std::vector<const ParameterGraph*> pointers;
-    for (const ParameterGraph& graph : graphs) pointers.push_back(&graph);
-    const GraphBatch batch = BatchGraphs(pointers);
     const MetanetworkImpl& network = *network_.ptr();
-    std::optional<MetanetworkOutput> forward =
-        path == ForwardPath::kAuto && CanUseInferenceKernels(network)
-            ? InferenceForward(network, batch, kEditEdgesPerChunk, stop)
-            : network_.ptr()->ForwardInChunks(batch, kEditEdgesPerChunk, stop);
-    if (!forward.has_value()) {
-      return absl::CancelledError(
-          "cancelled: the edit was stopped part-way (its callers gave up or "
-          "the server is stopping)");
-    }
-    const MetanetworkOutput& output = *forward;
+    const bool kernels =
+        path == ForwardPath::kAuto && CanUseInferenceKernels(network);
     EditSpec spec;
     spec.requirement = config_.requirement;
     spec.variant = config_.variant;
@@ -199,22 +253,37 @@ absl::StatusOr<std::vector<EditResult>> Editor::Edit(
     const InputAttributes attributes = config_.attributes();
     if (!config_.feature_attributes.empty())
       spec.input_attribute = attributes.of_input;
-    AMEND_ASSIGN_OR_RETURN(EditedBatch edited,
-                           ApplyEdit(pointers, batch, output, spec));
-    std::vector<EditResult> results(models.size());
-    for (size_t i = 0; i < models.size(); ++i) {
-      Mlp& mlp = results[i].edited;
-      mlp.architecture = models[i]->architecture;
-      for (auto& [name, tensor] : edited.parameters[i]) {
-        mlp.parameters[name] = tensor.contiguous();
+    for (const auto& [begin, end] :
+         ModelGroups(graphs, kernels ? kKernelGroupEdges : 0)) {
+      std::vector<const ParameterGraph*> pointers;
+      for (size_t i = begin; i < end; ++i) pointers.push_back(&graphs[i]);
+      const GraphBatch batch = BatchGraphs(pointers);
+      std::optional<MetanetworkOutput> forward =
+          kernels ? InferenceForward(network, batch, kEditEdgesPerChunk, stop)
+                  : LibTorchForward(*network_.ptr(), device_, batch, stop);
+      if (!forward.has_value()) {
+        return absl::CancelledError(
+            "cancelled: the edit was stopped part-way (its callers gave up "
+            "or the server is stopping)");
       }
-      for (auto& [name, tensor] : edited.masks[i]) {
-        mlp.masks[name] = tensor.contiguous();
+      AMEND_ASSIGN_OR_RETURN(EditedBatch edited,
+                             ApplyEdit(pointers, batch, *forward, spec));
+      std::vector<EditResult> group(end - begin);
+      for (size_t i = begin; i < end; ++i) {
+        Mlp& mlp = group[i - begin].edited;
+        mlp.architecture = models[i]->architecture;
+        for (auto& [name, tensor] : edited.parameters[i - begin]) {
+          mlp.parameters[name] = tensor.contiguous();
+        }
+        for (auto& [name, tensor] : edited.masks[i - begin]) {
+          mlp.masks[name] = tensor.contiguous();
+        }
+        group[i - begin].statistics = ComputeEditStatistics(attributes, mlp);
+        AMEND_RETURN_IF_ERROR(CheckEditFinite(group[i - begin], i));
       }
-      results[i].statistics = ComputeEditStatistics(attributes, mlp);
+      for (size_t i = begin; i < end; ++i) done(i, std::move(group[i - begin]));
     }
-    AMEND_RETURN_IF_ERROR(CheckEditFinite(results));
-    return results;
+    return absl::OkStatus();
   };
   // The models passed CheckSupports and became graphs above: what LibTorch
   // refuses from here on is our bug, not the caller's input.

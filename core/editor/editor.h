@@ -23,6 +23,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/editor/apply_edit.h"
+#include "core/editor/compute_device.h"
 #include "core/editor/edit_cost.h"
 #include "core/editor/editor_config.h"
 #include "core/gmn/metanetwork.h"
@@ -55,8 +56,9 @@ using EditStopCheck = std::function<bool()>;
 // Which implementation runs the metanetwork in Editor::Edit(). kAuto: the
 // inference kernels (core/gmn/metanetwork_inference.h) whenever the network
 // allows them (CPU, float32), LibTorch's operators otherwise. kLibTorch: always
-// LibTorch's operators (the path training differentiates; tests and
-// benchmarks compare the two).
+// LibTorch's operators on the editor's device (the path training
+// differentiates and the one a GPU runs; tests and benchmarks compare the
+// two).
 enum class ForwardPath { kAuto, kLibTorch };
 
 struct EditResult {
@@ -71,6 +73,14 @@ class Editor {
       const EditorConfig& config, uint64_t seed);
 
   const EditorConfig& config() const { return config_; }
+  // Where the metanetwork's forward pass runs (the CPU unless MoveTo moved
+  // it). Graphs are built and edits applied on the CPU either way.
+  const c10::Device& device() const { return device_; }
+
+  // Moves the metanetwork to `device` (from ParseComputeDevice). Internal
+  // naming the device when LibTorch cannot. Needs exclusive access.
+  absl::Status MoveTo(const c10::Device& device);
+
   Metanetwork& network() { return network_; }
   const Metanetwork& network() const { return network_; }
 
@@ -83,8 +93,9 @@ class Editor {
   // that is not. REQUIRES: ValidateParameters(mlp) is OK.
   absl::Status CheckEditable(const Mlp& mlp) const;
 
-  // Edits every model in one metanetwork pass (eval mode, hard masks),
-  // computed in chunks of kEditEdgesPerChunk edges. Errors: InvalidArgument
+  // Edits every model (eval mode, hard masks): through LibTorch in one
+  // metanetwork pass, through the kernels in groups of models small enough to
+  // stay in cache; computed in chunks of kEditEdgesPerChunk edges. Errors: InvalidArgument
   // naming the model and field for a model CheckEditable refuses or whose
   // parameters do not match its architecture; Cancelled when `stop` (checked
   // after every chunk; may be null) returned true; Internal when an edited
@@ -94,11 +105,26 @@ class Editor {
       const EditStopCheck& stop = nullptr,
       ForwardPath path = ForwardPath::kAuto) const;
 
+  // Called with a model's index in the call and its result.
+  using EditDone = std::function<void(size_t index, EditResult result)>;
+
+  // Edit(), handing each model's result to `done` (on the calling thread) as
+  // soon as its group is computed, so that a server replies to the first
+  // models of a batch while the others compute. On an error, the models
+  // handed over so far keep their results and the others get none; a model
+  // that diverged is Internal naming it, and the models after it are not
+  // computed.
+  absl::Status EditEach(const std::vector<const Mlp*>& models,
+                        const EditDone& done,
+                        const EditStopCheck& stop = nullptr,
+                        ForwardPath path = ForwardPath::kAuto) const;
+
  private:
   Editor(EditorConfig config, Metanetwork network);
 
   EditorConfig config_;
   Metanetwork network_;
+  c10::Device device_{c10::kCPU};
 };
 
 // The statistics of an edited model's masks. Features are the config's

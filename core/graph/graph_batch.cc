@@ -38,6 +38,17 @@ GraphBatch BatchGraphs(const std::vector<const ParameterGraph*>& graphs) {
   return batch;
 }
 
+GraphBatch MoveGraphBatch(const GraphBatch& batch, const c10::Device& device) {
+  GraphBatch moved = batch;
+  for (at::Tensor* tensor :
+       {&moved.node_features, &moved.node_type, &moved.node_function,
+        &moved.node_graph, &moved.edge_index, &moved.edge_weight,
+        &moved.edge_kind, &moved.edge_graph}) {
+    *tensor = tensor->to(device);
+  }
+  return moved;
+}
+
 at::Tensor NodeSlice(const GraphBatch& batch, const at::Tensor& per_node,
                      int64_t index) {
   const auto i = static_cast<size_t>(index);

@@ -39,6 +39,9 @@ struct GraphBatch {
 // REQUIRES: graphs non-empty, none null.
 GraphBatch BatchGraphs(const std::vector<const ParameterGraph*>& graphs);
 
+// The batch's tensors on `device` (the same batch when already there).
+GraphBatch MoveGraphBatch(const GraphBatch& batch, const c10::Device& device);
+
 // Rows of a per-node ([N, ...]) or per-edge ([E, ...]) tensor that belong to
 // graph `index`.
 at::Tensor NodeSlice(const GraphBatch& batch, const at::Tensor& per_node,

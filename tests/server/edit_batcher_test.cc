@@ -88,10 +88,10 @@ TEST(EditBatcherTest, EachWorkerThatRanReturnsFreeMemoryOnItsOwnThread) {
     std::lock_guard<std::mutex> lock(mu);
     returned.insert(std::this_thread::get_id());
   };
-  EditBatcher batcher(options, [&](int, bool) {
-    std::lock_guard<std::mutex> lock(mu);
-    ran.insert(std::this_thread::get_id());
-  });
+  EditBatcher batcher(options, {.pass_started = [&](int) {
+                        std::lock_guard<std::mutex> lock(mu);
+                        ran.insert(std::this_thread::get_id());
+                      }});
   // Two edits at once, each long enough (~70k weights) for the second to go
   // to the other worker.
   const std::shared_ptr<const Editor> editor = AdultEditor();
@@ -198,6 +198,91 @@ TEST(EditBatcherTest, DestroyingTheBatcherSettlesEveryEdit) {
     EXPECT_EQ(outcome.result.status().code(), absl::StatusCode::kUnavailable)
         << outcome.result.status();
   }
+}
+
+TEST(EditBatcherTest, ACpuWorkerTakesOnlyItsShareOfTheEdits) {
+  // Two workers that wait long for batches to fill: each may take at most
+  // half of the edits (rounded up), or the other worker would idle while
+  // one computes them all one after the other.
+  std::mutex mu;
+  std::vector<int> passes;
+  BatcherOptions options;
+  options.workers = 2;
+  options.max_batch = 16;
+  options.max_wait = std::chrono::milliseconds(300);
+  EditBatcher batcher(options, {.pass_started = [&](int models) {
+                        std::lock_guard<std::mutex> lock(mu);
+                        passes.push_back(models);
+                      }});
+  const std::shared_ptr<const Editor> editor = AdultEditor();
+  std::vector<std::future<BatchedEdit>> futures;
+  for (uint64_t seed = 1; seed <= 8; ++seed) {
+    futures.push_back(batcher.Submit(editor, Model(8, seed)).value());
+  }
+  for (auto& future : futures) ASSERT_TRUE(future.get().result.ok());
+  std::lock_guard<std::mutex> lock(mu);
+  int edits = 0;
+  for (int models : passes) {
+    EXPECT_LE(models, 4);
+    edits += models;
+  }
+  EXPECT_EQ(edits, 8);
+}
+
+TEST(EditBatcherTest, EachEditOfACpuBatchIsAnsweredWhenItsModelIsDone) {
+  BatcherOptions options;
+  options.workers = 1;
+  options.max_batch = 4;
+  options.max_wait = std::chrono::milliseconds(200);
+  EditBatcher batcher(options);
+  const std::shared_ptr<const Editor> editor = AdultEditor();
+  // ~70k weights each: one model per group of the kernels.
+  std::vector<std::future<BatchedEdit>> futures;
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    futures.push_back(batcher.Submit(editor, Model(256, seed)).value());
+  }
+  std::vector<BatchedEdit> outcomes;
+  for (auto& future : futures) outcomes.push_back(future.get());
+  for (const BatchedEdit& outcome : outcomes) {
+    ASSERT_TRUE(outcome.result.ok()) << outcome.result.status();
+    EXPECT_EQ(outcome.batch_size, 3);
+    EXPECT_EQ(outcome.started, outcomes[0].started);
+  }
+  EXPECT_LT(outcomes[0].finished, outcomes[1].finished);
+  EXPECT_LT(outcomes[1].finished, outcomes[2].finished);
+}
+
+TEST(EditBatcherTest, ACpuBatchReturnsMemoryOnlyAfterALargeModel) {
+  // On the CPU a batch's peak is about its largest model's: four edits of
+  // 32 MiB together (128 MiB reserved) stay below the 64 MiB that makes a
+  // worker return memory; one of 64 MiB does not.
+  std::atomic<int> returns{0};
+  BatcherOptions options;
+  options.workers = 1;
+  options.max_batch = 4;
+  options.max_wait = std::chrono::milliseconds(200);
+  options.idle_trim_after = std::chrono::milliseconds(0);
+  options.return_free_memory = [&] { ++returns; };
+  EditBatcher batcher(options);
+  const std::shared_ptr<const Editor> editor = AdultEditor();
+  EditTicket small;
+  small.compute_bytes = int64_t{32} << 20;
+  std::vector<std::future<BatchedEdit>> futures;
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    futures.push_back(batcher.Submit(editor, Model(8, seed), small).value());
+  }
+  for (auto& future : futures) ASSERT_TRUE(future.get().result.ok());
+  EditTicket large;
+  large.compute_bytes = int64_t{64} << 20;
+  ASSERT_TRUE(
+      batcher.Submit(editor, Model(8, 5), large).value().get().result.ok());
+  const Clock::time_point give_up = Clock::now() + std::chrono::seconds(60);
+  while (returns.load() == 0 && Clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  // The worker handles its passes in order: the large one's return came
+  // after the small batch's decision.
+  EXPECT_EQ(returns.load(), 1);
 }
 
 }  // namespace

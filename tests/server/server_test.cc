@@ -1,6 +1,7 @@
 // amend-server in-process on port 0, driven through the client library:
 // round trips, target resolution, every bad input's status, reloads under
 // load, tokens, deadlines, draining and the metrics endpoint.
+#include <ATen/Context.h>
 #include <arpa/inet.h>
 #include <grpcpp/create_channel.h>
 #include <sys/socket.h>
@@ -457,9 +458,15 @@ TEST_F(ServerTest, VariantsAreSelectedByNameAndListingFiltersByRequirement) {
 }
 
 TEST_F(ServerTest, BadOptionsAreRefusedAtStart) {
-  options_.device = "cuda";
+  options_.device = "gpu";
   EXPECT_THAT(AmendServer::Start(options_).status().message(),
-              HasSubstr("--device: this build serves on \"cpu\""));
+              HasSubstr("--device: expected cpu, cuda or cuda:N, got \"gpu\""));
+  if (!at::hasCUDA()) {
+    options_.device = "cuda";
+    const absl::Status no_cuda = AmendServer::Start(options_).status();
+    EXPECT_EQ(no_cuda.code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_THAT(no_cuda.message(), HasSubstr("-DAMEND_CUDA=ON"));
+  }
   options_.device = "cpu";
   options_.edit_tokens_path = temp_.file("missing.tokens");
   EXPECT_EQ(AmendServer::Start(options_).status().code(),

@@ -222,6 +222,69 @@ TEST(EditorTest, EditingABatchEqualsEditingOneAtATime) {
   }
 }
 
+TEST(EditorTest, EditEachHandsOverEachModelBeforeTheNextIsComputed) {
+  const auto editor = TestEditor(Requirement::kPruning);
+  // 4,480 weights each: more than one group of the kernels holds, so each
+  // model is computed on its own.
+  Architecture wide;
+  wide.input_dim = 4;
+  wide.num_classes = 2;
+  wide.layers = {{64, Activation::kRelu, Norm::kNone, 0.0, {}},
+                 {64, Activation::kRelu, Norm::kNone, 0.0, {}}};
+  std::vector<Mlp> models;
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    models.push_back(InitializeMlp(wide, seed).value());
+  }
+  const std::vector<const Mlp*> pointers = {&models[0], &models[1], &models[2]};
+  int stop_checks = 0;
+  std::vector<size_t> order;
+  std::vector<int> checks_when_done;
+  std::vector<EditResult> handed(3);
+  ASSERT_TRUE(editor
+                  ->EditEach(
+                      pointers,
+                      [&](size_t index, EditResult result) {
+                        order.push_back(index);
+                        checks_when_done.push_back(stop_checks);
+                        handed[index] = std::move(result);
+                      },
+                      [&] {
+                        ++stop_checks;
+                        return false;
+                      })
+                  .ok());
+  EXPECT_EQ(order, (std::vector<size_t>{0, 1, 2}));
+  // The forward passes of models 1 and 2 checked `stop` after model 0 was
+  // handed over.
+  ASSERT_EQ(checks_when_done.size(), 3u);
+  EXPECT_LT(checks_when_done[0], checks_when_done[1]);
+  EXPECT_LT(checks_when_done[1], checks_when_done[2]);
+  for (size_t m = 0; m < 3; ++m) {
+    const EditResult alone = editor->Edit({pointers[m]}).value()[0];
+    for (const auto& [name, tensor] : alone.edited.parameters) {
+      EXPECT_TRUE(at::allclose(handed[m].edited.parameters.at(name), tensor,
+                               1e-5, 1e-6))
+          << m << " " << name;
+    }
+    EXPECT_EQ(handed[m].statistics.weights_kept, alone.statistics.weights_kept);
+  }
+}
+
+TEST(EditorTest, AnEditorMovedToTheCpuEditsThroughLibTorchOnIt) {
+  auto editor = TestEditor(Requirement::kPruning);
+  ASSERT_TRUE(editor->MoveTo(c10::Device(c10::kCPU)).ok());
+  EXPECT_TRUE(editor->device().is_cpu());
+  const Mlp mlp = TestMlp(8);
+  const EditResult fast = editor->Edit({&mlp}).value()[0];
+  const EditResult device =
+      editor->Edit({&mlp}, nullptr, ForwardPath::kLibTorch).value()[0];
+  for (const auto& [name, tensor] : device.edited.parameters) {
+    EXPECT_TRUE(
+        at::allclose(fast.edited.parameters.at(name), tensor, 1e-5, 1e-5))
+        << name;
+  }
+}
+
 TEST(EditorTest, RefusesModelsItCannotEdit) {
   const auto editor = TestEditor(Requirement::kPruning);
   Architecture wrong = TestArchitecture();
