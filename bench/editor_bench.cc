@@ -22,7 +22,11 @@
 #include <cstdlib>
 
 #include "bench/matmul_rate.h"
+#include "core/baselines/score_pruning.h"
+#include "core/data_tensors/split_tensors.h"
 #include "core/editor/editor.h"
+#include "core/mlp/forward.h"
+#include "core/postprocessing/threshold_optimizer.h"
 #include "core/gmn/metanetwork_inference.h"
 #include "core/graph/graph_batch.h"
 #include "core/graph/parameter_graph.h"
@@ -164,6 +168,56 @@ void BM_CheckEditable(benchmark::State& state) {
 BENCHMARK(BM_CheckEditable)->DenseRange(0, 3)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK(BM_MatmulRate)->Arg(1024)->Unit(benchmark::kMillisecond);
+
+// The per-model baselines that table 1 of docs/RESULTS.md times beside the
+// editor, on the same median model and the bundled adult data, so one run
+// compares them with BM_Edit (issue 17: the pruning edit faster than SNIP,
+// within 2x of ThresholdOptimizer). Arg 0: SNIP's scores on 100 validation
+// rows and pruning to 25% (as the reports charge it); 1: ThresholdOptimizer's
+// fit on the validation rows and its prediction on the test rows.
+void BM_BaselineFit(benchmark::State& state) {
+  const Mlp mlp = InitializeMlp(SizeClass(1), 10).value();
+  const Task& task = testing::AdultTask();
+  if (state.range(0) == 0) {
+    const SplitTensors batch = ToTensors(task, SplitName::kValidation, 100);
+    const int64_t keep = CountWeights(mlp.architecture) / 4;
+    for (auto _ : state) {
+      absl::StatusOr<TensorMap> scores = SnipScores(mlp, batch);
+      if (!scores.ok()) state.SkipWithError(scores.status().ToString().c_str());
+      benchmark::DoNotOptimize(PruneByScores(mlp, *scores, keep));
+    }
+    return;
+  }
+  auto scored = [&](SplitName split) {
+    const SplitTensors rows = ToTensors(task, split);
+    const at::Tensor positive =
+        at::softmax(
+            Logits(mlp.architecture, mlp.parameters, rows.features).value(), 1)
+            .select(1, 1)
+            .to(at::kDouble)
+            .contiguous();
+    BinaryData data;
+    data.scores.assign(positive.data_ptr<double>(),
+                       positive.data_ptr<double>() + positive.numel());
+    const at::Tensor labels = rows.labels.contiguous();
+    const at::Tensor groups = rows.groups.contiguous();
+    data.labels.assign(labels.data_ptr<int64_t>(),
+                       labels.data_ptr<int64_t>() + labels.numel());
+    data.groups.assign(groups.data_ptr<int64_t>(),
+                       groups.data_ptr<int64_t>() + groups.numel());
+    return data;
+  };
+  const BinaryData fit = scored(SplitName::kValidation);
+  const BinaryData test = scored(SplitName::kTest);
+  for (auto _ : state) {
+    absl::StatusOr<ThresholdOptimizer> fitted = ThresholdOptimizer::Fit(fit);
+    if (!fitted.ok()) state.SkipWithError(fitted.status().ToString().c_str());
+    benchmark::DoNotOptimize(
+        fitted->PositiveProbability(test.scores, test.groups));
+  }
+  state.counters["fit_rows"] = static_cast<double>(fit.rows());
+}
+BENCHMARK(BM_BaselineFit)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 // The default editor on AMEND_BENCH_DEVICE (cpu when unset; cuda[:N] in a
 // build against a CUDA LibTorch, docs/OPERATIONS.md "GPU"). Null, with the
