@@ -8,7 +8,7 @@
 //   build/bench/server_bench --benchmark_counters_tabular=true
 //
 // Args: max_batch, concurrent clients, batch wait in µs (-1: the server's
-// default). Counters: edits_per_s, ms_per_edit
+// default), workers (0: one per core). Counters: edits_per_s, ms_per_edit
 // (client-observed mean latency), and from the replies' own fields the
 // server's time per edit (server_ms), of which queued (queue_ms) and in the
 // forward pass and edit (compute_ms). BM_InProcessEdit is the edit alone.
@@ -86,7 +86,9 @@ void BM_ServerEdits(benchmark::State& state) {
   const int clients = static_cast<int>(state.range(1));
   ServerOptions options = LoopbackOptions();
   options.batching.workers =
-      static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+      state.range(3) > 0
+          ? static_cast<int>(state.range(3))
+          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   options.batching.max_batch = max_batch;
   // -1: the server's default for its device (no wait on the CPU).
   options.batching.max_wait = std::chrono::microseconds(state.range(2));
@@ -252,8 +254,9 @@ BENCHMARK(BM_Sha256)->Arg(16 << 10)->Arg(16 << 20);
 BENCHMARK(BM_InProcessEdit)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
 BENCHMARK(BM_ServerEdits)
-    ->ArgsProduct({{1, 16}, {1, 8, 32}, {-1}})
-    ->ArgsProduct({{16}, {1, 8, 32}, {500}})
+    ->ArgsProduct({{1, 16}, {1, 8, 32}, {-1}, {0}})
+    ->ArgsProduct({{16}, {1, 8, 32}, {500}, {0}})
+    ->ArgsProduct({{1}, {8}, {-1}, {1}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->MinTime(2.0);
