@@ -19,18 +19,21 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
+#include <tuple>
 
 #include "bench/matmul_rate.h"
 #include "core/baselines/score_pruning.h"
 #include "core/data_tensors/split_tensors.h"
 #include "core/editor/editor.h"
-#include "core/mlp/forward.h"
-#include "core/postprocessing/threshold_optimizer.h"
 #include "core/gmn/metanetwork_inference.h"
 #include "core/graph/graph_batch.h"
 #include "core/graph/parameter_graph.h"
+#include "core/mlp/compact.h"
+#include "core/mlp/forward.h"
 #include "core/mlp/parameter_layout.h"
+#include "core/postprocessing/threshold_optimizer.h"
 #include "core/testing/editor_fixtures.h"
 #include "core/util/allocator.h"
 #include "core/util/threads.h"
@@ -218,6 +221,75 @@ void BM_BaselineFit(benchmark::State& state) {
   state.counters["fit_rows"] = static_cast<double>(fit.rows());
 }
 BENCHMARK(BM_BaselineFit)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// A ReLU MLP without norms (14 -> 128 -> 128 -> 2), the family compaction
+// can shrink (a layernorm layer keeps its neurons, core/mlp/compact.h).
+Mlp CompactionSubject() {
+  Architecture a;
+  a.input_dim = kInputs;
+  a.num_classes = 2;
+  a.layers = {{128, Activation::kRelu, Norm::kNone, 0.0, {}},
+              {128, Activation::kRelu, Norm::kNone, 0.0, {}}};
+  return InitializeMlp(a, 10).value();
+}
+
+// Neuron pruning: the neurons of each hidden layer with the smallest incoming
+// norms lose their incoming rows and outgoing columns, `kept` of them stay.
+Mlp PruneNeurons(Mlp mlp, double kept) {
+  const Architecture& a = mlp.architecture;
+  for (int k = 1; k <= a.num_hidden(); ++k) {
+    const at::Tensor norms = mlp.parameters.at(LayerWeightName(k)).norm(2, 1);
+    const int64_t width = norms.numel();
+    const int64_t drop =
+        width - std::max<int64_t>(1, std::llround(kept * width));
+    const at::Tensor dropped = std::get<1>(norms.topk(drop, 0, false));
+    mlp.parameters.at(LayerWeightName(k)).index_fill_(0, dropped, 0.0);
+    const std::string reader =
+        k < a.num_hidden() ? LayerWeightName(k + 1) : kHeadWeightName;
+    mlp.parameters.at(reader).index_fill_(1, dropped, 0.0);
+  }
+  return mlp;
+}
+
+// Forward time of a model before and after pruning and compaction (issue 15:
+// does pruning make the model faster?). Args: form (0 the dense original;
+// 1 weight pruning to 10% by magnitude, masked; 2 the same compacted;
+// 3 neuron pruning to 30% of each layer's neurons, masked; 4 the same
+// compacted), rows per forward pass.
+void BM_PrunedForward(benchmark::State& state) {
+  const Mlp original = CompactionSubject();
+  const int64_t weights = CountWeights(original.architecture);
+  Mlp model = original;
+  if (state.range(0) == 1 || state.range(0) == 2) {
+    model =
+        PruneByScores(original, MagnitudeScores(original).value(), weights / 10)
+            .value();
+  } else if (state.range(0) >= 3) {
+    model = PruneNeurons(original, 0.3);
+  }
+  if (state.range(0) == 2 || state.range(0) == 4) {
+    model = CompactMlp(model).value().mlp;
+  }
+  int64_t nonzero = 0;
+  for (const TensorSpec& spec : ExpectedTensors(model.architecture)) {
+    if (IsWeightRole(spec.role)) {
+      nonzero += model.parameters.at(spec.name).count_nonzero().item<int64_t>();
+    }
+  }
+  const at::Tensor x = at::randn({state.range(1), kInputs});
+  at::NoGradGuard no_grad;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        Logits(model.architecture, model.parameters, x).value());
+  }
+  state.counters["parameters"] =
+      static_cast<double>(CountParameters(model.architecture));
+  state.counters["weights_kept"] =
+      static_cast<double>(nonzero) / static_cast<double>(weights);
+}
+BENCHMARK(BM_PrunedForward)
+    ->ArgsProduct({{0, 1, 2, 3, 4}, {1, 1024}})
+    ->Unit(benchmark::kMicrosecond);
 
 // The default editor on AMEND_BENCH_DEVICE (cpu when unset; cuda[:N] in a
 // build against a CUDA LibTorch, docs/OPERATIONS.md "GPU"). Null, with the

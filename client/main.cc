@@ -1,6 +1,7 @@
 // amend: the command-line client of Amend.
 //
 //   amend inspect MODEL.safetensors     check a model file offline
+//   amend compact MODEL.safetensors -o OUT   remove unused neurons offline
 //   amend edit --task T --requirement R (--lambda L | --max-weights F |
 //              --max-features N | --max-eod E) MODEL.safetensors -o OUT
 //   amend editors [--task T] [--requirement R]
@@ -18,6 +19,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "client/compact_command.h"
 #include "client/inspect_command.h"
 #include "client/server_commands.h"
 
@@ -46,7 +48,8 @@ ABSL_FLAG(bool, strict, false,
           "edit: refuse (exit 1, FAILED_PRECONDITION) instead of editing a "
           "model whose architecture lies outside what the editor was trained "
           "on; without it such an edit is marked EXTRAPOLATION.");
-ABSL_FLAG(std::string, out, "", "edit: where to write the edited model.");
+ABSL_FLAG(std::string, out, "",
+          "edit, compact: where to write the resulting model.");
 ABSL_FLAG(std::string, o, "", "Short for --out.");
 
 namespace {
@@ -57,6 +60,9 @@ constexpr char kUsage[] =
     "Commands:\n"
     "  inspect MODEL.safetensors   validate a model file and print its "
     "architecture\n"
+    "  compact MODEL.safetensors -o COMPACT.safetensors   remove the neurons "
+    "a pruned model\n"
+    "       no longer uses (the same outputs, a smaller dense model)\n"
     "  edit --task T --requirement R (--lambda L | --max-weights F | "
     "--max-features N |\n"
     "       --max-eod E) MODEL.safetensors -o EDITED.safetensors\n"
@@ -107,6 +113,17 @@ int main(int argc, char** argv) {
       return client::kExitUsage;
     }
     return client::RunInspect(args[2], std::cout, std::cerr);
+  }
+  if (command == "compact") {
+    const std::string output = !absl::GetFlag(FLAGS_out).empty()
+                                   ? absl::GetFlag(FLAGS_out)
+                                   : absl::GetFlag(FLAGS_o);
+    if (args.size() != 3 || output.empty()) {
+      std::cerr << "usage: amend compact MODEL.safetensors -o "
+                   "COMPACT.safetensors\n";
+      return client::kExitUsage;
+    }
+    return client::RunCompact(args[2], output, std::cout, std::cerr);
   }
   client::ClientOptions connection;
   connection.address = client::ResolveAddress(absl::GetFlag(FLAGS_server));

@@ -142,6 +142,33 @@ TEST_F(CliTest, InspectRefusesACorruptFileWithANonZeroExit) {
       1);
 }
 
+TEST_F(CliTest, CompactWritesASmallerModelWithTheSameLogits) {
+  // Nothing reads three of the batchnorm layer's eight neurons any more.
+  Mlp pruned = mlp_;
+  pruned.parameters.at("head.weight").narrow(1, 0, 3).zero_();
+  const std::string input = (dir_ / "pruned.safetensors").string();
+  const std::string output = (dir_ / "compact.safetensors").string();
+  ASSERT_TRUE(WriteModelFile(input, pruned).ok());
+  const CommandResult result = RunCommand(std::string(AMEND_CLI) + " compact " +
+                                          input + " -o " + output);
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  // By hand: the layernorm layer keeps its 8; 219 parameters lose 3 rows of
+  // weight (8), skip (4), bias (1) and batchnorm (4) and 3 head columns (3).
+  EXPECT_THAT(result.output, HasSubstr("widths:           8, 8 -> 8, 5"));
+  EXPECT_THAT(result.output, HasSubstr("parameters:       219 -> 159"));
+  const Mlp compact = ReadModelFile(output).value();
+  const at::Tensor x = at::randn({16, 4});
+  EXPECT_TRUE(at::allclose(
+      Logits(compact.architecture, compact.parameters, x).value(),
+      Logits(pruned.architecture, pruned.parameters, x).value(), 1e-5, 1e-6));
+  EXPECT_EQ(RunCommand(std::string(AMEND_CLI) + " compact " + input).exit_code,
+            2);
+  EXPECT_EQ(RunCommand(std::string(AMEND_CLI) +
+                       " compact /nonexistent.safetensors -o " + output)
+                .exit_code,
+            1);
+}
+
 TEST_F(CliTest, ForwardWritesTheSameProbabilitiesAsTheLibrary) {
   const std::string input = (dir_ / "x.csv").string();
   const std::string output = (dir_ / "p.csv").string();
