@@ -12,12 +12,18 @@
 #include <ostream>
 #include <string>
 
+#include "client/output_format.h"
+
 namespace amend::client {
 
 // Returns 0 when the compact model was written, 1 when the input is refused
 // or the output cannot be written (reason on `err`).
+// With OutputFormat::kJson: {"model", "output_path", "widths_before",
+// "widths_after", "parameters_before", "parameters_after",
+// "constant_neurons_folded"}.
 int RunCompact(const std::string& input_path, const std::string& output_path,
-               std::ostream& out, std::ostream& err);
+               std::ostream& out, std::ostream& err,
+               OutputFormat format = OutputFormat::kTable);
 
 }  // namespace amend::client
 

@@ -2,6 +2,8 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <nlohmann/json.hpp>
+
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/mlp/architecture.h"
@@ -10,13 +12,40 @@
 
 namespace amend::client {
 
-int RunInspect(const std::string& path, std::ostream& out, std::ostream& err) {
+int RunInspect(const std::string& path, std::ostream& out, std::ostream& err,
+               OutputFormat format) {
   absl::StatusOr<Mlp> mlp = ReadModelFile(path);
   if (!mlp.ok()) {
-    err << "amend inspect: " << mlp.status().message() << "\n";
+    if (format == OutputFormat::kJson) {
+      err << ErrorJson("inspect", mlp.status()) << "\n";
+    } else {
+      err << "amend inspect: " << mlp.status().message() << "\n";
+    }
     return 1;
   }
   const Architecture& architecture = mlp->architecture;
+  if (format == OutputFormat::kJson) {
+    nlohmann::json json;
+    json["model"] = path;
+    json["architecture"] =
+        nlohmann::json::parse(ArchitectureToJson(architecture));
+    json["description"] = DescribeArchitecture(architecture);
+    json["parameters"] = CountParameters(architecture);
+    json["weights"] = CountWeights(architecture);
+    json["tensors"] = nlohmann::json::array();
+    for (const TensorSpec& spec : ExpectedTensors(architecture)) {
+      json["tensors"].push_back({{"name", spec.name}, {"shape", spec.shape}});
+    }
+    json["masks"] = nlohmann::json::array();
+    for (const auto& [name, mask] : mlp->masks) {
+      json["masks"].push_back(
+          {{"name", name},
+           {"kept", static_cast<int64_t>(mask.sum().item<float>())},
+           {"total", mask.numel()}});
+    }
+    out << json.dump() << "\n";
+    return 0;
+  }
   out << "model:        " << path << "\n"
       << "architecture: " << DescribeArchitecture(architecture) << "\n"
       << "json:         " << ArchitectureToJson(architecture) << "\n"

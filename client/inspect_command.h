@@ -11,11 +11,17 @@
 #include <ostream>
 #include <string>
 
+#include "client/output_format.h"
+
 namespace amend::client {
 
 // Returns 0 when the file is a valid model, 1 when it is refused (reason on
 // `err`).
-int RunInspect(const std::string& path, std::ostream& out, std::ostream& err);
+// With OutputFormat::kJson: {"model", "architecture" (the JSON form),
+// "description", "parameters", "weights", "tensors": [{"name", "shape"}],
+// "masks": [{"name", "kept", "total"}]}.
+int RunInspect(const std::string& path, std::ostream& out, std::ostream& err,
+               OutputFormat format = OutputFormat::kTable);
 
 }  // namespace amend::client
 

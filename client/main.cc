@@ -51,6 +51,9 @@ ABSL_FLAG(bool, strict, false,
 ABSL_FLAG(std::string, out, "",
           "edit, compact: where to write the resulting model.");
 ABSL_FLAG(std::string, o, "", "Short for --out.");
+ABSL_FLAG(std::string, output, "table",
+          "table (for people) or json (one object on stdout, for pipelines; "
+          "errors as one object on stderr).");
 
 namespace {
 
@@ -70,6 +73,7 @@ constexpr char kUsage[] =
     "  health                      is the server up and ready\n"
     "  reload                      reload the server's editors (admin)\n"
     "\n"
+    "Every command takes --output json: one JSON object on stdout.\n"
     "Exit codes: 0 ok, 1 refused, 2 usage, 3 retryable (unreachable, "
     "overloaded, too slow), 4 not ready.";
 
@@ -107,12 +111,18 @@ int main(int argc, char** argv) {
     return client::kExitUsage;
   }
   const std::string command = args[1];
+  const absl::StatusOr<client::OutputFormat> format =
+      client::ParseOutputFormat(absl::GetFlag(FLAGS_output));
+  if (!format.ok()) {
+    std::cerr << "amend: " << format.status().message() << "\n";
+    return client::kExitUsage;
+  }
   if (command == "inspect") {
     if (args.size() != 3) {
       std::cerr << "usage: amend inspect MODEL.safetensors\n";
       return client::kExitUsage;
     }
-    return client::RunInspect(args[2], std::cout, std::cerr);
+    return client::RunInspect(args[2], std::cout, std::cerr, *format);
   }
   if (command == "compact") {
     const std::string output = !absl::GetFlag(FLAGS_out).empty()
@@ -123,7 +133,7 @@ int main(int argc, char** argv) {
                    "COMPACT.safetensors\n";
       return client::kExitUsage;
     }
-    return client::RunCompact(args[2], output, std::cout, std::cerr);
+    return client::RunCompact(args[2], output, std::cout, std::cerr, *format);
   }
   client::ClientOptions connection;
   connection.address = client::ResolveAddress(absl::GetFlag(FLAGS_server));
@@ -170,17 +180,17 @@ int main(int argc, char** argv) {
       return client::kExitUsage;
     }
     options.model_path = args[2];
-    return client::RunEdit(connection, options, std::cout, std::cerr);
+    return client::RunEdit(connection, options, std::cout, std::cerr, *format);
   }
   if (command == "editors") {
     return client::RunEditors(connection, absl::GetFlag(FLAGS_task),
                               absl::GetFlag(FLAGS_requirement), std::cout,
-                              std::cerr);
+                              std::cerr, *format);
   }
   if (command == "health")
-    return client::RunHealth(connection, std::cout, std::cerr);
+    return client::RunHealth(connection, std::cout, std::cerr, *format);
   if (command == "reload")
-    return client::RunReload(connection, std::cout, std::cerr);
+    return client::RunReload(connection, std::cout, std::cerr, *format);
   std::cerr << "amend: unknown command \"" << command << "\"\n\n"
             << kUsage << "\n";
   return client::kExitUsage;

@@ -1,6 +1,9 @@
 #include "client/server_commands.h"
 
+#include <google/protobuf/util/json_util.h>
+
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
@@ -15,10 +18,29 @@ namespace amend::client {
 namespace {
 
 int Fail(const absl::Status& status, absl::string_view command,
-         std::ostream& err) {
-  err << "amend " << command << ": " << absl::StatusCodeToString(status.code())
-      << ": " << status.message() << "\n";
+         std::ostream& err, OutputFormat format) {
+  if (format == OutputFormat::kJson) {
+    err << ErrorJson(command, status) << "\n";
+  } else {
+    err << "amend " << command << ": "
+        << absl::StatusCodeToString(status.code()) << ": " << status.message()
+        << "\n";
+  }
   return ExitCodeFor(status);
+}
+
+// protobuf's JSON mapping with the .proto's field names and every field,
+// defaults included, so a pipeline finds each key in every reply.
+nlohmann::json ProtoJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  std::string text;
+  if (!google::protobuf::util::MessageToJsonString(message, &text, options)
+           .ok()) {
+    return nlohmann::json::object();
+  }
+  return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
 
 std::string Short(const std::string& sha) { return sha.substr(0, 16); }
@@ -39,7 +61,7 @@ int ExitCodeFor(const absl::Status& status) {
 }
 
 int RunEdit(const ClientOptions& connection, const EditCommandOptions& options,
-            std::ostream& out, std::ostream& err) {
+            std::ostream& out, std::ostream& err, OutputFormat format) {
   amend::v1::EditModelRequest request;
   request.set_task(options.task);
   request.set_requirement(options.requirement);
@@ -52,21 +74,37 @@ int RunEdit(const ClientOptions& connection, const EditCommandOptions& options,
   request.set_strict(options.strict);
   absl::StatusOr<std::string> model = ReadFileToString(options.model_path);
   if (!model.ok()) {
-    err << "amend edit: " << model.status().message() << "\n";
+    Fail(model.status(), "edit", err, format);
     return kExitUsage;
   }
   request.mutable_model()->set_safetensors(*std::move(model));
   absl::StatusOr<std::unique_ptr<AmendClient>> client =
       AmendClient::Connect(connection);
-  if (!client.ok()) return Fail(client.status(), "edit", err);
+  if (!client.ok()) return Fail(client.status(), "edit", err, format);
   absl::StatusOr<amend::v1::EditModelResponse> reply =
       (*client)->EditModel(request);
-  if (!reply.ok()) return Fail(reply.status(), "edit", err);
+  if (!reply.ok()) return Fail(reply.status(), "edit", err, format);
   if (absl::Status status = WriteFileAtomically(
           options.output_path, reply->edited_model().safetensors());
       !status.ok()) {
-    err << "amend edit: " << status.message() << "\n";
+    Fail(status, "edit", err, format);
     return kExitRefused;
+  }
+  if (format == OutputFormat::kJson) {
+    amend::v1::EditModelResponse summary = *reply;
+    summary.clear_edited_model();
+    summary.clear_masks();
+    nlohmann::json json = ProtoJson(summary);
+    json["output_path"] = options.output_path;
+    json["masks"] = nlohmann::json::array();
+    for (const amend::v1::Tensor& mask : reply->masks()) {
+      json["masks"].push_back(
+          {{"name", mask.name()},
+           {"shape",
+            std::vector<int64_t>(mask.shape().begin(), mask.shape().end())}});
+    }
+    out << json.dump() << "\n";
+    return kExitOk;
   }
   const amend::v1::EditStatistics& s = reply->statistics();
   const amend::v1::EditorInfo& e = reply->editor();
@@ -103,13 +141,17 @@ int RunEdit(const ClientOptions& connection, const EditCommandOptions& options,
 
 int RunEditors(const ClientOptions& connection, const std::string& task,
                const std::string& requirement, std::ostream& out,
-               std::ostream& err) {
+               std::ostream& err, OutputFormat format) {
   absl::StatusOr<std::unique_ptr<AmendClient>> client =
       AmendClient::Connect(connection);
-  if (!client.ok()) return Fail(client.status(), "editors", err);
+  if (!client.ok()) return Fail(client.status(), "editors", err, format);
   absl::StatusOr<amend::v1::ListEditorsResponse> reply =
       (*client)->ListEditors(task, requirement);
-  if (!reply.ok()) return Fail(reply.status(), "editors", err);
+  if (!reply.ok()) return Fail(reply.status(), "editors", err, format);
+  if (format == OutputFormat::kJson) {
+    out << ProtoJson(*reply).dump() << "\n";
+    return kExitOk;
+  }
   out << absl::StrFormat("%-6s %-18s %-15s %-8s %-10s %-12s %-9s %s\n", "task",
                          "requirement", "variant", "lambda", "val. JSD",
                          "val. metric", "front", "sha256");
@@ -166,30 +208,44 @@ int RunEditors(const ClientOptions& connection, const std::string& task,
 }
 
 int RunHealth(const ClientOptions& connection, std::ostream& out,
-              std::ostream& err) {
+              std::ostream& err, OutputFormat format) {
   absl::StatusOr<std::unique_ptr<AmendClient>> client =
       AmendClient::Connect(connection);
-  if (!client.ok()) return Fail(client.status(), "health", err);
+  if (!client.ok()) return Fail(client.status(), "health", err, format);
   bool ready = true;
+  nlohmann::json services = nlohmann::json::object();
   for (const char* service : {"", "amend.v1.ModelEditor"}) {
     auto status = (*client)->Health(service);
-    if (!status.ok()) return Fail(status.status(), "health", err);
+    if (!status.ok()) return Fail(status.status(), "health", err, format);
     const std::string name =
         grpc::health::v1::HealthCheckResponse::ServingStatus_Name(*status);
-    out << absl::StrFormat("%-22s %s\n", *service ? service : "(server)", name);
+    if (format == OutputFormat::kJson) {
+      services[service] = name;
+    } else {
+      out << absl::StrFormat("%-22s %s\n", *service ? service : "(server)",
+                             name);
+    }
     ready &= *status == grpc::health::v1::HealthCheckResponse::SERVING;
+  }
+  if (format == OutputFormat::kJson) {
+    out << nlohmann::json{{"services", services}, {"ready", ready}}.dump()
+        << "\n";
   }
   return ready ? kExitOk : kExitNotReady;
 }
 
 int RunReload(const ClientOptions& connection, std::ostream& out,
-              std::ostream& err) {
+              std::ostream& err, OutputFormat format) {
   absl::StatusOr<std::unique_ptr<AmendClient>> client =
       AmendClient::Connect(connection);
-  if (!client.ok()) return Fail(client.status(), "reload", err);
+  if (!client.ok()) return Fail(client.status(), "reload", err, format);
   absl::StatusOr<amend::v1::ReloadEditorsResponse> reply =
       (*client)->ReloadEditors();
-  if (!reply.ok()) return Fail(reply.status(), "reload", err);
+  if (!reply.ok()) return Fail(reply.status(), "reload", err, format);
+  if (format == OutputFormat::kJson) {
+    out << ProtoJson(*reply).dump() << "\n";
+    return reply->errors_size() > 0 ? kExitRefused : kExitOk;
+  }
   if (reply->errors_size() > 0) {
     err << "amend reload: refused, the previous editors keep serving:\n";
     for (const std::string& error : reply->errors())

@@ -20,6 +20,7 @@
 
 #include "absl/status/status.h"
 #include "client/amend_client.h"
+#include "client/output_format.h"
 
 namespace amend::client {
 
@@ -44,15 +45,20 @@ struct EditCommandOptions {
   std::string output_path;
 };
 
+// With OutputFormat::kJson each prints one JSON object (client/
+// output_format.h): edit the reply without the model bytes and masks, plus
+// "output_path"; editors and reload the server's reply; health
+// {"services": {name: status}, "ready": bool}.
 int RunEdit(const ClientOptions& connection, const EditCommandOptions& options,
-            std::ostream& out, std::ostream& err);
+            std::ostream& out, std::ostream& err,
+            OutputFormat format = OutputFormat::kTable);
 int RunEditors(const ClientOptions& connection, const std::string& task,
                const std::string& requirement, std::ostream& out,
-               std::ostream& err);
+               std::ostream& err, OutputFormat format = OutputFormat::kTable);
 int RunHealth(const ClientOptions& connection, std::ostream& out,
-              std::ostream& err);
+              std::ostream& err, OutputFormat format = OutputFormat::kTable);
 int RunReload(const ClientOptions& connection, std::ostream& out,
-              std::ostream& err);
+              std::ostream& err, OutputFormat format = OutputFormat::kTable);
 
 }  // namespace amend::client
 

@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -161,6 +162,18 @@ TEST_F(CliTest, CompactWritesASmallerModelWithTheSameLogits) {
   EXPECT_TRUE(at::allclose(
       Logits(compact.architecture, compact.parameters, x).value(),
       Logits(pruned.architecture, pruned.parameters, x).value(), 1e-5, 1e-6));
+  const CommandResult json =
+      RunCommand(std::string(AMEND_CLI) + " compact --output json " + input +
+                 " -o " + output);
+  ASSERT_EQ(json.exit_code, 0) << json.output;
+  const nlohmann::json report = nlohmann::json::parse(json.output);
+  EXPECT_EQ(report["widths_after"], nlohmann::json({8, 5}));
+  EXPECT_EQ(report["parameters_after"], 159);
+  const nlohmann::json inspected = nlohmann::json::parse(
+      RunCommand(std::string(AMEND_CLI) + " inspect --output json " + output)
+          .output);
+  EXPECT_EQ(inspected["parameters"], 159);
+  EXPECT_EQ(inspected["architecture"]["layers"][1]["width"], 5);
   EXPECT_EQ(RunCommand(std::string(AMEND_CLI) + " compact " + input).exit_code,
             2);
   EXPECT_EQ(RunCommand(std::string(AMEND_CLI) +
@@ -721,6 +734,41 @@ TEST_F(CliTest, AmendTalksToTheServerWithExitCodesAScriptCanUse) {
   EXPECT_EQ(refused.exit_code, 1) << refused.output;
   EXPECT_THAT(refused.output, HasSubstr("NOT_FOUND: lambda"));
   EXPECT_EQ(RunCommand(amend + " edit --task adult " + model).exit_code, 2);
+
+  // --output json: one object a pipeline parses, the same figures.
+  const CommandResult edit_json =
+      RunCommand(amend +
+                 " edit --output json --task adult --requirement pruning "
+                 "--max-weights 0.6 " +
+                 model + " -o " + edited);
+  ASSERT_EQ(edit_json.exit_code, 0) << edit_json.output;
+  const nlohmann::json edit_reply = nlohmann::json::parse(edit_json.output);
+  EXPECT_EQ(edit_reply["output_path"], edited);
+  // int64 is a string in protobuf's JSON mapping; 14 * 8 + 8 * 2 weights.
+  EXPECT_EQ(edit_reply["statistics"]["weights_total"], "128");
+  EXPECT_EQ(edit_reply["editor"]["requirement"], "pruning");
+  EXPECT_EQ(edit_reply["receipt"]["output_sha256"].get<std::string>().size(),
+            64u);
+  EXPECT_FALSE(edit_reply.contains("edited_model"));
+  EXPECT_TRUE(edit_reply["masks"].is_array());
+  const nlohmann::json listed_json = nlohmann::json::parse(
+      RunCommand(amend + " editors --output json").output);
+  ASSERT_EQ(listed_json["editors"].size(), 2u);
+  EXPECT_EQ(listed_json["editors"][0]["task"], "adult");
+  const nlohmann::json health_json =
+      nlohmann::json::parse(RunCommand(amend + " health --output json").output);
+  EXPECT_EQ(health_json["ready"], true);
+  EXPECT_EQ(health_json["services"]["amend.v1.ModelEditor"], "SERVING");
+  const CommandResult refused_json =
+      RunCommand(amend +
+                 " edit --output json --task adult --requirement pruning "
+                 "--lambda 9 " +
+                 model + " -o " + edited);
+  EXPECT_EQ(refused_json.exit_code, 1);
+  const nlohmann::json error = nlohmann::json::parse(refused_json.output);
+  EXPECT_EQ(error["error"]["code"], "NOT_FOUND");
+  EXPECT_EQ(error["error"]["command"], "edit");
+  EXPECT_EQ(RunCommand(amend + " health --output yaml").exit_code, 2);
 
   EXPECT_TRUE(StopServer());
   const CommandResult gone = RunCommand(amend + " health --timeout_seconds 2");

@@ -1,0 +1,27 @@
+#include "client/output_format.h"
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+
+namespace amend::client {
+
+absl::StatusOr<OutputFormat> ParseOutputFormat(absl::string_view text) {
+  if (text == "table") return OutputFormat::kTable;
+  if (text == "json") return OutputFormat::kJson;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--output: expected table or json, got \"", text, "\""));
+}
+
+std::string ErrorJson(absl::string_view command, const absl::Status& status) {
+  nlohmann::json error;
+  error["command"] = std::string(command);
+  error["code"] = absl::StatusCodeToString(status.code());
+  error["message"] = std::string(status.message());
+  // Replacement characters for invalid UTF-8 in a server's message rather
+  // than an exception.
+  return nlohmann::json{{"error", error}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace amend::client
