@@ -38,15 +38,14 @@ int RunCompact(const std::string& input_path, const std::string& output_path,
   }
   const CompactionReport& report = compact->report;
   if (format == OutputFormat::kJson) {
-    out << nlohmann::json{{"model", input_path},
-                          {"output_path", output_path},
-                          {"widths_before", report.widths_before},
-                          {"widths_after", report.widths_after},
-                          {"parameters_before", report.parameters_before},
-                          {"parameters_after", report.parameters_after},
-                          {"constant_neurons_folded",
-                           report.constant_neurons_folded}}
-               .dump()
+    out << JsonText(nlohmann::json{
+               {"model", input_path},
+               {"output_path", output_path},
+               {"widths_before", report.widths_before},
+               {"widths_after", report.widths_after},
+               {"parameters_before", report.parameters_before},
+               {"parameters_after", report.parameters_after},
+               {"constant_neurons_folded", report.constant_neurons_folded}})
         << "\n";
     return 0;
   }

@@ -38,12 +38,11 @@ int RunInspect(const std::string& path, std::ostream& out, std::ostream& err,
     }
     json["masks"] = nlohmann::json::array();
     for (const auto& [name, mask] : mlp->masks) {
-      json["masks"].push_back(
-          {{"name", name},
-           {"kept", static_cast<int64_t>(mask.sum().item<float>())},
-           {"total", mask.numel()}});
+      json["masks"].push_back({{"name", name},
+                               {"kept", (mask > 0.5).sum().item<int64_t>()},
+                               {"total", mask.numel()}});
     }
-    out << json.dump() << "\n";
+    out << JsonText(json) << "\n";
     return 0;
   }
   out << "model:        " << path << "\n"
@@ -60,7 +59,7 @@ int RunInspect(const std::string& path, std::ostream& out, std::ostream& err,
   if (!mlp->masks.empty()) {
     out << "masks:\n";
     for (const auto& [name, mask] : mlp->masks) {
-      const int64_t kept = static_cast<int64_t>(mask.sum().item<float>());
+      const int64_t kept = (mask > 0.5).sum().item<int64_t>();
       out << absl::StrFormat("  %-32s kept %d of %d\n", name, kept,
                              mask.numel());
     }

@@ -13,15 +13,16 @@ absl::StatusOr<OutputFormat> ParseOutputFormat(absl::string_view text) {
       absl::StrCat("--output: expected table or json, got \"", text, "\""));
 }
 
+std::string JsonText(const nlohmann::json& json) {
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string ErrorJson(absl::string_view command, const absl::Status& status) {
   nlohmann::json error;
   error["command"] = std::string(command);
   error["code"] = absl::StatusCodeToString(status.code());
   error["message"] = std::string(status.message());
-  // Replacement characters for invalid UTF-8 in a server's message rather
-  // than an exception.
-  return nlohmann::json{{"error", error}}.dump(
-      -1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return JsonText(nlohmann::json{{"error", error}});
 }
 
 }  // namespace amend::client

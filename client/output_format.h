@@ -10,6 +10,7 @@
 #ifndef AMEND_CLIENT_OUTPUT_FORMAT_H_
 #define AMEND_CLIENT_OUTPUT_FORMAT_H_
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "absl/status/status.h"
@@ -22,6 +23,10 @@ enum class OutputFormat { kTable, kJson };
 
 // "table" or "json"; InvalidArgument naming --output otherwise.
 absl::StatusOr<OutputFormat> ParseOutputFormat(absl::string_view text);
+
+// One line of JSON; text that is not UTF-8 (a path, a server's message)
+// becomes replacement characters rather than an exception.
+std::string JsonText(const nlohmann::json& json);
 
 // {"error": {"command": ..., "code": "INVALID_ARGUMENT", "message": ...}}.
 std::string ErrorJson(absl::string_view command, const absl::Status& status);

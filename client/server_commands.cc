@@ -103,7 +103,7 @@ int RunEdit(const ClientOptions& connection, const EditCommandOptions& options,
            {"shape",
             std::vector<int64_t>(mask.shape().begin(), mask.shape().end())}});
     }
-    out << json.dump() << "\n";
+    out << JsonText(json) << "\n";
     return kExitOk;
   }
   const amend::v1::EditStatistics& s = reply->statistics();
@@ -149,7 +149,7 @@ int RunEditors(const ClientOptions& connection, const std::string& task,
       (*client)->ListEditors(task, requirement);
   if (!reply.ok()) return Fail(reply.status(), "editors", err, format);
   if (format == OutputFormat::kJson) {
-    out << ProtoJson(*reply).dump() << "\n";
+    out << JsonText(ProtoJson(*reply)) << "\n";
     return kExitOk;
   }
   out << absl::StrFormat("%-6s %-18s %-15s %-8s %-10s %-12s %-9s %s\n", "task",
@@ -228,7 +228,7 @@ int RunHealth(const ClientOptions& connection, std::ostream& out,
     ready &= *status == grpc::health::v1::HealthCheckResponse::SERVING;
   }
   if (format == OutputFormat::kJson) {
-    out << nlohmann::json{{"services", services}, {"ready", ready}}.dump()
+    out << JsonText(nlohmann::json{{"services", services}, {"ready", ready}})
         << "\n";
   }
   return ready ? kExitOk : kExitNotReady;
@@ -243,7 +243,7 @@ int RunReload(const ClientOptions& connection, std::ostream& out,
       (*client)->ReloadEditors();
   if (!reply.ok()) return Fail(reply.status(), "reload", err, format);
   if (format == OutputFormat::kJson) {
-    out << ProtoJson(*reply).dump() << "\n";
+    out << JsonText(ProtoJson(*reply)) << "\n";
     return reply->errors_size() > 0 ? kExitRefused : kExitOk;
   }
   if (reply->errors_size() > 0) {

@@ -136,6 +136,9 @@ std::vector<EditBatcher::Item> EditBatcher::TakeBatch() {
   const std::shared_ptr<const Editor> editor = queue_.front().editor;
   const Clock::time_point close = queue_.front().enqueued + options_.max_wait;
   Collect(editor, BatchLimit(*editor, 0), batch);
+  // Waiting lets more edits arrive, and with them a CPU worker's share
+  // grows; a worker that waits while holding its share costs its edits up to
+  // max_wait (0 on the CPU by default).
   while (static_cast<int>(batch.size()) < options_.max_batch && !stopping_ &&
          Clock::now() < close) {
     // absl::CondVar takes absl times; `close` is on the steady clock, so wait
@@ -277,29 +280,37 @@ void EditBatcher::Run(std::vector<Item>& batch) {
         Settle(*live[i], std::move(result), started, batch_size);
       },
       stop);
-  if (!together.ok()) {
-    std::vector<size_t> rest;
-    for (size_t i = 0; i < live.size(); ++i) {
-      if (!settled[i]) rest.push_back(i);
-    }
-    if (absl::IsCancelled(together) && observer_.pass_stopped) {
-      observer_.pass_stopped();
-    }
-    for (size_t i : rest) {
-      // One bad model must not fail the others: edit them one at a time.
-      absl::StatusOr<EditResult> result = together;
-      if (live.size() > 1 && !absl::IsCancelled(together)) {
+  if (absl::IsCancelled(together) && observer_.pass_stopped) {
+    observer_.pass_stopped();
+  }
+  for (size_t i = 0; i < live.size(); ++i) {
+    if (settled[i]) continue;
+    Item& item = *live[i];
+    absl::StatusOr<EditResult> result =
+        together.ok() ? absl::InternalError(
+                            "the edit returned without this model's result; "
+                            "please report it")
+                      : together;
+    if (live.size() > 1 && !together.ok() && !absl::IsCancelled(together)) {
+      // One bad model must not fail the others: edit them one at a time,
+      // each only while its own caller waits.
+      const EditStopCheck alone = [&] {
+        return aborting_.load() || item.Abandoned(Clock::now());
+      };
+      if (alone()) {
+        result = absl::CancelledError("cancelled before computing");
+      } else {
         absl::StatusOr<std::vector<EditResult>> single =
-            live[i]->editor->Edit({&live[i]->mlp}, stop);
+            item.editor->Edit({&item.mlp}, alone);
         if (single.ok()) {
           result = std::move(single->front());
         } else {
           result = single.status();
         }
       }
-      settled[i] = true;
-      Settle(*live[i], std::move(result), started, batch_size);
     }
+    settled[i] = true;
+    Settle(item, std::move(result), started, batch_size);
   }
   // The forward pass's intermediates are free now; left in this worker's
   // arena they would raise the server's RSS towards the sum of every

@@ -1,8 +1,9 @@
 // File: server/edit_batcher.h
 //
 // Dynamic batching: edits submitted concurrently for the same editor are
-// merged into one graph batch and one metanetwork forward pass, up to
-// max_batch models, waiting at most max_wait after the first one arrived.
+// taken together by one worker, up to max_batch models, waiting at most
+// max_wait after the first one arrived, and computed in one Editor call (one
+// forward pass on a GPU; groups of a few models on the CPU).
 // A fixed pool of worker threads runs the forward passes, off the gRPC
 // threads; each worker uses one LibTorch intra-op thread (small graphs gain
 // nothing from more, docs/BENCHMARKS.md), so throughput scales with workers.
@@ -22,9 +23,9 @@
 // take the queued models past it.
 //
 // Stopping: a forward pass checks after every chunk of edges whether anybody
-// still waits for it; when every edit of the batch was abandoned (its caller
-// gave up) or passed its deadline, or the batcher is being destroyed, it
-// stops and frees its worker.
+// still waits for it; when every edit of the batch not yet answered was
+// abandoned (its caller gave up) or passed its deadline, or the batcher is
+// being destroyed, it stops and frees its worker.
 //
 // Example:
 //   EditBatcher batcher({.workers = 2, .max_batch = 16});

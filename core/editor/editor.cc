@@ -241,26 +241,35 @@ absl::Status Editor::EditEach(const std::vector<const Mlp*>& models,
     }
     graphs.push_back(*std::move(graph));
   }
-  auto edit = [&]() -> absl::Status {
-    at::NoGradGuard no_grad;
-    const MetanetworkImpl& network = *network_.ptr();
-    const bool kernels =
-        path == ForwardPath::kAuto && CanUseInferenceKernels(network);
-    EditSpec spec;
-    spec.requirement = config_.requirement;
-    spec.variant = config_.variant;
-    // Indexed once per call, for the masks and every result's statistics.
-    const InputAttributes attributes = config_.attributes();
-    if (!config_.feature_attributes.empty())
-      spec.input_attribute = attributes.of_input;
-    for (const auto& [begin, end] :
-         ModelGroups(graphs, kernels ? kKernelGroupEdges : 0)) {
+  const MetanetworkImpl& network = *network_.ptr();
+  const bool kernels =
+      path == ForwardPath::kAuto && CanUseInferenceKernels(network);
+  EditSpec spec;
+  spec.requirement = config_.requirement;
+  spec.variant = config_.variant;
+  // Indexed once per call, for the masks and every result's statistics.
+  const InputAttributes attributes = config_.attributes();
+  if (!config_.feature_attributes.empty())
+    spec.input_attribute = attributes.of_input;
+  for (const auto& [begin, end] :
+       ModelGroups(graphs, kernels ? kKernelGroupEdges : 0)) {
+    auto edit_group = [&, begin = begin,
+                       end = end]() -> absl::StatusOr<std::vector<EditResult>> {
+      at::NoGradGuard no_grad;
       std::vector<const ParameterGraph*> pointers;
       for (size_t i = begin; i < end; ++i) pointers.push_back(&graphs[i]);
       const GraphBatch batch = BatchGraphs(pointers);
-      std::optional<MetanetworkOutput> forward =
-          kernels ? InferenceForward(network, batch, kEditEdgesPerChunk, stop)
-                  : LibTorchForward(*network_.ptr(), device_, batch, stop);
+      std::optional<MetanetworkOutput> forward;
+      try {
+        forward =
+            kernels ? InferenceForward(network, batch, kEditEdgesPerChunk, stop)
+                    : LibTorchForward(*network_.ptr(), device_, batch, stop);
+      } catch (const c10::OutOfMemoryError& e) {
+        // A GPU's memory: the edit may fit later or on a smaller batch.
+        return absl::ResourceExhaustedError(
+            absl::StrCat("editing on ", ComputeDeviceName(device_),
+                         ": out of memory (", e.what_without_backtrace(), ")"));
+      }
       if (!forward.has_value()) {
         return absl::CancelledError(
             "cancelled: the edit was stopped part-way (its callers gave up "
@@ -281,13 +290,18 @@ absl::Status Editor::EditEach(const std::vector<const Mlp*>& models,
         group[i - begin].statistics = ComputeEditStatistics(attributes, mlp);
         AMEND_RETURN_IF_ERROR(CheckEditFinite(group[i - begin], i));
       }
-      for (size_t i = begin; i < end; ++i) done(i, std::move(group[i - begin]));
-    }
-    return absl::OkStatus();
-  };
-  // The models passed CheckSupports and became graphs above: what LibTorch
-  // refuses from here on is our bug, not the caller's input.
-  return CallTorch("editing", TorchInputs::kValidated, edit);
+      return group;
+    };
+    // The models passed CheckSupports and became graphs above: what LibTorch
+    // refuses from here on is our bug, not the caller's input. The results
+    // are handed over outside, so that what `done` throws is not taken for
+    // LibTorch's.
+    AMEND_ASSIGN_OR_RETURN(
+        std::vector<EditResult> group,
+        CallTorch("editing", TorchInputs::kValidated, edit_group));
+    for (size_t i = begin; i < end; ++i) done(i, std::move(group[i - begin]));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace amend

@@ -112,8 +112,8 @@ class Editor {
   // soon as its group is computed, so that a server replies to the first
   // models of a batch while the others compute. On an error, the models
   // handed over so far keep their results and the others get none; a model
-  // that diverged is Internal naming it, and the models after it are not
-  // computed.
+  // that diverged is Internal naming it, and no model of its group or after
+  // it is handed over. A GPU out of memory is ResourceExhausted.
   absl::Status EditEach(const std::vector<const Mlp*>& models,
                         const EditDone& done,
                         const EditStopCheck& stop = nullptr,
