@@ -17,30 +17,25 @@ struct Reader {
   std::string bias;
 };
 
-// Every weight that reads source s (1..L): the next layer's, the skips from
-// s, the head's.
+// Every weight that reads source s (1..L) (the next layer's, the skips from
+// s, the head's), from the parameter layout.
 std::vector<Reader> ReadersOf(const Architecture& a, int source) {
   std::vector<Reader> readers;
-  const int layers = a.num_hidden();
-  if (source < layers) {
-    readers.push_back({LayerWeightName(source + 1), LayerBiasName(source + 1)});
-  } else {
-    readers.push_back({kHeadWeightName, kHeadBiasName});
-  }
-  for (int k = source + 2; k <= layers; ++k) {
-    for (int s : a.layers[static_cast<size_t>(k - 1)].skip_from) {
-      if (s == source)
-        readers.push_back({SkipWeightName(k, s), LayerBiasName(k)});
-    }
+  for (const TensorSpec& spec : ExpectedTensors(a)) {
+    if (!IsWeightRole(spec.role) || spec.source != source) continue;
+    readers.push_back({spec.name, spec.role == TensorRole::kHeadWeight
+                                      ? std::string(kHeadBiasName)
+                                      : LayerBiasName(spec.layer)});
   }
   return readers;
 }
 
-// Row j of layer k's incoming weights (its own weight and every skip).
+// Layer k's incoming weights (its own weight and every skip).
 std::vector<std::string> IncomingOf(const Architecture& a, int k) {
-  std::vector<std::string> incoming = {LayerWeightName(k)};
-  for (int s : a.layers[static_cast<size_t>(k - 1)].skip_from) {
-    incoming.push_back(SkipWeightName(k, s));
+  std::vector<std::string> incoming;
+  for (const TensorSpec& spec : ExpectedTensors(a)) {
+    if (IsWeightRole(spec.role) && spec.layer == k)
+      incoming.push_back(spec.name);
   }
   return incoming;
 }
