@@ -105,6 +105,16 @@ absl::StatusOr<amend::v1::ReloadEditorsResponse> AmendClient::ReloadEditors()
   return response;
 }
 
+absl::StatusOr<amend::v1::GetReceiptKeysResponse> AmendClient::GetReceiptKeys()
+    const {
+  grpc::ClientContext context;
+  Prepare(context);
+  amend::v1::GetReceiptKeysResponse response;
+  AMEND_RETURN_IF_ERROR(FromGrpc(editor_->GetReceiptKeys(
+      &context, amend::v1::GetReceiptKeysRequest(), &response)));
+  return response;
+}
+
 absl::StatusOr<grpc::health::v1::HealthCheckResponse::ServingStatus>
 AmendClient::Health(const std::string& service) const {
   grpc::ClientContext context;

@@ -56,6 +56,8 @@ class AmendClient {
   absl::StatusOr<amend::v1::ListEditorsResponse> ListEditors(
       const std::string& task = "", const std::string& requirement = "") const;
   absl::StatusOr<amend::v1::ReloadEditorsResponse> ReloadEditors() const;
+  // The public keys that verify the server's receipts.
+  absl::StatusOr<amend::v1::GetReceiptKeysResponse> GetReceiptKeys() const;
   // The health service's status for `service` ("" = the server,
   // "amend.v1.ModelEditor" = ready to edit).
   absl::StatusOr<grpc::health::v1::HealthCheckResponse::ServingStatus> Health(

@@ -7,6 +7,9 @@
 //   amend editors [--task T] [--requirement R]
 //   amend health
 //   amend reload                        (admin token)
+//   amend keys [-o KEYS.pem]            the server's receipt public keys
+//   amend verify RECEIPT --public-key KEYS.pem [--model OUT] [--input IN]
+//                                       check a signed receipt offline
 //
 // The server is --server, else $AMEND_SERVER, else localhost:8001; the token
 // --token, else $AMEND_TOKEN. Flags may be spelled with dashes or
@@ -22,6 +25,7 @@
 #include "client/compact_command.h"
 #include "client/inspect_command.h"
 #include "client/server_commands.h"
+#include "client/verify_command.h"
 
 ABSL_FLAG(std::string, server, "",
           "host:port of amend-server; default $AMEND_SERVER, else "
@@ -49,8 +53,19 @@ ABSL_FLAG(bool, strict, false,
           "model whose architecture lies outside what the editor was trained "
           "on; without it such an edit is marked EXTRAPOLATION.");
 ABSL_FLAG(std::string, out, "",
-          "edit, compact: where to write the resulting model.");
+          "edit, compact: where to write the resulting model; keys: where to "
+          "write the public keys.");
 ABSL_FLAG(std::string, o, "", "Short for --out.");
+ABSL_FLAG(std::string, receipt, "",
+          "edit: where to write the signed receipt; default OUT.receipt.json.");
+ABSL_FLAG(std::string, public_key, "",
+          "verify: PEM file of the trusted receipt public keys (amend keys "
+          "-o writes one).");
+ABSL_FLAG(std::string, model, "",
+          "verify: the edited model; its sha256 must be the receipt's output.");
+ABSL_FLAG(std::string, input, "",
+          "verify: the original model; its sha256 must be the receipt's "
+          "input.");
 ABSL_FLAG(std::string, output, "table",
           "table (for people) or json (one object on stdout, for pipelines; "
           "errors as one object on stderr).");
@@ -72,6 +87,10 @@ constexpr char kUsage[] =
     "  editors [--task T] [--requirement R]   the server's editors\n"
     "  health                      is the server up and ready\n"
     "  reload                      reload the server's editors (admin)\n"
+    "  keys [-o KEYS.pem]          the public keys of the server's signed "
+    "receipts\n"
+    "  verify RECEIPT.json --public-key KEYS.pem [--model EDITED.safetensors]"
+    "\n       [--input MODEL.safetensors]   check a receipt offline\n"
     "\n"
     "Every command takes --output json: one JSON object on stdout.\n"
     "Exit codes: 0 ok, 1 refused, 2 usage, 3 retryable (unreachable, "
@@ -135,6 +154,19 @@ int main(int argc, char** argv) {
     }
     return client::RunCompact(args[2], output, std::cout, std::cerr, *format);
   }
+  if (command == "verify") {
+    client::VerifyCommandOptions options;
+    options.public_keys_path = absl::GetFlag(FLAGS_public_key);
+    options.model_path = absl::GetFlag(FLAGS_model);
+    options.input_path = absl::GetFlag(FLAGS_input);
+    if (args.size() != 3 || options.public_keys_path.empty()) {
+      std::cerr << "usage: amend verify RECEIPT.json --public-key KEYS.pem "
+                   "[--model EDITED.safetensors] [--input MODEL.safetensors]\n";
+      return client::kExitUsage;
+    }
+    options.receipt_path = args[2];
+    return client::RunVerify(options, std::cout, std::cerr, *format);
+  }
   client::ClientOptions connection;
   connection.address = client::ResolveAddress(absl::GetFlag(FLAGS_server));
   connection.token = FromFlagOrEnv(absl::GetFlag(FLAGS_token), "AMEND_TOKEN");
@@ -180,6 +212,7 @@ int main(int argc, char** argv) {
       return client::kExitUsage;
     }
     options.model_path = args[2];
+    options.receipt_path = absl::GetFlag(FLAGS_receipt);
     return client::RunEdit(connection, options, std::cout, std::cerr, *format);
   }
   if (command == "editors") {
@@ -191,6 +224,16 @@ int main(int argc, char** argv) {
     return client::RunHealth(connection, std::cout, std::cerr, *format);
   if (command == "reload")
     return client::RunReload(connection, std::cout, std::cerr, *format);
+  if (command == "keys") {
+    if (args.size() != 2) {
+      std::cerr << "usage: amend keys [-o KEYS.pem]\n";
+      return client::kExitUsage;
+    }
+    const std::string output = !absl::GetFlag(FLAGS_out).empty()
+                                   ? absl::GetFlag(FLAGS_out)
+                                   : absl::GetFlag(FLAGS_o);
+    return client::RunKeys(connection, output, std::cout, std::cerr, *format);
+  }
   std::cerr << "amend: unknown command \"" << command << "\"\n\n"
             << kUsage << "\n";
   return client::kExitUsage;

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "core/receipts/receipt.h"
 #include "core/util/file_io.h"
 #include "core/util/sha256.h"
 
@@ -44,6 +45,15 @@ nlohmann::json ProtoJson(const google::protobuf::Message& message) {
 }
 
 std::string Short(const std::string& sha) { return sha.substr(0, 16); }
+
+SignedReceipt ReceiptOf(const amend::v1::EditModelResponse& reply) {
+  SignedReceipt receipt;
+  receipt.algorithm = reply.receipt().algorithm();
+  receipt.key_id = reply.receipt().key_id();
+  receipt.payload = reply.receipt().payload();
+  receipt.signature = reply.receipt().signature();
+  return receipt;
+}
 
 }  // namespace
 
@@ -90,12 +100,25 @@ int RunEdit(const ClientOptions& connection, const EditCommandOptions& options,
     Fail(status, "edit", err, format);
     return kExitRefused;
   }
+  const std::string receipt_path = options.receipt_path.empty()
+                                       ? options.output_path + ".receipt.json"
+                                       : options.receipt_path;
+  const bool signed_receipt = !reply->receipt().payload().empty();
+  if (signed_receipt) {
+    if (absl::Status status = WriteFileAtomically(
+            receipt_path, ReceiptFileJson(ReceiptOf(*reply)));
+        !status.ok()) {
+      Fail(status, "edit", err, format);
+      return kExitRefused;
+    }
+  }
   if (format == OutputFormat::kJson) {
     amend::v1::EditModelResponse summary = *reply;
     summary.clear_edited_model();
     summary.clear_masks();
     nlohmann::json json = ProtoJson(summary);
     json["output_path"] = options.output_path;
+    json["receipt_path"] = signed_receipt ? receipt_path : "";
     json["masks"] = nlohmann::json::array();
     for (const amend::v1::Tensor& mask : reply->masks()) {
       json["masks"].push_back(
@@ -134,6 +157,11 @@ int RunEdit(const ClientOptions& connection, const EditCommandOptions& options,
       Short(reply->receipt().input_sha256()),
       Short(reply->receipt().editor_sha256()),
       Short(reply->receipt().output_sha256()));
+  out << (signed_receipt
+              ? absl::StrCat("  signed         key ", reply->receipt().key_id(),
+                             ", receipt ", receipt_path, "\n")
+              : std::string("  signed         no (the server signs no "
+                            "receipts)\n"));
   for (const std::string& reason : reply->extrapolation())
     out << "  EXTRAPOLATION  " << reason << "\n";
   return kExitOk;
@@ -253,6 +281,44 @@ int RunReload(const ClientOptions& connection, std::ostream& out,
     return kExitRefused;
   }
   out << "reloaded: " << reply->editors_loaded() << " editors\n";
+  return kExitOk;
+}
+
+int RunKeys(const ClientOptions& connection, const std::string& output_path,
+            std::ostream& out, std::ostream& err, OutputFormat format) {
+  absl::StatusOr<std::unique_ptr<AmendClient>> client =
+      AmendClient::Connect(connection);
+  if (!client.ok()) return Fail(client.status(), "keys", err, format);
+  absl::StatusOr<amend::v1::GetReceiptKeysResponse> reply =
+      (*client)->GetReceiptKeys();
+  if (!reply.ok()) return Fail(reply.status(), "keys", err, format);
+  std::string pem;
+  for (const amend::v1::ReceiptKey& key : reply->keys())
+    pem += key.public_key_pem();
+  if (!output_path.empty()) {
+    if (absl::Status written = WriteFileAtomically(output_path, pem);
+        !written.ok()) {
+      Fail(written, "keys", err, format);
+      return kExitRefused;
+    }
+  }
+  if (format == OutputFormat::kJson) {
+    nlohmann::json json = ProtoJson(*reply);
+    json["output_path"] = output_path;
+    out << JsonText(json) << "\n";
+    return kExitOk;
+  }
+  for (const amend::v1::ReceiptKey& key : reply->keys()) {
+    out << absl::StrFormat(
+        "%s  %s  %s\n", key.key_id(), key.algorithm(),
+        key.signing() ? "signs new receipts" : "verifies earlier receipts");
+  }
+  if (output_path.empty()) {
+    out << pem;
+  } else {
+    out << reply->keys_size() << " public keys written to " << output_path
+        << "\n";
+  }
   return kExitOk;
 }
 

@@ -1,7 +1,7 @@
 // File: client/server_commands.h
 //
-// The amend CLI's commands that talk to amend-server: edit, editors, health
-// and reload. Exit codes a script can branch on:
+// The amend CLI's commands that talk to amend-server: edit, editors, health,
+// reload and keys. Exit codes a script can branch on:
 //   0  done (health: the server is ready to edit)
 //   1  the server refused the request (bad model, unknown task, no editor
 //      meets the target, permission); retrying the same call will not help
@@ -43,6 +43,9 @@ struct EditCommandOptions {
   bool strict = false;
   std::string model_path;
   std::string output_path;
+  // Where to write the signed receipt (core/receipts/receipt.h's file form);
+  // empty: output_path + ".receipt.json".
+  std::string receipt_path;
 };
 
 // With OutputFormat::kJson each prints one JSON object (client/
@@ -59,6 +62,12 @@ int RunHealth(const ClientOptions& connection, std::ostream& out,
               std::ostream& err, OutputFormat format = OutputFormat::kTable);
 int RunReload(const ClientOptions& connection, std::ostream& out,
               std::ostream& err, OutputFormat format = OutputFormat::kTable);
+// The server's receipt public keys: listed, and written as one PEM file to
+// `output_path` when it is not empty (what `amend verify --public-key`
+// reads). JSON: the GetReceiptKeys reply plus "output_path".
+int RunKeys(const ClientOptions& connection, const std::string& output_path,
+            std::ostream& out, std::ostream& err,
+            OutputFormat format = OutputFormat::kTable);
 
 }  // namespace amend::client
 

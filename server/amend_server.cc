@@ -102,6 +102,15 @@ absl::StatusOr<std::unique_ptr<AmendServer>> AmendServer::Start(
   AMEND_ASSIGN_OR_RETURN(
       server->auth_, TokenAuthenticator::FromFiles(options.edit_tokens_path,
                                                    options.admin_tokens_path));
+  AMEND_ASSIGN_OR_RETURN(server->receipt_keys_,
+                         ReceiptKeys::Load(options.receipts));
+  if (server->receipt_keys_->ephemeral()) {
+    std::cerr << "amend-server: no --receipt_key: receipts are signed with "
+                 "key "
+              << server->receipt_keys_->signing().public_key().id()
+              << ", made at start and lost at exit (docs/OPERATIONS.md, "
+                 "\"Receipt keys\")\n";
+  }
   const LoadReport report = server->registry_.LoadInitial();
   for (const std::string& error : report.errors) {
     std::cerr << "amend-server: not loaded: " << error << "\n";
@@ -118,7 +127,7 @@ absl::StatusOr<std::unique_ptr<AmendServer>> AmendServer::Start(
   AmendServer* self = server.get();
   server->service_ = std::make_unique<EditorService>(
       server->registry_, *server->batcher_, server->metrics_, server->auth_,
-      options.limits, [self](int loaded) {
+      options.limits, *server->receipt_keys_, [self](int loaded) {
         if (loaded >= 0) self->metrics_.SetEditorsLoaded(loaded);
         self->UpdateReadiness();
       });

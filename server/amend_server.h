@@ -23,6 +23,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -32,6 +33,7 @@
 #include "core/editor/compute_device.h"
 #include "server/edit_batcher.h"
 #include "server/editor_service.h"
+#include "server/receipt_keys.h"
 
 namespace grpc {
 class Server;
@@ -77,6 +79,7 @@ struct ServerOptions {
   bool reflection = true;
   // > 0: check the editors directory this often and reload when it changed.
   std::chrono::milliseconds poll_interval{0};
+  ReceiptKeyOptions receipts;
 };
 
 class AmendServer {
@@ -118,6 +121,7 @@ class AmendServer {
   EditorRegistry registry_;  // thread-safe itself
   Metrics metrics_;          // thread-safe itself
   TokenAuthenticator auth_;
+  std::optional<ReceiptKeys> receipt_keys_;
   std::unique_ptr<EditBatcher> batcher_;
   std::unique_ptr<EditorService> service_;
   std::unique_ptr<grpc::Server> server_;

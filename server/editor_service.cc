@@ -8,13 +8,16 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "core/editor/edit_cost.h"
 #include "core/editor/extrapolation.h"
 #include "core/mlp/model_file.h"
 #include "core/mlp/parameter_layout.h"
+#include "core/receipts/receipt.h"
 #include "core/util/client_text.h"
 #include "core/util/sha256.h"
 #include "core/util/status_macros.h"
+#include "core/util/version.h"
 #include "server/model_codec.h"
 #include "server/parsing_unary_handler.h"
 
@@ -169,10 +172,41 @@ void SetTargetMet(const amend::v1::EditModelRequest& request,
   }
 }
 
+// Signs what the reply says: its hashes and the editor's step.
+absl::Status SignReceipt(const ServedEditor& served,
+                         const EditStatistics& statistics,
+                         const ReceiptKeys& keys,
+                         amend::v1::EditModelResponse& response) {
+  amend::v1::Receipt& receipt = *response.mutable_receipt();
+  ReceiptBody body;
+  body.input_sha256 = receipt.input_sha256();
+  body.output_sha256 = receipt.output_sha256();
+  ReceiptStep& step = body.steps.emplace_back();
+  step.task = served.task();
+  step.requirement = RequirementName(served.requirement());
+  step.variant = VariantName(served.requirement(), served.variant());
+  step.lambda = served.manifest.config.lambda;
+  step.editor_sha256 = served.manifest.weights_sha256;
+  step.features_kept = statistics.features_kept;
+  step.features_total = statistics.features_total;
+  step.weights_kept = statistics.weights_kept;
+  step.weights_total = statistics.weights_total;
+  body.server_version = kAmendVersion;
+  body.issued_at = ReceiptTime(absl::Now());
+  AMEND_ASSIGN_OR_RETURN(SignedReceipt signed_receipt,
+                         amend::SignReceipt(std::move(body), keys.signing()));
+  receipt.set_payload(std::move(signed_receipt.payload));
+  receipt.set_signature(std::move(signed_receipt.signature));
+  receipt.set_key_id(signed_receipt.key_id);
+  receipt.set_algorithm(signed_receipt.algorithm);
+  return absl::OkStatus();
+}
+
 absl::Status DescribeEdit(const amend::v1::EditModelRequest& request,
                           const Selection& selection,
                           const DecodedModel& decoded,
                           const BatchedEdit& outcome,
+                          const ReceiptKeys& receipt_keys,
                           amend::v1::EditModelResponse& response) {
   const ServedEditor& served = *selection.editor;
   const EditResult& result = *outcome.result;
@@ -192,7 +226,7 @@ absl::Status DescribeEdit(const amend::v1::EditModelRequest& request,
   amend::v1::Receipt* receipt = response.mutable_receipt();
   receipt->set_input_sha256(decoded.input_sha256);
   receipt->set_editor_sha256(served.manifest.weights_sha256);
-  return absl::OkStatus();
+  return SignReceipt(served, result.statistics, receipt_keys, response);
 }
 
 }  // namespace
@@ -235,12 +269,14 @@ void DescribeEditor(const ServedEditor& editor, amend::v1::EditorInfo* info) {
 EditorService::EditorService(EditorRegistry& registry, EditBatcher& batcher,
                              Metrics& metrics, const TokenAuthenticator& auth,
                              const ServiceLimits& limits,
+                             const ReceiptKeys& receipt_keys,
                              std::function<void(int)> on_reload)
     : registry_(registry),
       batcher_(batcher),
       metrics_(metrics),
       auth_(auth),
       limits_(limits),
+      receipt_keys_(receipt_keys),
       on_reload_(std::move(on_reload)) {
   ParseRequestsOurselves();
 }
@@ -266,6 +302,7 @@ void EditorService::ParseRequestsOurselves() {
   ParseRequestsOf(0, "EditModel", &EditorService::EditModel);
   ParseRequestsOf(1, "ListEditors", &EditorService::ListEditors);
   ParseRequestsOf(2, "ReloadEditors", &EditorService::ReloadEditors);
+  ParseRequestsOf(3, "GetReceiptKeys", &EditorService::GetReceiptKeys);
 }
 
 void EditorService::RecordUnparseable(const std::string& method,
@@ -370,8 +407,8 @@ absl::Status EditorService::Edit(grpc::ServerContext* context,
   metrics_.RecordQueue(RequirementName(requirement), outcome.queue_seconds);
   if (!outcome.result.ok()) return outcome.result.status();
   metrics_.RecordCompute(RequirementName(requirement), outcome.compute_seconds);
-  AMEND_RETURN_IF_ERROR(
-      DescribeEdit(request, selection, decoded, outcome, response));
+  AMEND_RETURN_IF_ERROR(DescribeEdit(request, selection, decoded, outcome,
+                                     receipt_keys_, response));
   for (const std::string& reason : extrapolation)
     response.add_extrapolation(reason);
   return absl::OkStatus();
@@ -418,6 +455,22 @@ grpc::Status EditorService::ReloadEditors(
   }
   metrics_.RecordRpc("ReloadEditors", absl::StatusCodeToString(status.code()));
   return ToGrpcStatus(status);
+}
+
+grpc::Status EditorService::GetReceiptKeys(
+    grpc::ServerContext* /*context*/,
+    const amend::v1::GetReceiptKeysRequest* /*request*/,
+    amend::v1::GetReceiptKeysResponse* response) {
+  for (const Ed25519PublicKey& key : receipt_keys_.published()) {
+    amend::v1::ReceiptKey* described = response->add_keys();
+    described->set_key_id(key.id());
+    described->set_algorithm(kReceiptAlgorithm);
+    described->set_public_key_pem(key.Pem());
+    described->set_signing(key.id() ==
+                           receipt_keys_.signing().public_key().id());
+  }
+  metrics_.RecordRpc("GetReceiptKeys", "OK");
+  return grpc::Status::OK;
 }
 
 }  // namespace amend::server

@@ -22,6 +22,7 @@
 #include "server/editor_selection.h"
 #include "server/log_throttle.h"
 #include "server/metrics.h"
+#include "server/receipt_keys.h"
 
 namespace amend::server {
 
@@ -42,7 +43,7 @@ class EditorService final : public amend::v1::ModelEditor::Service {
   // -1 when refused); may be null.
   EditorService(EditorRegistry& registry, EditBatcher& batcher,
                 Metrics& metrics, const TokenAuthenticator& auth,
-                const ServiceLimits& limits,
+                const ServiceLimits& limits, const ReceiptKeys& receipt_keys,
                 std::function<void(int)> on_reload = nullptr);
 
   grpc::Status EditModel(grpc::ServerContext* context,
@@ -55,6 +56,10 @@ class EditorService final : public amend::v1::ModelEditor::Service {
       grpc::ServerContext* context,
       const amend::v1::ReloadEditorsRequest* request,
       amend::v1::ReloadEditorsResponse* response) override;
+  grpc::Status GetReceiptKeys(
+      grpc::ServerContext* context,
+      const amend::v1::GetReceiptKeysRequest* request,
+      amend::v1::GetReceiptKeysResponse* response) override;
 
  private:
   // `requirement` is the request's, parsed by the caller (it labels metrics
@@ -83,6 +88,7 @@ class EditorService final : public amend::v1::ModelEditor::Service {
   Metrics& metrics_;
   const TokenAuthenticator& auth_;
   const ServiceLimits limits_;
+  const ReceiptKeys& receipt_keys_;
   const std::function<void(int)> on_reload_;
   LogThrottle unparseable_log_{std::chrono::minutes(1)};
 };

@@ -5,7 +5,9 @@
 // SIGTERM or SIGINT drains and exits; SIGHUP reloads the editors.
 #include <csignal>
 #include <iostream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -77,6 +79,14 @@ ABSL_FLAG(int, poll_seconds, 0,
 ABSL_FLAG(int, drain_seconds, 5,
           "On SIGTERM: seconds between turning readiness off and refusing "
           "new calls, so load balancers move away first.");
+ABSL_FLAG(std::string, receipt_key, "",
+          "PEM Ed25519 private key that signs receipts (openssl genpkey "
+          "-algorithm ed25519); empty: a key made at start, lost at exit.");
+ABSL_FLAG(std::vector<std::string>, receipt_public_keys, {},
+          "Comma-separated PEM files of earlier receipt keys' public halves, "
+          "still published so receipts signed before a rotation verify.");
+ABSL_FLAG(std::string, receipt_public_keys_out, "",
+          "Write the published receipt public keys (PEM) to this file.");
 ABSL_FLAG(int, grace_seconds, 20,
           "On SIGTERM: seconds in-flight calls get to finish after that.");
 
@@ -145,6 +155,10 @@ int main(int argc, char** argv) {
   options.edit_tokens_path = absl::GetFlag(FLAGS_edit_tokens);
   options.admin_tokens_path = absl::GetFlag(FLAGS_admin_tokens);
   options.reflection = absl::GetFlag(FLAGS_reflection);
+  options.receipts.signing_key_path = absl::GetFlag(FLAGS_receipt_key);
+  options.receipts.public_key_paths = absl::GetFlag(FLAGS_receipt_public_keys);
+  options.receipts.public_keys_out =
+      absl::GetFlag(FLAGS_receipt_public_keys_out);
   options.poll_interval =
       std::chrono::seconds(std::max(0, absl::GetFlag(FLAGS_poll_seconds)));
 

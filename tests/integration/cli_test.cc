@@ -75,14 +75,16 @@ class CliTest : public ::testing::Test {
 
   // Starts amend-server serving `editors` on a free port, waits until it is
   // healthy (EXPECTs it) and returns the `amend --server ...` prefix for it.
-  std::string StartServer(const std::string& editors) {
+  std::string StartServer(const std::string& editors,
+                          const std::string& flags = "") {
     const int port = FreePort();
     server_pid_ = ::fork();
     if (server_pid_ == 0) {
       const std::string command =
           std::string("exec ") + AMEND_SERVER_BIN + " --editors " + editors +
           " --host 127.0.0.1 --metrics_port -1 --drain_seconds 0 --port " +
-          std::to_string(port) + " 2>" + (dir_ / "server.log").string();
+          std::to_string(port) + " " + flags + " 2>" +
+          (dir_ / "server.log").string();
       ::execl("/bin/sh", "sh", "-c", command.c_str(),
               static_cast<char*>(nullptr));
       ::_exit(127);
@@ -774,6 +776,100 @@ TEST_F(CliTest, AmendTalksToTheServerWithExitCodesAScriptCanUse) {
   const CommandResult gone = RunCommand(amend + " health --timeout_seconds 2");
   EXPECT_EQ(gone.exit_code, 3) << gone.output;
   EXPECT_THAT(gone.output, HasSubstr("UNAVAILABLE"));
+}
+
+// The operator's path (keys made with openssl, one rotated out) and the
+// auditor's (keys fetched once, receipts checked offline).
+TEST_F(CliTest, ReceiptsAreSignedFetchedAndVerifiedOffline) {
+  const std::string editors = (dir_ / "editors").string();
+  testing::WriteTestEditor(editors, {.requirement = Requirement::kPruning,
+                                     .lambda = 0.01,
+                                     .weights_kept = 0.5});
+  const std::string key = (dir_ / "receipt.pem").string();
+  const std::string old_key = (dir_ / "old.pem").string();
+  const std::string old_public = (dir_ / "old.pub.pem").string();
+  for (const std::string& command :
+       {"openssl genpkey -algorithm ed25519 -out " + key,
+        "openssl genpkey -algorithm ed25519 -out " + old_key,
+        "openssl pkey -in " + old_key + " -pubout -out " + old_public}) {
+    const CommandResult made = RunCommand(command + " 2>&1");
+    ASSERT_EQ(made.exit_code, 0) << command << ": " << made.output;
+  }
+  const std::string amend = StartServer(
+      editors, "--receipt_key " + key + " --receipt_public_keys " + old_public);
+  ASSERT_FALSE(HasFailure());
+
+  Architecture a;
+  a.input_dim = 14;
+  a.num_classes = 2;
+  a.layers = {{8, Activation::kRelu, Norm::kNone, 0.0, {}}};
+  const std::string model = (dir_ / "adult.safetensors").string();
+  ASSERT_TRUE(WriteModelFile(model, *InitializeMlp(a, 5)).ok());
+  const std::string edited = (dir_ / "edited.safetensors").string();
+  const CommandResult edit = RunCommand(
+      amend + " edit --task adult --requirement pruning --lambda 0.01 " +
+      model + " -o " + edited);
+  ASSERT_EQ(edit.exit_code, 0) << edit.output;
+  const std::string receipt = edited + ".receipt.json";
+  EXPECT_THAT(edit.output, HasSubstr("receipt " + receipt));
+  ASSERT_TRUE(fs::exists(receipt));
+
+  const std::string keys = (dir_ / "keys.pem").string();
+  const CommandResult fetched = RunCommand(amend + " keys -o " + keys);
+  ASSERT_EQ(fetched.exit_code, 0) << fetched.output;
+  EXPECT_THAT(fetched.output, HasSubstr("2 public keys written to " + keys));
+  EXPECT_THAT(fetched.output, HasSubstr("signs new receipts"));
+  EXPECT_THAT(fetched.output, HasSubstr("verifies earlier receipts"));
+  EXPECT_TRUE(StopServer());
+
+  // Offline from here.
+  const std::string verify =
+      std::string(AMEND_CLI) + " verify " + receipt + " --public-key " + keys;
+  const CommandResult valid =
+      RunCommand(verify + " --model " + edited + " --input " + model);
+  EXPECT_EQ(valid.exit_code, 0) << valid.output;
+  EXPECT_THAT(valid.output, HasSubstr("receipt valid: signed by key "));
+  EXPECT_THAT(valid.output, HasSubstr("matches " + edited));
+  EXPECT_THAT(valid.output, HasSubstr("step 1  adult / pruning"));
+  const nlohmann::json as_json =
+      nlohmann::json::parse(RunCommand(verify + " --output json").output);
+  EXPECT_EQ(as_json["valid"], true);
+  EXPECT_EQ(as_json["receipt"]["steps"][0]["requirement"], "pruning");
+  EXPECT_EQ(as_json["receipt"]["steps"][0]["weights_total"], 128);
+
+  const CommandResult other_model = RunCommand(verify + " --model " + model);
+  EXPECT_EQ(other_model.exit_code, 1) << other_model.output;
+  EXPECT_THAT(other_model.output,
+              HasSubstr("not the model this receipt is for"));
+
+  nlohmann::json file =
+      nlohmann::json::parse(ReadFileToString(receipt).value());
+  std::string payload = file["payload"];
+  const std::string claimed = "\"requirement\":\"pruning\"";
+  const size_t at = payload.find(claimed);
+  ASSERT_NE(at, std::string::npos) << payload;
+  payload.replace(at, claimed.size(), "\"requirement\":\"fairness\"");
+  file["payload"] = payload;
+  const std::string tampered = (dir_ / "tampered.json").string();
+  ASSERT_TRUE(WriteFileAtomically(tampered, file.dump()).ok());
+  const CommandResult refused = RunCommand(std::string(AMEND_CLI) + " verify " +
+                                           tampered + " --public-key " + keys);
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_THAT(refused.output, HasSubstr("the payload or the signature was "
+                                        "changed"));
+
+  const CommandResult untrusted =
+      RunCommand(std::string(AMEND_CLI) + " verify " + receipt +
+                 " --public-key " + old_public);
+  EXPECT_EQ(untrusted.exit_code, 1) << untrusted.output;
+  EXPECT_THAT(untrusted.output,
+              HasSubstr("is not among the trusted public keys"));
+  EXPECT_EQ(RunCommand(std::string(AMEND_CLI) + " verify " + receipt +
+                       " --public-key " + (dir_ / "missing.pem").string())
+                .exit_code,
+            2);
+  EXPECT_EQ(RunCommand(std::string(AMEND_CLI) + " verify " + receipt).exit_code,
+            2);
 }
 
 // One command from a task to served editors: the quick pipeline on a user

@@ -8,6 +8,8 @@ the reply against `amend-trainer edit` on the same model (the same code path,
 so the edited weights must be equal).
 """
 
+import hashlib
+import json
 import os
 import shutil
 import socket
@@ -163,6 +165,26 @@ class ClientTest(unittest.TestCase):
                              lambda_=0.05)
         self.assertEqual(caught.exception.code(), grpc.StatusCode.NOT_FOUND)
         self.assertIn("task", caught.exception.details())
+
+    def test_receipts_are_signed_by_a_published_key(self):
+        with open(self.model, "rb") as f:
+            model = amend_client.editor_pb2.Model(safetensors=f.read())
+        reply = self.client.edit("adult", "pruning", model, lambda_=0.05)
+        keys = self.client.receipt_keys()
+        self.assertEqual([k.key_id for k in keys if k.signing],
+                         [reply.receipt.key_id])
+        self.assertTrue(keys[0].public_key_pem.startswith(
+            "-----BEGIN PUBLIC KEY-----"))
+        self.assertEqual(reply.receipt.algorithm, "ed25519")
+        self.assertEqual(len(reply.receipt.signature), 64)
+        payload = json.loads(reply.receipt.payload)
+        self.assertEqual(payload["format"], "amend.receipt.v1")
+        self.assertEqual(
+            payload["output_sha256"],
+            hashlib.sha256(reply.edited_model.safetensors).hexdigest())
+        self.assertEqual(payload["input_sha256"],
+                         hashlib.sha256(model.safetensors).hexdigest())
+        self.assertEqual(payload["steps"][0]["requirement"], "pruning")
 
     def test_list_editors(self):
         editors = self.client.list_editors(task="adult")

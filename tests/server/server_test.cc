@@ -18,9 +18,11 @@
 #include "core/editor/editor_checkpoint.h"
 #include "core/mlp/model_file.h"
 #include "core/mlp/parameter_layout.h"
+#include "core/receipts/receipt.h"
 #include "core/testing/editor_fixtures.h"
 #include "core/util/file_io.h"
 #include "core/util/sha256.h"
+#include "core/util/version.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/amend_server.h"
@@ -476,9 +478,100 @@ TEST_F(ServerTest, BadOptionsAreRefusedAtStart) {
   EXPECT_THAT(AmendServer::Start(options_).status().message(),
               HasSubstr("holds no token"));
   options_.edit_tokens_path = "";
+  options_.receipts.signing_key_path = temp_.file("missing.pem");
+  EXPECT_THAT(AmendServer::Start(options_).status().message(),
+              HasSubstr("--receipt_key " + temp_.file("missing.pem")));
+  ASSERT_TRUE(
+      WriteFileAtomically(temp_.file("public.pem"),
+                          Ed25519PrivateKey::Generate()->public_key().Pem())
+          .ok());
+  options_.receipts.signing_key_path = temp_.file("public.pem");
+  EXPECT_THAT(AmendServer::Start(options_).status().message(),
+              HasSubstr("is not a PEM private key"));
+  options_.receipts.signing_key_path = "";
+  options_.receipts.public_key_paths = {temp_.file("empty.tokens")};
+  EXPECT_THAT(AmendServer::Start(options_).status().message(),
+              HasSubstr("--receipt_public_keys " + temp_.file("empty.tokens") +
+                        ": holds no"));
+  options_.receipts.public_key_paths = {};
   options_.tls.enabled = true;
   EXPECT_THAT(AmendServer::Start(options_).status().message(),
               HasSubstr("--tls_cert and --tls_key"));
+}
+
+TEST_F(ServerTest, ReceiptsAreSignedAndVerifyWithThePublishedKeys) {
+  const Ed25519PrivateKey signing =
+      *Ed25519PrivateKey::FromSeed(std::string(32, 'n'));
+  const Ed25519PrivateKey retired =
+      *Ed25519PrivateKey::FromSeed(std::string(32, 'o'));
+  ASSERT_TRUE(
+      WriteFileAtomically(temp_.file("receipt.pem"), signing.Pem()).ok());
+  ASSERT_TRUE(WriteFileAtomically(temp_.file("retired.pub.pem"),
+                                  retired.public_key().Pem())
+                  .ok());
+  options_.receipts.signing_key_path = temp_.file("receipt.pem");
+  options_.receipts.public_key_paths = {temp_.file("retired.pub.pem")};
+  options_.receipts.public_keys_out = temp_.file("published/keys.pem");
+  // Public keys need no token; edits do.
+  ASSERT_TRUE(
+      WriteFileAtomically(temp_.file("edit.tokens"), "edit-secret\n").ok());
+  options_.edit_tokens_path = temp_.file("edit.tokens");
+  StartServer();
+
+  absl::StatusOr<amend::v1::GetReceiptKeysResponse> listed =
+      client_->GetReceiptKeys();
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->keys_size(), 2);
+  EXPECT_EQ(listed->keys(0).key_id(), signing.public_key().id());
+  EXPECT_TRUE(listed->keys(0).signing());
+  EXPECT_EQ(listed->keys(1).key_id(), retired.public_key().id());
+  EXPECT_FALSE(listed->keys(1).signing());
+  std::string published_pem;
+  for (const amend::v1::ReceiptKey& key : listed->keys()) {
+    EXPECT_EQ(key.algorithm(), "ed25519");
+    published_pem += key.public_key_pem();
+  }
+  EXPECT_EQ(ReadFileToString(temp_.file("published/keys.pem")).value(),
+            published_pem);
+  const std::vector<Ed25519PublicKey> trusted =
+      Ed25519PublicKey::AllFromPem(published_pem, "keys").value();
+
+  client::ClientOptions connection;
+  connection.address = "127.0.0.1:" + std::to_string(server_->port());
+  connection.token = "edit-secret";
+  client_ = client::AmendClient::Connect(connection).value();
+  const amend::v1::EditModelRequest request = Request("pruning", AdultModel(5));
+  absl::StatusOr<amend::v1::EditModelResponse> reply =
+      client_->EditModel(request);
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  const amend::v1::Receipt& receipt = reply->receipt();
+  EXPECT_EQ(receipt.key_id(), signing.public_key().id());
+  SignedReceipt signed_receipt;
+  signed_receipt.algorithm = receipt.algorithm();
+  signed_receipt.key_id = receipt.key_id();
+  signed_receipt.payload = receipt.payload();
+  signed_receipt.signature = receipt.signature();
+  absl::StatusOr<ReceiptBody> body = VerifyReceipt(signed_receipt, trusted);
+  ASSERT_TRUE(body.ok()) << body.status();
+  EXPECT_EQ(body->input_sha256, Sha256Hex(request.model().safetensors()));
+  EXPECT_EQ(body->output_sha256,
+            Sha256Hex(reply->edited_model().safetensors()));
+  EXPECT_EQ(body->output_sha256, receipt.output_sha256());
+  ASSERT_EQ(body->steps.size(), 1u);
+  EXPECT_EQ(body->steps[0].task, "adult");
+  EXPECT_EQ(body->steps[0].requirement, "pruning");
+  EXPECT_EQ(body->steps[0].variant, reply->editor().variant());
+  EXPECT_EQ(body->steps[0].lambda, 0.01);
+  EXPECT_EQ(body->steps[0].editor_sha256, reply->editor().sha256());
+  EXPECT_EQ(body->steps[0].weights_kept, reply->statistics().weights_kept());
+  EXPECT_EQ(body->steps[0].weights_total, reply->statistics().weights_total());
+  EXPECT_EQ(body->steps[0].features_kept, reply->statistics().features_kept());
+  EXPECT_EQ(body->server_version, kAmendVersion);
+  EXPECT_THAT(body->issued_at,
+              ::testing::MatchesRegex("20[0-9][0-9]-[01][0-9]-[0-3][0-9]T"
+                                      "[0-2][0-9]:[0-5][0-9]:[0-6][0-9]Z"));
+  // Only the retired key: this receipt is refused.
+  EXPECT_FALSE(VerifyReceipt(signed_receipt, {retired.public_key()}).ok());
 }
 
 TEST_F(ServerTest, MessagesOverTheLimitAreResourceExhausted) {

@@ -220,6 +220,15 @@ class Client:
                                           timeout=self._timeout,
                                           metadata=self._metadata)
 
+    def receipt_keys(self):
+        """GetReceiptKeys: the public keys (PEM) that verify this server's
+        signed receipts; the one with `signing` set signs new receipts. Needs
+        no token. Check a receipt offline with `amend verify`, or with
+        `openssl pkeyutl -verify -rawin` over the receipt's payload bytes."""
+        return self._editor.GetReceiptKeys(
+            editor_pb2.GetReceiptKeysRequest(), timeout=self._timeout,
+            metadata=self._metadata).keys
+
     def ready(self):
         """True when the server can edit (at least one editor loaded)."""
         reply = self._health.Check(
