@@ -20,8 +20,8 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
-  targets=(safetensors architecture_json delimited_text task_card editor_manifest edit_request
-           editor_weights)
+  targets=(safetensors architecture_json delimited_text task_card editor_manifest receipt
+           edit_request editor_weights)
 fi
 build=build-fuzz
 CXX=clang++-14 cmake -S tests/fuzz -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
