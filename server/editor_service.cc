@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "core/editor/edit_cost.h"
 #include "core/editor/extrapolation.h"
+#include "core/mlp/carry_masks.h"
 #include "core/mlp/model_file.h"
 #include "core/mlp/parameter_layout.h"
 #include "core/receipts/receipt.h"
@@ -18,6 +19,7 @@
 #include "core/util/sha256.h"
 #include "core/util/status_macros.h"
 #include "core/util/version.h"
+#include "server/edit_plan.h"
 #include "server/model_codec.h"
 #include "server/parsing_unary_handler.h"
 
@@ -36,30 +38,6 @@ bool ServesTask(const EditorSnapshot& snapshot, const std::string& task) {
   return std::any_of(
       snapshot.editors.begin(), snapshot.editors.end(),
       [&](const auto& served) { return served->task() == task; });
-}
-
-TradeoffRequest TradeoffOf(const amend::v1::EditModelRequest& request) {
-  using Case = amend::v1::EditModelRequest::TradeoffCase;
-  using Kind = TradeoffRequest::Kind;
-  switch (request.tradeoff_case()) {
-    case Case::kLambda:
-      return {Kind::kLambda, request.lambda()};
-    case Case::kMaxWeightFraction:
-      return {Kind::kMaxWeightFraction, request.max_weight_fraction()};
-    case Case::kMaxFeatures:
-      return {Kind::kMaxFeatures, static_cast<double>(request.max_features())};
-    case Case::kMaxEod:
-      return {Kind::kMaxEod, request.max_eod()};
-    default:
-      return {};
-  }
-}
-
-// An empty variant asks for the editing variant, which every requirement has.
-absl::StatusOr<EditVariant> VariantOf(
-    const amend::v1::EditModelRequest& request, Requirement requirement) {
-  if (request.variant().empty()) return EditVariant::kWeightsAndMasks;
-  return ParseVariant(requirement, request.variant());
 }
 
 // The reply's statistics, with the kept and removed features (attributes)
@@ -158,39 +136,42 @@ absl::Status EncodeEditedModel(const Mlp& edited, bool as_safetensors,
 }
 
 // Only the weight and feature budgets report whether they were met; other
-// tradeoffs leave target_met unset.
-void SetTargetMet(const amend::v1::EditModelRequest& request,
-                  const EditStatistics& s,
-                  amend::v1::EditModelResponse& response) {
-  if (request.tradeoff_case() ==
-      amend::v1::EditModelRequest::kMaxWeightFraction) {
-    response.set_target_met(s.weights_kept_fraction() <=
-                            request.max_weight_fraction());
-  } else if (request.tradeoff_case() ==
-             amend::v1::EditModelRequest::kMaxFeatures) {
-    response.set_target_met(s.features_kept <= request.max_features());
+// trade-offs leave it unset.
+std::optional<bool> TargetMet(const TradeoffRequest& tradeoff,
+                              const EditStatistics& s) {
+  switch (tradeoff.kind) {
+    case TradeoffRequest::Kind::kMaxWeightFraction:
+      return s.weights_kept_fraction() <= tradeoff.value;
+    case TradeoffRequest::Kind::kMaxFeatures:
+      return static_cast<double>(s.features_kept) <= tradeoff.value;
+    default:
+      return std::nullopt;
   }
 }
 
-// Signs what the reply says: its hashes and the editor's step.
-absl::Status SignReceipt(const ServedEditor& served,
-                         const EditStatistics& statistics,
+// Signs what the reply says: its hashes and every step's editor and figures.
+absl::Status SignReceipt(const std::vector<PlannedStep>& plan,
+                         const std::vector<StepOutcome>& outcomes,
                          const ReceiptKeys& keys,
                          amend::v1::EditModelResponse& response) {
   amend::v1::Receipt& receipt = *response.mutable_receipt();
   ReceiptBody body;
   body.input_sha256 = receipt.input_sha256();
   body.output_sha256 = receipt.output_sha256();
-  ReceiptStep& step = body.steps.emplace_back();
-  step.task = served.task();
-  step.requirement = RequirementName(served.requirement());
-  step.variant = VariantName(served.requirement(), served.variant());
-  step.lambda = served.manifest.config.lambda;
-  step.editor_sha256 = served.manifest.weights_sha256;
-  step.features_kept = statistics.features_kept;
-  step.features_total = statistics.features_total;
-  step.weights_kept = statistics.weights_kept;
-  step.weights_total = statistics.weights_total;
+  for (size_t i = 0; i < plan.size(); ++i) {
+    const ServedEditor& served = *plan[i].selection.editor;
+    const EditStatistics& statistics = outcomes[i].result.statistics;
+    ReceiptStep& step = body.steps.emplace_back();
+    step.task = served.task();
+    step.requirement = RequirementName(served.requirement());
+    step.variant = VariantName(served.requirement(), served.variant());
+    step.lambda = served.manifest.config.lambda;
+    step.editor_sha256 = served.manifest.weights_sha256;
+    step.features_kept = statistics.features_kept;
+    step.features_total = statistics.features_total;
+    step.weights_kept = statistics.weights_kept;
+    step.weights_total = statistics.weights_total;
+  }
   body.server_version = kAmendVersion;
   body.issued_at = ReceiptTime(absl::Now());
   AMEND_ASSIGN_OR_RETURN(SignedReceipt signed_receipt,
@@ -202,31 +183,73 @@ absl::Status SignReceipt(const ServedEditor& served,
   return absl::OkStatus();
 }
 
-absl::Status DescribeEdit(const amend::v1::EditModelRequest& request,
-                          const Selection& selection,
+void DescribeStep(const PlannedStep& step, const StepOutcome& outcome,
+                  amend::v1::EditStepResult& described) {
+  const ServedEditor& served = *step.selection.editor;
+  DescribeEditor(served, described.mutable_editor());
+  described.set_resolution(step.selection.resolution);
+  DescribeStatistics(outcome.result.statistics,
+                     served.manifest.config.attributes().names,
+                     described.mutable_statistics());
+  for (const auto& [name, mask] : outcome.own_masks) {
+    EncodeTensor(name, mask, described.add_masks());
+  }
+  if (const std::optional<bool> met =
+          TargetMet(step.tradeoff, outcome.result.statistics)) {
+    described.set_target_met(*met);
+  }
+  for (const std::string& reason : outcome.extrapolation)
+    described.add_extrapolation(reason);
+  described.set_queue_seconds(outcome.queue_seconds);
+  described.set_compute_seconds(outcome.compute_seconds);
+}
+
+// The reply: the final model, masks and figures; for a composed call also
+// each step's; the signed receipt.
+absl::Status DescribeEdit(const std::vector<PlannedStep>& plan,
+                          const std::vector<StepOutcome>& outcomes,
                           const DecodedModel& decoded,
-                          const BatchedEdit& outcome,
                           const ReceiptKeys& receipt_keys,
                           amend::v1::EditModelResponse& response) {
-  const ServedEditor& served = *selection.editor;
-  const EditResult& result = *outcome.result;
+  const bool composed = !plan.front().field.empty();
+  const ServedEditor& last = *plan.back().selection.editor;
+  const EditResult& result = outcomes.back().result;
   AMEND_RETURN_IF_ERROR(
       EncodeEditedModel(result.edited, decoded.as_safetensors, response));
   for (const auto& [name, mask] : result.edited.masks) {
     EncodeTensor(name, mask, response.add_masks());
   }
-  DescribeStatistics(result.statistics,
-                     served.manifest.config.attributes().names,
+  DescribeStatistics(result.statistics, last.manifest.config.attributes().names,
                      response.mutable_statistics());
-  DescribeEditor(served, response.mutable_editor());
-  response.set_resolution(selection.resolution);
-  SetTargetMet(request, result.statistics, response);
-  response.set_queue_seconds(outcome.queue_seconds);
-  response.set_compute_seconds(outcome.compute_seconds);
+  DescribeEditor(last, response.mutable_editor());
+  std::string resolution;
+  std::optional<bool> all_met;
+  double queue_seconds = 0, compute_seconds = 0;
+  for (size_t i = 0; i < plan.size(); ++i) {
+    const StepOutcome& outcome = outcomes[i];
+    absl::StrAppend(&resolution, i == 0 ? "" : "; ",
+                    composed ? absl::StrCat("step ", i + 1, ": ") : "",
+                    plan[i].selection.resolution);
+    if (const std::optional<bool> met =
+            TargetMet(plan[i].tradeoff, outcome.result.statistics)) {
+      all_met = all_met.value_or(true) && *met;
+    }
+    queue_seconds += outcome.queue_seconds;
+    compute_seconds += outcome.compute_seconds;
+    for (const std::string& reason : outcome.extrapolation) {
+      response.add_extrapolation(
+          composed ? absl::StrCat("step ", i + 1, ": ", reason) : reason);
+    }
+    if (composed) DescribeStep(plan[i], outcome, *response.add_steps());
+  }
+  response.set_resolution(resolution);
+  if (all_met.has_value()) response.set_target_met(*all_met);
+  response.set_queue_seconds(queue_seconds);
+  response.set_compute_seconds(compute_seconds);
   amend::v1::Receipt* receipt = response.mutable_receipt();
   receipt->set_input_sha256(decoded.input_sha256);
-  receipt->set_editor_sha256(served.manifest.weights_sha256);
-  return SignReceipt(served, result.statistics, receipt_keys, response);
+  receipt->set_editor_sha256(last.manifest.weights_sha256);
+  return SignReceipt(plan, outcomes, receipt_keys, response);
 }
 
 }  // namespace
@@ -335,11 +358,11 @@ grpc::Status EditorService::EditModel(
     amend::v1::EditModelResponse* response) {
   const Clock::time_point start = Clock::now();
   metrics_.AddInFlight(1);
+  const bool composed = request->steps_size() > 0;
   const absl::StatusOr<Requirement> requirement =
       ParseRequirement(request->requirement());
   absl::Status status = Authorize(context, Scope::kEdit);
-  if (status.ok()) status = requirement.status();
-  if (status.ok()) status = Edit(context, *request, *requirement, *response);
+  if (status.ok()) status = Edit(context, *request, *response);
   if (!status.ok()) response->Clear();
   const double seconds = SecondsSince(start);
   if (status.ok()) response->set_server_seconds(seconds);
@@ -347,47 +370,72 @@ grpc::Status EditorService::EditModel(
   const std::string code = absl::StatusCodeToString(status.code());
   // A task no loaded editor serves and a requirement that did not parse are
   // "other", so a client cannot create series.
-  metrics_.RecordEdit(
-      ServesTask(*registry_.Current(), request->task()) ? request->task()
-                                                        : "other",
-      requirement.ok() ? RequirementName(*requirement) : "other", code,
-      seconds);
+  metrics_.RecordEdit(ServesTask(*registry_.Current(), request->task())
+                          ? request->task()
+                          : "other",
+                      composed           ? "composed"
+                      : requirement.ok() ? RequirementName(*requirement)
+                                         : "other",
+                      code, seconds);
   metrics_.RecordRpc("EditModel", code);
   return ToGrpcStatus(status);
 }
 
 absl::Status EditorService::Edit(grpc::ServerContext* context,
                                  const amend::v1::EditModelRequest& request,
-                                 Requirement requirement,
                                  amend::v1::EditModelResponse& response) {
   const Clock::time_point deadline =
       CallDeadline(*context, limits_.max_request_time);
-  AMEND_ASSIGN_OR_RETURN(const EditVariant variant,
-                         VariantOf(request, requirement));
   const std::shared_ptr<const EditorSnapshot> snapshot = registry_.Current();
-  AMEND_ASSIGN_OR_RETURN(const Selection selection,
-                         SelectEditor(*snapshot, request.task(), requirement,
-                                      variant, TradeoffOf(request)));
+  AMEND_ASSIGN_OR_RETURN(const std::vector<PlannedStep> plan,
+                         PlanEdit(request, *snapshot));
   metrics_.RecordRequestBytes(
       static_cast<double>(request.model().ByteSizeLong()));
   AMEND_ASSIGN_OR_RETURN(DecodedModel decoded,
                          DecodeModel(request.model(), limits_.architecture));
-  const ServedEditor& served = *selection.editor;
-  if (absl::Status editable = served.editor->CheckEditable(decoded.mlp);
-      !editable.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "model.", editable.message(), " (", served.task(), " editors)"));
-  }
-  const std::vector<std::string> extrapolation =
-      ExtrapolationReasons(served.manifest, decoded.mlp.architecture);
-  if (request.strict()) {
-    AMEND_RETURN_IF_ERROR(RefuseExtrapolation(served.manifest, extrapolation));
+  // Every step is checked before any computes: nothing is half-applied.
+  std::vector<std::vector<std::string>> extrapolation(plan.size());
+  for (size_t i = 0; i < plan.size(); ++i) {
+    const ServedEditor& served = *plan[i].selection.editor;
+    if (absl::Status editable = served.editor->CheckEditable(decoded.mlp);
+        !editable.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "model.", editable.message(), " (", served.task(), " editors)"));
+    }
+    extrapolation[i] =
+        ExtrapolationReasons(served.manifest, decoded.mlp.architecture);
+    if (request.strict()) {
+      if (absl::Status refused =
+              RefuseExtrapolation(served.manifest, extrapolation[i]);
+          !refused.ok()) {
+        return absl::Status(refused.code(),
+                            absl::StrCat(plan[i].field, refused.message()));
+      }
+    }
   }
   const int64_t edit_bytes = EditBytes(decoded.mlp.architecture);
   metrics_.RecordEditCost(static_cast<double>(edit_bytes));
   AMEND_RETURN_IF_ERROR(
       CheckEditBudget(decoded.mlp.architecture, edit_bytes, limits_));
-  if (context->IsCancelled()) return absl::CancelledError("cancelled");
+  std::vector<StepOutcome> outcomes;
+  outcomes.reserve(plan.size());
+  for (size_t i = 0; i < plan.size(); ++i) {
+    const Mlp& model = i == 0 ? decoded.mlp : outcomes.back().result.edited;
+    AMEND_ASSIGN_OR_RETURN(
+        StepOutcome outcome,
+        RunStep(*context, plan[i], model, deadline, edit_bytes));
+    outcome.extrapolation = std::move(extrapolation[i]);
+    outcomes.push_back(std::move(outcome));
+  }
+  return DescribeEdit(plan, outcomes, decoded, receipt_keys_, response);
+}
+
+absl::StatusOr<StepOutcome> EditorService::RunStep(grpc::ServerContext& context,
+                                                   const PlannedStep& step,
+                                                   const Mlp& model,
+                                                   Clock::time_point deadline,
+                                                   int64_t edit_bytes) {
+  if (context.IsCancelled()) return absl::CancelledError("cancelled");
   if (Clock::now() >= deadline) {
     return absl::DeadlineExceededError("deadline: passed before the edit");
   }
@@ -396,22 +444,30 @@ absl::Status EditorService::Edit(grpc::ServerContext* context,
   ticket.deadline = deadline;
   ticket.compute_bytes = edit_bytes;
   ticket.abandoned = abandoned;
+  // A copy shares the model's tensors: the batcher only reads them.
   AMEND_ASSIGN_OR_RETURN(
       std::future<BatchedEdit> future,
-      batcher_.Submit(served.editor, std::move(decoded.mlp), ticket));
+      batcher_.Submit(step.selection.editor->editor, Mlp(model), ticket));
   metrics_.SetReservedBytes(static_cast<double>(batcher_.reserved_bytes()));
   absl::StatusOr<BatchedEdit> awaited =
-      AwaitEdit(*context, future, deadline, *abandoned);
+      AwaitEdit(context, future, deadline, *abandoned);
   metrics_.SetReservedBytes(static_cast<double>(batcher_.reserved_bytes()));
-  AMEND_ASSIGN_OR_RETURN(const BatchedEdit outcome, std::move(awaited));
-  metrics_.RecordQueue(RequirementName(requirement), outcome.queue_seconds);
-  if (!outcome.result.ok()) return outcome.result.status();
-  metrics_.RecordCompute(RequirementName(requirement), outcome.compute_seconds);
-  AMEND_RETURN_IF_ERROR(DescribeEdit(request, selection, decoded, outcome,
-                                     receipt_keys_, response));
-  for (const std::string& reason : extrapolation)
-    response.add_extrapolation(reason);
-  return absl::OkStatus();
+  AMEND_ASSIGN_OR_RETURN(BatchedEdit batched, std::move(awaited));
+  const std::string requirement = RequirementName(step.requirement);
+  metrics_.RecordQueue(requirement, batched.queue_seconds);
+  if (!batched.result.ok()) return batched.result.status();
+  metrics_.RecordCompute(requirement, batched.compute_seconds);
+  StepOutcome outcome;
+  outcome.result = *std::move(batched.result);
+  outcome.own_masks = outcome.result.edited.masks;
+  outcome.queue_seconds = batched.queue_seconds;
+  outcome.compute_seconds = batched.compute_seconds;
+  if (!model.masks.empty()) {
+    AMEND_RETURN_IF_ERROR(CarryMasks(model, outcome.result.edited));
+    outcome.result.statistics = ComputeEditStatistics(
+        step.selection.editor->manifest.config, outcome.result.edited);
+  }
+  return outcome;
 }
 
 grpc::Status EditorService::ListEditors(

@@ -13,11 +13,13 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "amend/v1/editor.grpc.pb.h"
 #include "core/mlp/architecture.h"
 #include "server/auth.h"
 #include "server/edit_batcher.h"
+#include "server/edit_plan.h"
 #include "server/editor_registry.h"
 #include "server/editor_selection.h"
 #include "server/log_throttle.h"
@@ -25,6 +27,18 @@
 #include "server/receipt_keys.h"
 
 namespace amend::server {
+
+// What one step of an edit did to the model.
+struct StepOutcome {
+  // The edited model with every earlier step's masks carried, and its
+  // figures.
+  EditResult result;
+  // The masks this step's editor chose.
+  TensorMap own_masks;
+  std::vector<std::string> extrapolation;
+  double queue_seconds = 0.0;
+  double compute_seconds = 0.0;
+};
 
 struct ServiceLimits {
   ArchitectureLimits architecture;
@@ -62,12 +76,16 @@ class EditorService final : public amend::v1::ModelEditor::Service {
       amend::v1::GetReceiptKeysResponse* response) override;
 
  private:
-  // `requirement` is the request's, parsed by the caller (it labels metrics
-  // too).
+  // Plans the request's steps (server/edit_plan.h), checks them all, then
+  // runs them in order, each on the previous step's result.
   absl::Status Edit(grpc::ServerContext* context,
                     const amend::v1::EditModelRequest& request,
-                    Requirement requirement,
                     amend::v1::EditModelResponse& response);
+  // One step through the batcher; the earlier steps' masks stay in force
+  // (core/mlp/carry_masks.h).
+  absl::StatusOr<StepOutcome> RunStep(
+      grpc::ServerContext& context, const PlannedStep& step, const Mlp& model,
+      std::chrono::steady_clock::time_point deadline, int64_t edit_bytes);
   absl::Status List(const amend::v1::ListEditorsRequest& request,
                     amend::v1::ListEditorsResponse& response);
   absl::Status Authorize(grpc::ServerContext* context, Scope scope) const;

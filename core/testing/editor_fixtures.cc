@@ -1,7 +1,7 @@
 #include "core/testing/editor_fixtures.h"
 
 #include "core/editor/editor_checkpoint.h"
-#include "core/training/editor_trainer.h"
+#include "core/editor/task_editor_config.h"
 
 namespace amend::testing {
 

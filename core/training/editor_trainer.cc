@@ -289,21 +289,6 @@ absl::Status CheckTaskSupports(const Task& task, Requirement requirement) {
       "--sensitive COL --privileged RULE)"));
 }
 
-EditorConfig MakeEditorConfig(const Task& task, Requirement requirement,
-                              EditVariant variant, double lambda) {
-  EditorConfig config;
-  config.task = task.name;
-  for (const Feature& feature : task.features) {
-    config.feature_names.push_back(feature.name);
-  }
-  config.class_names = task.class_names;
-  config.feature_attributes = task.feature_attributes();
-  config.requirement = requirement;
-  config.variant = variant;
-  config.lambda = lambda;
-  return config;
-}
-
 absl::StatusOr<EditorManifest> TrainEditor(
     const Task& task, const std::string& zoo_dir, const EditorConfig& config,
     const EditorTrainingOptions& options, const std::string& out_dir,

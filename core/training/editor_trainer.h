@@ -35,6 +35,7 @@
 #include "core/data/task.h"
 #include "core/editor/editor_checkpoint.h"
 #include "core/editor/editor_config.h"
+#include "core/editor/task_editor_config.h"
 #include "core/training/editor_trainer_options.h"
 
 namespace amend {
@@ -70,9 +71,6 @@ absl::StatusOr<EditorManifest> TrainEditor(
 // fairness on a task without a sensitive attribute or a binary label. Train,
 // eval and pipeline all ask this, the pipeline before it builds a zoo.
 absl::Status CheckTaskSupports(const Task& task, Requirement requirement);
-
-EditorConfig MakeEditorConfig(const Task& task, Requirement requirement,
-                              EditVariant variant, double lambda);
 
 }  // namespace amend
 

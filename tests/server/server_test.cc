@@ -227,6 +227,131 @@ TEST_F(ServerTest, EditsEqualTheInProcessEditForEveryRequirement) {
   }
 }
 
+amend::v1::EditStep Step(const std::string& requirement, double lambda) {
+  amend::v1::EditStep step;
+  step.set_requirement(requirement);
+  step.set_lambda(lambda);
+  return step;
+}
+
+TEST_F(ServerTest, AComposedEditEqualsItsStepsOneByOne) {
+  StartServer();
+  const std::string model = ModelBytes(AdultModel(9));
+  amend::v1::EditModelRequest composed;
+  composed.set_task("adult");
+  composed.mutable_model()->set_safetensors(model);
+  *composed.add_steps() = Step("data_minimisation", 0.01);
+  *composed.add_steps() = Step("pruning", 0.01);
+  *composed.add_steps() = Step("fairness", 0.1);
+  absl::StatusOr<amend::v1::EditModelResponse> reply =
+      client_->EditModel(composed);
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  ASSERT_EQ(reply->steps_size(), 3);
+
+  // The same steps as three calls, each on the previous call's model file.
+  std::string current = model;
+  std::vector<amend::v1::EditModelResponse> singles;
+  for (const auto& [requirement, lambda] :
+       std::vector<std::pair<std::string, double>>{
+           {"data_minimisation", 0.01}, {"pruning", 0.01}, {"fairness", 0.1}}) {
+    amend::v1::EditModelRequest single;
+    single.set_task("adult");
+    single.set_requirement(requirement);
+    single.set_lambda(lambda);
+    single.mutable_model()->set_safetensors(current);
+    absl::StatusOr<amend::v1::EditModelResponse> one =
+        client_->EditModel(single);
+    ASSERT_TRUE(one.ok()) << requirement << ": " << one.status();
+    current = one->edited_model().safetensors();
+    singles.push_back(*one);
+  }
+  EXPECT_EQ(reply->edited_model().safetensors(), current);
+  EXPECT_EQ(reply->receipt().output_sha256(), Sha256Hex(current));
+  EXPECT_EQ(reply->masks_size(), singles.back().masks_size());
+  for (int i = 0; i < 3; ++i) {
+    SCOPED_TRACE(i);
+    const amend::v1::EditStepResult& step = reply->steps(i);
+    EXPECT_EQ(step.editor().sha256(), singles[i].editor().sha256());
+    EXPECT_EQ(step.statistics().SerializeAsString(),
+              singles[i].statistics().SerializeAsString());
+  }
+  EXPECT_EQ(reply->statistics().SerializeAsString(),
+            singles.back().statistics().SerializeAsString());
+  EXPECT_EQ(reply->editor().requirement(), "fairness");
+  EXPECT_THAT(reply->resolution(), HasSubstr("step 3: "));
+
+  // What step 1 removed stays removed: the final model reads no removed
+  // input, though the fairness editor edits every weight.
+  const Mlp final_model = ParseModelFile(current).value();
+  const at::Tensor input_mask = final_model.masks.at(kInputMaskName);
+  const at::Tensor first_layer = final_model.parameters.at(LayerWeightName(1));
+  int removed = 0;
+  for (int64_t j = 0; j < input_mask.numel(); ++j) {
+    if (input_mask[j].item<float>() > 0.5f) continue;
+    ++removed;
+    EXPECT_EQ(first_layer.select(1, j).abs().sum().item<float>(), 0.0f) << j;
+  }
+  EXPECT_EQ(removed, 14 - reply->statistics().features_kept());
+  bool step_one_masks_input = false;
+  for (const amend::v1::Tensor& mask : reply->steps(0).masks())
+    step_one_masks_input |= mask.name() == kInputMaskName;
+  EXPECT_TRUE(step_one_masks_input);
+
+  // One receipt for the whole call, naming every step's editor.
+  const std::vector<Ed25519PublicKey> keys =
+      Ed25519PublicKey::AllFromPem(
+          client_->GetReceiptKeys()->keys(0).public_key_pem(), "keys")
+          .value();
+  SignedReceipt signed_receipt;
+  signed_receipt.algorithm = reply->receipt().algorithm();
+  signed_receipt.key_id = reply->receipt().key_id();
+  signed_receipt.payload = reply->receipt().payload();
+  signed_receipt.signature = reply->receipt().signature();
+  absl::StatusOr<ReceiptBody> body = VerifyReceipt(signed_receipt, keys);
+  ASSERT_TRUE(body.ok()) << body.status();
+  ASSERT_EQ(body->steps.size(), 3u);
+  EXPECT_EQ(body->input_sha256, Sha256Hex(model));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(body->steps[i].editor_sha256, singles[i].editor().sha256());
+  }
+}
+
+TEST_F(ServerTest, AComposedEditIsRefusedWholeNamingTheStep) {
+  StartServer();
+  amend::v1::EditModelRequest request;
+  request.set_task("adult");
+  request.mutable_model()->set_safetensors(ModelBytes(AdultModel(10)));
+  *request.add_steps() = Step("pruning", 0.01);
+  *request.add_steps() = Step("privacy", 0.01);
+  const std::string scrape_before = Scrape(server_->metrics_port());
+  absl::Status status = EditStatus(request);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("steps[1].requirement: expected"));
+
+  request.mutable_steps(1)->set_requirement("fairness");
+  request.mutable_steps(1)->set_lambda(9);
+  status = EditStatus(request);
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(status.message(), HasSubstr("steps[1].lambda"));
+  // Neither call computed a step: no forward pass ran.
+  const std::string scrape_after = Scrape(server_->metrics_port());
+  EXPECT_EQ(Series(scrape_after, "amend_batch_size_count"),
+            Series(scrape_before, "amend_batch_size_count"));
+  EXPECT_GT(Series(scrape_after,
+                   "amend_edit_requests_total{code=\"NOT_FOUND\","
+                   "requirement=\"composed\",task=\"adult\"}"),
+            0);
+
+  request.mutable_steps(1)->set_lambda(0.1);
+  request.set_requirement("pruning");
+  EXPECT_THAT(EditStatus(request).message(),
+              HasSubstr("steps: set either steps or requirement"));
+  request.clear_requirement();
+  for (int i = 0; i < 7; ++i) *request.add_steps() = Step("pruning", 0.01);
+  EXPECT_THAT(EditStatus(request).message(),
+              HasSubstr("steps: at most 8 steps, got 9"));
+}
+
 TEST_F(ServerTest, TargetsResolveToTheEditorWithTheLeastJsdThatMeetsThem) {
   StartServer();
   const Mlp mlp = AdultModel(8);
