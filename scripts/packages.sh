@@ -13,6 +13,8 @@ AMEND_BUILD_PACKAGES=(
   python3-setuptools python3-wheel python3-venv python3-pip python3-torch
   # fuzzing the parsers (scripts/fuzz.sh): clang and its libFuzzer and sanitizer runtimes
   clang-14 libclang-rt-14-dev
+  # amend export --onnx: the ONNX protobuf schema, and its test's checker (python3-onnx)
+  libonnx-dev python3-onnx
 )
 
 # Installs whatever in "$@" is missing; does not touch apt when everything is present.
