@@ -105,8 +105,8 @@ absl::StatusOr<std::map<std::string, const Float32TensorView*>> IndexTensors(
                          " at flat index ", not_binary));
       }
     } else if (roles.at(tensor.name) == TensorRole::kNormRunningVar) {
-      // A negative variance is no statistic; the exported model would compute
-      // NaN for every input, so the file is refused instead.
+      // A negative variance is no statistic: below -epsilon the exported
+      // model would compute NaN logits, so the file is refused instead.
       const int64_t negative =
           FirstFailing(tensor.values, [](float v) { return v >= 0.0f; });
       if (negative >= 0) {
