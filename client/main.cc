@@ -2,6 +2,7 @@
 //
 //   amend inspect MODEL.safetensors     check a model file offline
 //   amend compact MODEL.safetensors -o OUT   remove unused neurons offline
+//   amend export --onnx MODEL.safetensors -o OUT.onnx [--compact]
 //   amend edit --task T --requirement R (--lambda L | --max-weights F |
 //              --max-features N | --max-eod E) MODEL.safetensors -o OUT
 //   amend editors [--task T] [--requirement R]
@@ -23,6 +24,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "client/compact_command.h"
+#include "client/export_command.h"
 #include "client/inspect_command.h"
 #include "client/server_commands.h"
 #include "client/verify_command.h"
@@ -53,8 +55,11 @@ ABSL_FLAG(bool, strict, false,
           "model whose architecture lies outside what the editor was trained "
           "on; without it such an edit is marked EXTRAPOLATION.");
 ABSL_FLAG(std::string, out, "",
-          "edit, compact: where to write the resulting model; keys: where to "
-          "write the public keys.");
+          "edit, compact, export: where to write the resulting model; keys: "
+          "where to write the public keys.");
+ABSL_FLAG(bool, onnx, false, "export: write an ONNX model.");
+ABSL_FLAG(bool, compact, false,
+          "export: remove the neurons a pruned model no longer uses first.");
 ABSL_FLAG(std::string, o, "", "Short for --out.");
 ABSL_FLAG(std::string, receipt, "",
           "edit: where to write the signed receipt; default OUT.receipt.json.");
@@ -81,6 +86,8 @@ constexpr char kUsage[] =
     "  compact MODEL.safetensors -o COMPACT.safetensors   remove the neurons "
     "a pruned model\n"
     "       no longer uses (the same outputs, a smaller dense model)\n"
+    "  export --onnx MODEL.safetensors -o MODEL.onnx [--compact]   the model "
+    "for ONNX runtimes\n"
     "  edit --task T --requirement R (--lambda L | --max-weights F | "
     "--max-features N |\n"
     "       --max-eod E) MODEL.safetensors -o EDITED.safetensors\n"
@@ -166,6 +173,23 @@ int main(int argc, char** argv) {
     }
     options.receipt_path = args[2];
     return client::RunVerify(options, std::cout, std::cerr, *format);
+  }
+  if (command == "export") {
+    client::ExportCommandOptions options;
+    options.output_path = !absl::GetFlag(FLAGS_out).empty()
+                              ? absl::GetFlag(FLAGS_out)
+                              : absl::GetFlag(FLAGS_o);
+    options.compact = absl::GetFlag(FLAGS_compact);
+    // --onnx is required so that other formats can join without changing
+    // what a command line means.
+    if (args.size() != 3 || options.output_path.empty() ||
+        !absl::GetFlag(FLAGS_onnx)) {
+      std::cerr << "usage: amend export --onnx MODEL.safetensors -o "
+                   "MODEL.onnx [--compact]\n";
+      return client::kExitUsage;
+    }
+    options.model_path = args[2];
+    return client::RunExport(options, std::cout, std::cerr, *format);
   }
   client::ClientOptions connection;
   connection.address = client::ResolveAddress(absl::GetFlag(FLAGS_server));

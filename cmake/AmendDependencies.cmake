@@ -22,6 +22,9 @@ endif()
 find_package(Protobuf REQUIRED)
 find_package(gRPC CONFIG REQUIRED)
 find_package(prometheus-cpp CONFIG REQUIRED)
+# The ONNX protobuf schema (libonnx-dev, ONNX 1.12) for `amend export --onnx`; its onnx_proto target
+# links the protobuf above.
+find_package(ONNX 1.12 CONFIG REQUIRED)
 
 if(AMEND_BUILD_TESTS)
   find_package(GTest REQUIRED)

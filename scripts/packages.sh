@@ -13,7 +13,16 @@ AMEND_BUILD_PACKAGES=(
   python3-setuptools python3-wheel python3-venv python3-pip python3-torch
   # fuzzing the parsers (scripts/fuzz.sh): clang and its libFuzzer and sanitizer runtimes
   clang-14 libclang-rt-14-dev
+  # amend export --onnx: the ONNX protobuf schema, and its test's checker (python3-onnx)
+  libonnx-dev python3-onnx
 )
+# The ONNX export's test evaluates models with onnxruntime-node, which npm installs from the npm
+# registry into the build tree (tests/onnx/install_onnxruntime_node.sh). Debian's nodejs and npm
+# unless a node with its own npm is already there: NodeSource's nodejs bundles npm and conflicts
+# with Debian's npm package.
+if ! command -v npm >/dev/null; then
+  AMEND_BUILD_PACKAGES+=(nodejs npm)
+fi
 
 # Installs whatever in "$@" is missing; does not touch apt when everything is present.
 amend_install_missing() {

@@ -39,6 +39,11 @@ enum class Activation {
 };
 enum class Norm { kNone, kBatchNorm, kLayerNorm };
 
+// The contract's constants, PyTorch's defaults (kept here, free of LibTorch,
+// for code that describes a model without running it, e.g. the ONNX export).
+inline constexpr double kNormEpsilon = 1e-5;
+inline constexpr double kLeakyReluSlope = 0.01;
+
 inline constexpr Activation kAllActivations[] = {
     Activation::kIdentity, Activation::kRelu, Activation::kLeakyRelu,
     Activation::kGelu,     Activation::kTanh, Activation::kSigmoid,

@@ -39,8 +39,6 @@
 
 namespace amend {
 
-inline constexpr double kNormEpsilon = 1e-5;
-inline constexpr double kLeakyReluSlope = 0.01;
 inline constexpr double kBatchNormMomentum = 0.1;
 
 struct ForwardOptions {
