@@ -10,6 +10,8 @@
 //   amend keys [-o KEYS.pem]            the server's receipt public keys
 //   amend verify RECEIPT --public-key KEYS.pem [--model OUT] [--input IN]
 //                                       check a signed receipt offline
+//   amend certify --model M --audit A.csv [--original O] [--label COLUMN]
+//                 [--group COLUMN]      measure a model on audit rows offline
 //
 // The server is --server, else $AMEND_SERVER, else localhost:8001; the token
 // --token, else $AMEND_TOKEN. Flags may be spelled with dashes or
@@ -22,6 +24,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "client/certify_command.h"
 #include "client/compact_command.h"
 #include "client/inspect_command.h"
 #include "client/server_commands.h"
@@ -62,10 +65,23 @@ ABSL_FLAG(std::string, public_key, "",
           "verify: PEM file of the trusted receipt public keys (amend keys "
           "-o writes one).");
 ABSL_FLAG(std::string, model, "",
-          "verify: the edited model; its sha256 must be the receipt's output.");
+          "verify: the edited model; its sha256 must be the receipt's output. "
+          "certify: the model to measure.");
 ABSL_FLAG(std::string, input, "",
           "verify: the original model; its sha256 must be the receipt's "
           "input.");
+ABSL_FLAG(std::string, audit, "",
+          "certify: CSV of audit rows: the model's inputs, a label column and "
+          "optionally a group column (docs/API.md, \"Audit CSV\").");
+ABSL_FLAG(std::string, original, "",
+          "certify: the original model, for JSD, accuracy and EOD before and "
+          "after, and the labels changed.");
+ABSL_FLAG(std::string, label, "",
+          "certify: the audit's label column; default amend:label, else "
+          "label.");
+ABSL_FLAG(std::string, group, "",
+          "certify: the audit's sensitive-group column; default amend:group, "
+          "else group, else none (no EOD).");
 ABSL_FLAG(std::string, output, "table",
           "table (for people) or json (one object on stdout, for pipelines; "
           "errors as one object on stderr).");
@@ -91,6 +107,11 @@ constexpr char kUsage[] =
     "receipts\n"
     "  verify RECEIPT.json --public-key KEYS.pem [--model EDITED.safetensors]"
     "\n       [--input MODEL.safetensors]   check a receipt offline\n"
+    "  certify --model MODEL.safetensors --audit AUDIT.csv [--original "
+    "ORIGINAL.safetensors]\n"
+    "       [--label COLUMN] [--group COLUMN]   accuracy, EOD, JSD, features "
+    "and weights\n"
+    "       of a model, measured offline on your own rows\n"
     "\n"
     "Every command takes --output json: one JSON object on stdout.\n"
     "Exit codes: 0 ok, 1 refused, 2 usage, 3 retryable (unreachable, "
@@ -166,6 +187,22 @@ int main(int argc, char** argv) {
     }
     options.receipt_path = args[2];
     return client::RunVerify(options, std::cout, std::cerr, *format);
+  }
+  if (command == "certify") {
+    client::CertifyCommandOptions options;
+    options.model_path = absl::GetFlag(FLAGS_model);
+    options.audit_path = absl::GetFlag(FLAGS_audit);
+    options.original_path = absl::GetFlag(FLAGS_original);
+    options.label_column = absl::GetFlag(FLAGS_label);
+    options.group_column = absl::GetFlag(FLAGS_group);
+    if (args.size() != 2 || options.model_path.empty() ||
+        options.audit_path.empty()) {
+      std::cerr << "usage: amend certify --model MODEL.safetensors --audit "
+                   "AUDIT.csv [--original ORIGINAL.safetensors] [--label "
+                   "COLUMN] [--group COLUMN]\n";
+      return client::kExitUsage;
+    }
+    return client::RunCertify(options, std::cout, std::cerr, *format);
   }
   client::ClientOptions connection;
   connection.address = client::ResolveAddress(absl::GetFlag(FLAGS_server));
