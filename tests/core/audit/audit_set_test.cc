@@ -130,6 +130,10 @@ TEST(AuditSetTest, ValidateNamesTheRowOfAnAuditBuiltFromTensors) {
   audit.rows = 0;
   EXPECT_THAT(ValidateAuditSet(audit, 2, 2).message(),
               HasSubstr("rows: must be at least 1, got 0"));
+  // The bounds come before the sizes: nothing of a huge audit is read.
+  audit.rows = kMaxAuditRows + 1;
+  EXPECT_THAT(ValidateAuditSet(audit, 2, 2).message(),
+              HasSubstr("rows: at most 1000000 audit rows, got 1000001"));
 }
 
 }  // namespace
