@@ -9,6 +9,7 @@
 #include "core/mlp/parameter_layout.h"
 #include "core/objectives/fairness.h"
 #include "core/objectives/preservation.h"
+#include "core/util/client_text.h"
 #include "core/util/status_macros.h"
 #include "core/util/torch_boundary.h"
 
@@ -65,8 +66,8 @@ absl::StatusOr<std::vector<GroupRates>> RatesByGroup(
   for (size_t g = 0; g < num_groups; ++g) {
     if (positives[g] == 0 || negatives[g] == 0) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "groups: group \"", audit.group_names[g], "\" has no rows of label ",
-          positives[g] == 0 ? 1 : 0, ", so its ",
+          "groups: group \"", ClientText(audit.group_names[g]),
+          "\" has no rows of label ", positives[g] == 0 ? 1 : 0, ", so its ",
           positives[g] == 0 ? "true" : "false",
           "-positive rate (and the EOD) is undefined; add such rows or "
           "leave the group out"));
