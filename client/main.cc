@@ -5,12 +5,15 @@
 //   amend export --onnx MODEL.safetensors -o OUT.onnx [--compact]
 //   amend edit --task T --requirement R (--lambda L | --max-weights F |
 //              --max-features N | --max-eod E) MODEL.safetensors -o OUT
+//   amend edit --task T --steps R:TRADEOFF=V,... MODEL.safetensors -o OUT
 //   amend editors [--task T] [--requirement R]
 //   amend health
 //   amend reload                        (admin token)
 //   amend keys [-o KEYS.pem]            the server's receipt public keys
 //   amend verify RECEIPT --public-key KEYS.pem [--model OUT] [--input IN]
 //                                       check a signed receipt offline
+//   amend certify --model M --audit A.csv [--original O] [--label COLUMN]
+//                 [--group COLUMN]      measure a model on audit rows offline
 //
 // The server is --server, else $AMEND_SERVER, else localhost:8001; the token
 // --token, else $AMEND_TOKEN. Flags may be spelled with dashes or
@@ -23,7 +26,9 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "client/certify_command.h"
 #include "client/compact_command.h"
+#include "client/edit_steps.h"
 #include "client/export_command.h"
 #include "client/inspect_command.h"
 #include "client/server_commands.h"
@@ -50,6 +55,11 @@ ABSL_FLAG(int, max_features, -1,
           "edit (data_minimisation): keep at most this many features.");
 ABSL_FLAG(double, max_eod, -1,
           "edit (fairness): equalised-odds difference at most this.");
+ABSL_FLAG(std::string, steps, "",
+          "edit: several requirements in one call, in order, e.g. "
+          "data_minimisation:max_features=8,pruning:max_weights=0.3 "
+          "(REQUIREMENT[/VARIANT]:TRADEOFF=VALUE; instead of --requirement "
+          "and a trade-off flag).");
 ABSL_FLAG(bool, strict, false,
           "edit: refuse (exit 1, FAILED_PRECONDITION) instead of editing a "
           "model whose architecture lies outside what the editor was trained "
@@ -67,10 +77,23 @@ ABSL_FLAG(std::string, public_key, "",
           "verify: PEM file of the trusted receipt public keys (amend keys "
           "-o writes one).");
 ABSL_FLAG(std::string, model, "",
-          "verify: the edited model; its sha256 must be the receipt's output.");
+          "verify: the edited model; its sha256 must be the receipt's output. "
+          "certify: the model to measure.");
 ABSL_FLAG(std::string, input, "",
           "verify: the original model; its sha256 must be the receipt's "
           "input.");
+ABSL_FLAG(std::string, audit, "",
+          "certify: CSV of audit rows: the model's inputs, a label column and "
+          "optionally a group column (docs/API.md, \"Audit CSV\").");
+ABSL_FLAG(std::string, original, "",
+          "certify: the original model, for JSD, accuracy and EOD before and "
+          "after, and the labels changed.");
+ABSL_FLAG(std::string, label, "",
+          "certify: the audit's label column; default amend:label, else "
+          "label.");
+ABSL_FLAG(std::string, group, "",
+          "certify: the audit's sensitive-group column; default amend:group, "
+          "else group, else none (no EOD).");
 ABSL_FLAG(std::string, output, "table",
           "table (for people) or json (one object on stdout, for pipelines; "
           "errors as one object on stderr).");
@@ -91,6 +114,9 @@ constexpr char kUsage[] =
     "  edit --task T --requirement R (--lambda L | --max-weights F | "
     "--max-features N |\n"
     "       --max-eod E) MODEL.safetensors -o EDITED.safetensors\n"
+    "  edit --task T --steps data_minimisation:max_features=8,"
+    "pruning:max_weights=0.3 ...\n"
+    "       several requirements in one call, in order\n"
     "  editors [--task T] [--requirement R]   the server's editors\n"
     "  health                      is the server up and ready\n"
     "  reload                      reload the server's editors (admin)\n"
@@ -98,6 +124,11 @@ constexpr char kUsage[] =
     "receipts\n"
     "  verify RECEIPT.json --public-key KEYS.pem [--model EDITED.safetensors]"
     "\n       [--input MODEL.safetensors]   check a receipt offline\n"
+    "  certify --model MODEL.safetensors --audit AUDIT.csv [--original "
+    "ORIGINAL.safetensors]\n"
+    "       [--label COLUMN] [--group COLUMN]   accuracy, EOD, JSD, features "
+    "and weights\n"
+    "       of a model, measured offline on your own rows\n"
     "\n"
     "Every command takes --output json: one JSON object on stdout.\n"
     "Exit codes: 0 ok, 1 refused, 2 usage, 3 retryable (unreachable, "
@@ -191,6 +222,22 @@ int main(int argc, char** argv) {
     options.model_path = args[2];
     return client::RunExport(options, std::cout, std::cerr, *format);
   }
+  if (command == "certify") {
+    client::CertifyCommandOptions options;
+    options.model_path = absl::GetFlag(FLAGS_model);
+    options.audit_path = absl::GetFlag(FLAGS_audit);
+    options.original_path = absl::GetFlag(FLAGS_original);
+    options.label_column = absl::GetFlag(FLAGS_label);
+    options.group_column = absl::GetFlag(FLAGS_group);
+    if (args.size() != 2 || options.model_path.empty() ||
+        options.audit_path.empty()) {
+      std::cerr << "usage: amend certify --model MODEL.safetensors --audit "
+                   "AUDIT.csv [--original ORIGINAL.safetensors] [--label "
+                   "COLUMN] [--group COLUMN]\n";
+      return client::kExitUsage;
+    }
+    return client::RunCertify(options, std::cout, std::cerr, *format);
+  }
   client::ClientOptions connection;
   connection.address = client::ResolveAddress(absl::GetFlag(FLAGS_server));
   connection.token = FromFlagOrEnv(absl::GetFlag(FLAGS_token), "AMEND_TOKEN");
@@ -226,14 +273,29 @@ int main(int argc, char** argv) {
     options.output_path = absl::GetFlag(FLAGS_out);
     if (options.output_path.empty())
       options.output_path = absl::GetFlag(FLAGS_o);
+    const std::string steps = absl::GetFlag(FLAGS_steps);
+    const bool single = !options.requirement.empty() && targets == 1;
+    const bool composed = !steps.empty() && options.requirement.empty() &&
+                          options.variant.empty() && targets == 0;
     if (args.size() != 3 || options.task.empty() ||
-        options.requirement.empty() || options.output_path.empty() ||
-        targets != 1) {
+        options.output_path.empty() || single == composed) {
       std::cerr << "usage: amend edit --task T --requirement R (--lambda L | "
                    "--max-weights F | --max-features N | --max-eod E) "
                    "MODEL.safetensors -o EDITED.safetensors\n"
-                   "(exactly one of the four trade-off flags)\n";
+                   "(exactly one of the four trade-off flags), or\n"
+                   "       amend edit --task T --steps "
+                   "REQUIREMENT:TRADEOFF=VALUE,... MODEL.safetensors -o "
+                   "EDITED.safetensors\n";
       return client::kExitUsage;
+    }
+    if (composed) {
+      absl::StatusOr<std::vector<amend::v1::EditStep>> parsed =
+          client::ParseEditSteps(steps);
+      if (!parsed.ok()) {
+        std::cerr << "amend edit: " << parsed.status().message() << "\n";
+        return client::kExitUsage;
+      }
+      options.steps = *std::move(parsed);
     }
     options.model_path = args[2];
     options.receipt_path = absl::GetFlag(FLAGS_receipt);

@@ -46,6 +46,18 @@ nlohmann::json ProtoJson(const google::protobuf::Message& message) {
 
 std::string Short(const std::string& sha) { return sha.substr(0, 16); }
 
+// Names and shapes: the values are in the model file.
+nlohmann::json MaskSummaries(
+    const google::protobuf::RepeatedPtrField<amend::v1::Tensor>& masks) {
+  nlohmann::json summaries = nlohmann::json::array();
+  for (const amend::v1::Tensor& mask : masks) {
+    summaries.push_back({{"name", mask.name()},
+                         {"shape", std::vector<int64_t>(mask.shape().begin(),
+                                                        mask.shape().end())}});
+  }
+  return summaries;
+}
+
 SignedReceipt ReceiptOf(const amend::v1::EditModelResponse& reply) {
   SignedReceipt receipt;
   receipt.algorithm = reply.receipt().algorithm();
@@ -82,6 +94,9 @@ int RunEdit(const ClientOptions& connection, const EditCommandOptions& options,
   if (options.max_features) request.set_max_features(*options.max_features);
   if (options.max_eod) request.set_max_eod(*options.max_eod);
   request.set_strict(options.strict);
+  for (const amend::v1::EditStep& step : options.steps) {
+    *request.add_steps() = step;
+  }
   absl::StatusOr<std::string> model = ReadFileToString(options.model_path);
   if (!model.ok()) {
     Fail(model.status(), "edit", err, format);
@@ -116,15 +131,15 @@ int RunEdit(const ClientOptions& connection, const EditCommandOptions& options,
     amend::v1::EditModelResponse summary = *reply;
     summary.clear_edited_model();
     summary.clear_masks();
+    for (amend::v1::EditStepResult& step : *summary.mutable_steps()) {
+      step.clear_masks();
+    }
     nlohmann::json json = ProtoJson(summary);
     json["output_path"] = options.output_path;
     json["receipt_path"] = signed_receipt ? receipt_path : "";
-    json["masks"] = nlohmann::json::array();
-    for (const amend::v1::Tensor& mask : reply->masks()) {
-      json["masks"].push_back(
-          {{"name", mask.name()},
-           {"shape",
-            std::vector<int64_t>(mask.shape().begin(), mask.shape().end())}});
+    json["masks"] = MaskSummaries(reply->masks());
+    for (int i = 0; i < reply->steps_size(); ++i) {
+      json["steps"][i]["masks"] = MaskSummaries(reply->steps(i).masks());
     }
     out << JsonText(json) << "\n";
     return kExitOk;
@@ -157,6 +172,18 @@ int RunEdit(const ClientOptions& connection, const EditCommandOptions& options,
       Short(reply->receipt().input_sha256()),
       Short(reply->receipt().editor_sha256()),
       Short(reply->receipt().output_sha256()));
+  for (int i = 0; i < reply->steps_size(); ++i) {
+    const amend::v1::EditStepResult& step = reply->steps(i);
+    out << absl::StrFormat(
+        "  step %d         %s (%s), lambda %g: features kept %d of %d, "
+        "weights kept %d of %d%s\n",
+        i + 1, step.editor().requirement(), step.editor().variant(),
+        step.editor().lambda(), step.statistics().features_kept(),
+        step.statistics().features_total(), step.statistics().weights_kept(),
+        step.statistics().weights_total(),
+        step.has_target_met() && !step.target_met() ? " (misses its target)"
+                                                    : "");
+  }
   out << (signed_receipt
               ? absl::StrCat("  signed         key ", reply->receipt().key_id(),
                              ", receipt ", receipt_path, "\n")

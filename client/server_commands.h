@@ -17,6 +17,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "client/amend_client.h"
@@ -39,6 +40,9 @@ struct EditCommandOptions {
   std::string variant;
   std::optional<double> lambda, max_weights, max_eod;
   std::optional<int> max_features;
+  // A composed edit (client/edit_steps.h) instead of requirement, variant
+  // and a trade-off.
+  std::vector<amend::v1::EditStep> steps;
   // Refuse rather than edit a model outside the editor's training range.
   bool strict = false;
   std::string model_path;

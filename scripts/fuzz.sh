@@ -21,7 +21,7 @@ shift || true
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
   targets=(safetensors architecture_json delimited_text task_card editor_manifest receipt
-           edit_request editor_weights)
+           audit_csv edit_request editor_weights)
 fi
 build=build-fuzz
 CXX=clang++-14 cmake -S tests/fuzz -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

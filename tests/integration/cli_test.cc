@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -182,6 +183,177 @@ TEST_F(CliTest, CompactWritesASmallerModelWithTheSameLogits) {
                        " compact /nonexistent.safetensors -o " + output)
                 .exit_code,
             1);
+}
+
+// The hand-worked audit of tests/core/audit/certify_test.cc, through the
+// binary: the original reads x1 + x2, the edit only x1 (x2 masked out and
+// class 0's weights pruned). By hand: accuracy 1 -> 0.625, EOD 0 -> 0.5
+// (group B's TPR is 1, A's 0.5), rows 2, 4, 8 change label (0.375), JSD
+// 3 (ln 2 - H(1/4)) / 8 = 0.0490545 nats, 1 of 2 inputs, 1 of 4 weights.
+TEST_F(CliTest, CertifyMeasuresAModelOnTheCallersRows) {
+  const double ln3 = std::log(3.0);
+  auto linear = [&](float w1, float w2) {
+    Mlp mlp;
+    mlp.architecture.input_dim = 2;
+    mlp.architecture.num_classes = 2;
+    mlp.parameters["head.weight"] =
+        at::tensor({0.0f, 0.0f, static_cast<float>(ln3) * w1,
+                    static_cast<float>(ln3) * w2})
+            .view({2, 2});
+    mlp.parameters["head.bias"] = at::zeros({2});
+    return mlp;
+  };
+  Mlp edited = linear(1, 0);
+  edited.masks["mask.input"] = at::tensor({1.0f, 0.0f});
+  edited.masks["mask.head.weight"] =
+      at::tensor({0.0f, 0.0f, 1.0f, 0.0f}).view({2, 2});
+  const std::string original_path = (dir_ / "original.safetensors").string();
+  const std::string edited_path = (dir_ / "edited.safetensors").string();
+  ASSERT_TRUE(WriteModelFile(original_path, linear(1, 1)).ok());
+  ASSERT_TRUE(WriteModelFile(edited_path, edited).ok());
+  // The label and group sit between the inputs; the group is named "sex".
+  const std::string audit = (dir_ / "audit.csv").string();
+  ASSERT_TRUE(WriteFileAtomically(audit,
+                                  "x1,label,sex,x2\n"
+                                  "1,1,A,0\n1,0,A,-2\n-1,0,A,0\n-1,1,A,2\n"
+                                  "1,1,B,0\n1,1,B,0\n-1,0,B,0\n1,0,B,-2\n")
+                  .ok());
+  const std::string certify = std::string(AMEND_CLI) + " certify --model " +
+                              edited_path + " --audit " + audit +
+                              " --group sex";
+  const CommandResult table =
+      RunCommand(certify + " --original " + original_path);
+  ASSERT_EQ(table.exit_code, 0) << table.output;
+  EXPECT_THAT(table.output,
+              HasSubstr("8 rows, label column \"label\", 2 groups in column "
+                        "\"sex\""));
+  EXPECT_THAT(table.output, HasSubstr("accuracy:       1 -> 0.625\n"));
+  EXPECT_THAT(table.output, HasSubstr("EOD:            0 -> 0.5\n"));
+  EXPECT_THAT(table.output,
+              HasSubstr("group B (4 rows): TPR 1 -> 1, FPR 0 -> 0.5\n"));
+  EXPECT_THAT(table.output, HasSubstr("JSD:            0.0490545 nats"));
+  EXPECT_THAT(table.output, HasSubstr("labels changed: 0.375 of the rows"));
+  EXPECT_THAT(table.output,
+              HasSubstr("features used:  1 of 2 (removed inputs: 1)"));
+  EXPECT_THAT(table.output, HasSubstr("weights kept:   1 of 4 (0.25)"));
+
+  const CommandResult json =
+      RunCommand(certify + " --original=" + original_path + " --output json");
+  ASSERT_EQ(json.exit_code, 0) << json.output;
+  const nlohmann::json report = nlohmann::json::parse(json.output);
+  EXPECT_EQ(report["rows"], 8);
+  EXPECT_EQ(report["groups"], 2);
+  EXPECT_EQ(report["group_column"], "sex");
+  EXPECT_DOUBLE_EQ(report["accuracy"].get<double>(), 0.625);
+  EXPECT_DOUBLE_EQ(report["eod"].get<double>(), 0.5);
+  EXPECT_EQ(report["group_rates"][0]["group"], "A");
+  EXPECT_DOUBLE_EQ(report["group_rates"][0]["true_positive_rate"].get<double>(),
+                   0.5);
+  EXPECT_DOUBLE_EQ(report["original"]["accuracy"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(report["original"]["eod"].get<double>(), 0.0);
+  EXPECT_NEAR(report["jsd"].get<double>(), 0.0490545, 1e-6);
+  EXPECT_DOUBLE_EQ(report["labels_changed"].get<double>(), 0.375);
+  EXPECT_EQ(report["features_used"], 1);
+  EXPECT_EQ(report["removed_features"], nlohmann::json({1}));
+  EXPECT_EQ(report["weights_kept"], 1);
+  EXPECT_EQ(report["weights_total"], 4);
+  EXPECT_FALSE(report.contains("eod_not_measured"));
+
+  // Without groups (the "sex" column is then an input, one too many) and
+  // without an original.
+  const std::string ungrouped = (dir_ / "ungrouped.csv").string();
+  ASSERT_TRUE(
+      WriteFileAtomically(ungrouped, "x1,x2,label\n1,0,1\n-1,0,1\n").ok());
+  const CommandResult plain =
+      RunCommand(std::string(AMEND_CLI) + " certify --model " + edited_path +
+                 " --audit " + ungrouped);
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  EXPECT_THAT(plain.output, HasSubstr("accuracy:       0.5\n"));
+  EXPECT_THAT(plain.output, HasSubstr("EOD:            not measured: the "
+                                      "audit rows have no group column"));
+  EXPECT_THAT(plain.output, Not(HasSubstr("JSD")));
+
+  // A 3-class model: accuracy, but EOD is refused with the reason.
+  const std::string three = (dir_ / "three.csv").string();
+  ASSERT_TRUE(WriteFileAtomically(three,
+                                  "a,b,c,d,label,group\n0,1,2,3,2,x\n"
+                                  "1,1,1,1,0,y\n")
+                  .ok());
+  const CommandResult multiclass =
+      RunCommand(std::string(AMEND_CLI) + " certify --output json --model " +
+                 model_path_ + " --audit " + three);
+  ASSERT_EQ(multiclass.exit_code, 0) << multiclass.output;
+  const nlohmann::json three_report = nlohmann::json::parse(multiclass.output);
+  EXPECT_TRUE(three_report["eod"].is_null());
+  EXPECT_THAT(three_report["eod_not_measured"].get<std::string>(),
+              HasSubstr("the model has 3 classes"));
+  EXPECT_EQ(three_report["groups"], 2);
+}
+
+TEST_F(CliTest, CertifyRefusesBadInputNamingTheFieldWithExitCodes) {
+  const std::string amend = std::string(AMEND_CLI) + " certify --model " +
+                            model_path_;  // 4 inputs, 3 classes
+  auto refused = [&](const std::string& name, const std::string& csv,
+                     const std::string& flags = "") {
+    const std::string path = (dir_ / name).string();
+    EXPECT_TRUE(WriteFileAtomically(path, csv).ok());
+    return RunCommand(amend + " --audit " + path + " " + flags);
+  };
+  CommandResult r = refused("wide.csv", "a,b,c,d,e,label\n1,2,3,4,5,0\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output,
+              HasSubstr("wide.csv: input columns: must be 4 (the model's "
+                        "input_dim), got 5 (a,b,c,d,e)"));
+  r = refused("ragged.csv", "a,b,c,d,label\n1,2,3,4,0\n1,2,3,0\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("ragged.csv:3"));
+  r = refused("nan.csv", "a,b,c,d,label\n1,2,3,4,nan\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("nan.csv:2: column label: must be a class "
+                                  "in 0..2, got \"nan\""));
+  r = refused("class.csv", "a,b,c,d,label\n1,2,3,4,3\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("class.csv:2: column label: must be a class "
+                                  "in 0..2, got \"3\""));
+  std::string many = "a,b,c,d,label,group\n";
+  for (int g = 0; g < 65; ++g) absl::StrAppend(&many, "1,2,3,4,0,", g, "\n");
+  r = refused("groups.csv", many);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("column group: groups: at most 64 distinct "
+                                  "groups, got 65"));
+  r = refused("empty.csv", "");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("empty.csv: has no header line"));
+  r = refused("nolabel.csv", "a,b,c,d,label\n1,2,3,4,0\n", "--label y");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("label column \"y\": not in the header"));
+
+  // Errors as one JSON object in --output json.
+  r = refused("nan.csv", "a,b,c,d,label\n1,2,3,4,nan\n", "--output json");
+  EXPECT_EQ(r.exit_code, 1);
+  const nlohmann::json error = nlohmann::json::parse(r.output);
+  EXPECT_EQ(error["error"]["command"], "certify");
+  EXPECT_EQ(error["error"]["code"], "INVALID_ARGUMENT");
+  EXPECT_THAT(error["error"]["message"].get<std::string>(),
+              HasSubstr("column label"));
+
+  // A model that does not load, and usage errors.
+  const std::string broken = (dir_ / "broken.safetensors").string();
+  ASSERT_TRUE(WriteFileAtomically(broken, "not a model").ok());
+  r = RunCommand(std::string(AMEND_CLI) + " certify --model " + broken +
+                 " --audit " + (dir_ / "nan.csv").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("amend certify: " + broken));
+  r = RunCommand(amend + " --audit " + (dir_ / "nan.csv").string() +
+                 " --original " + broken);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr(broken));
+  EXPECT_EQ(RunCommand(amend).exit_code, 2);
+  EXPECT_EQ(RunCommand(std::string(AMEND_CLI) + " certify --audit " +
+                       (dir_ / "nan.csv").string())
+                .exit_code,
+            2);
+  EXPECT_EQ(RunCommand(amend + " --audit a.csv extra").exit_code, 2);
 }
 
 TEST_F(CliTest, ForwardWritesTheSameProbabilitiesAsTheLibrary) {
@@ -771,6 +943,44 @@ TEST_F(CliTest, AmendTalksToTheServerWithExitCodesAScriptCanUse) {
   EXPECT_EQ(error["error"]["code"], "NOT_FOUND");
   EXPECT_EQ(error["error"]["command"], "edit");
   EXPECT_EQ(RunCommand(amend + " health --output yaml").exit_code, 2);
+
+  // Two requirements in one call.
+  const std::string composed = (dir_ / "composed.safetensors").string();
+  const std::string steps =
+      " edit --task adult --steps data_minimisation:lambda=0.02,"
+      "pruning/prune_and_edit:lambda=0.01 ";
+  const CommandResult both =
+      RunCommand(amend + steps + model + " -o " + composed);
+  ASSERT_EQ(both.exit_code, 0) << both.output;
+  EXPECT_THAT(both.output, HasSubstr("step 1         data_minimisation"));
+  EXPECT_THAT(both.output,
+              HasSubstr("step 2         pruning (prune_and_edit)"));
+  const absl::StatusOr<Mlp> composed_model = ReadModelFile(composed);
+  ASSERT_TRUE(composed_model.ok()) << composed_model.status();
+  EXPECT_TRUE(composed_model->masks.count("mask.input"));
+  EXPECT_TRUE(composed_model->masks.count("mask.head.weight"));
+  const nlohmann::json both_json = nlohmann::json::parse(
+      RunCommand(amend + steps + "--output json " + model + " -o " + composed)
+          .output);
+  ASSERT_EQ(both_json["steps"].size(), 2u);
+  EXPECT_EQ(both_json["steps"][1]["editor"]["requirement"], "pruning");
+  EXPECT_TRUE(both_json["steps"][0]["masks"].is_array());
+  const CommandResult malformed =
+      RunCommand(amend + " edit --task adult --steps pruning " + model +
+                 " -o " + composed);
+  EXPECT_EQ(malformed.exit_code, 2) << malformed.output;
+  EXPECT_THAT(malformed.output,
+              HasSubstr("--steps: step 1 \"pruning\" has no"));
+  EXPECT_EQ(RunCommand(amend + steps + "--requirement pruning " + model +
+                       " -o " + composed)
+                .exit_code,
+            2);
+  const CommandResult unknown = RunCommand(
+      amend +
+      " edit --task adult --steps pruning:lambda=0.01,privacy:lambda=1 " +
+      model + " -o " + composed);
+  EXPECT_EQ(unknown.exit_code, 1) << unknown.output;
+  EXPECT_THAT(unknown.output, HasSubstr("steps[1].requirement"));
 
   EXPECT_TRUE(StopServer());
   const CommandResult gone = RunCommand(amend + " health --timeout_seconds 2");

@@ -186,6 +186,20 @@ class ClientTest(unittest.TestCase):
                          hashlib.sha256(model.safetensors).hexdigest())
         self.assertEqual(payload["steps"][0]["requirement"], "pruning")
 
+    def test_composed_steps_equal_the_edits_one_by_one(self):
+        with open(self.model, "rb") as f:
+            model = amend_client.editor_pb2.Model(safetensors=f.read())
+        both = self.client.edit_steps(
+            "adult", model, [{"requirement": "pruning", "lambda_": 0.05},
+                             {"requirement": "pruning", "lambda": 0.05}])
+        first = self.client.edit("adult", "pruning", model, lambda_=0.05)
+        second = self.client.edit("adult", "pruning", first.edited_model,
+                                  lambda_=0.05)
+        self.assertEqual(len(both.steps), 2)
+        self.assertEqual(both.edited_model.safetensors,
+                         second.edited_model.safetensors)
+        self.assertEqual(len(json.loads(both.receipt.payload)["steps"]), 2)
+
     def test_list_editors(self):
         editors = self.client.list_editors(task="adult")
         self.assertEqual(len(editors), 1)

@@ -210,6 +210,23 @@ class Client:
         return self._editor.EditModel(request, timeout=self._timeout,
                                       metadata=self._metadata)
 
+    def edit_steps(self, task, model, steps, strict=False):
+        """EditModel with several requirements in one call, applied in order,
+        each to the previous step's result. steps: dicts such as
+        {"requirement": "pruning", "max_weight_fraction": 0.3} (also
+        "variant", and "lambda" or "lambda_"). The reply's `steps` say what
+        each did; a call that fails at any step returns no model."""
+        messages = []
+        for step in steps:
+            fields = dict(step)
+            if "lambda_" in fields:
+                fields["lambda"] = fields.pop("lambda_")
+            messages.append(editor_pb2.EditStep(**fields))
+        request = editor_pb2.EditModelRequest(task=task, model=model,
+                                              strict=strict, steps=messages)
+        return self._editor.EditModel(request, timeout=self._timeout,
+                                      metadata=self._metadata)
+
     def list_editors(self, task="", requirement=""):
         return self._editor.ListEditors(
             editor_pb2.ListEditorsRequest(task=task, requirement=requirement),
