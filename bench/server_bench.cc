@@ -18,9 +18,11 @@
 #include <filesystem>
 #include <thread>
 
+#include "absl/time/clock.h"
 #include "client/amend_client.h"
 #include "core/editor/editor_checkpoint.h"
 #include "core/mlp/model_file.h"
+#include "core/receipts/receipt.h"
 #include "core/testing/editor_fixtures.h"
 #include "core/util/allocator.h"
 #include "core/util/sha256.h"
@@ -250,6 +252,34 @@ void BM_Sha256(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_Sha256)->Arg(16 << 10)->Arg(16 << 20);
+
+// The signed receipt every edit's reply carries: the canonical payload and
+// its Ed25519 signature (arg 0), and what an auditor's check costs (arg 1).
+void BM_Receipt(benchmark::State& state) {
+  const Ed25519PrivateKey key =
+      Ed25519PrivateKey::FromSeed(std::string(32, 'k')).value();
+  ReceiptBody body;
+  body.input_sha256 = std::string(64, 'a');
+  body.output_sha256 = std::string(64, 'b');
+  ReceiptStep& step = body.steps.emplace_back();
+  step.task = "adult";
+  step.requirement = "pruning";
+  step.variant = "prune_and_edit";
+  step.lambda = 0.01;
+  step.editor_sha256 = std::string(64, 'c');
+  body.server_version = "0.1.0";
+  body.issued_at = ReceiptTime(absl::Now());
+  const SignedReceipt signed_receipt = SignReceipt(body, key).value();
+  const std::vector<Ed25519PublicKey> keys = {key.public_key()};
+  for (auto _ : state) {
+    if (state.range(0) == 0) {
+      benchmark::DoNotOptimize(SignReceipt(body, key));
+    } else {
+      benchmark::DoNotOptimize(VerifyReceipt(signed_receipt, keys));
+    }
+  }
+}
+BENCHMARK(BM_Receipt)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK(BM_InProcessEdit)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 

@@ -278,7 +278,8 @@ int main(int argc, char** argv) {
     const bool composed = !steps.empty() && options.requirement.empty() &&
                           options.variant.empty() && targets == 0;
     if (args.size() != 3 || options.task.empty() ||
-        options.output_path.empty() || single == composed) {
+        options.output_path.empty() || single == composed ||
+        (single && !steps.empty())) {
       std::cerr << "usage: amend edit --task T --requirement R (--lambda L | "
                    "--max-weights F | --max-features N | --max-eod E) "
                    "MODEL.safetensors -o EDITED.safetensors\n"

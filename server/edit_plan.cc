@@ -1,6 +1,7 @@
 #include "server/edit_plan.h"
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/util/status_macros.h"
 
@@ -28,9 +29,20 @@ TradeoffRequest TradeoffOf(const Message& message) {
   }
 }
 
+// A step's own fields take the step's prefix ("steps[1].lambda: ..."); an
+// error about a request-wide field ("task: ...") says which step met it.
 absl::Status Prefixed(const absl::Status& status, absl::string_view field) {
   if (status.ok() || field.empty()) return status;
-  return absl::Status(status.code(), absl::StrCat(field, status.message()));
+  for (absl::string_view own :
+       {"requirement", "variant", "lambda", "max_weight_fraction",
+        "max_features", "max_eod", "tradeoff"}) {
+    if (absl::StartsWith(status.message(), own)) {
+      return absl::Status(status.code(), absl::StrCat(field, status.message()));
+    }
+  }
+  return absl::Status(status.code(),
+                      absl::StrCat(status.message(), " (",
+                                   field.substr(0, field.size() - 1), ")"));
 }
 
 template <class Message>

@@ -18,7 +18,9 @@
 #include "core/util/client_text.h"
 #include "core/util/sha256.h"
 #include "core/util/status_macros.h"
+#include "core/util/torch_boundary.h"
 #include "core/util/version.h"
+#include "server/audit_codec.h"
 #include "server/edit_plan.h"
 #include "server/model_codec.h"
 #include "server/parsing_unary_handler.h"
@@ -101,9 +103,14 @@ constexpr int64_t kRequestCopyBytesPerParameter = 32;
 
 // The estimated bytes of editing `architecture`: the edit's peak plus the
 // request's copies of the model.
-int64_t EditBytes(const Architecture& architecture) {
+int64_t EditBytes(const Architecture& architecture, size_t steps) {
+  // A composed call holds each earlier step's edited model and masks (two
+  // float copies) until its reply is written.
+  constexpr int64_t kStepCopyBytesPerParameter = 2 * sizeof(float);
   return EstimateEditCost(architecture).edit_bytes +
-         kRequestCopyBytesPerParameter * CountParameters(architecture);
+         (kRequestCopyBytesPerParameter +
+          kStepCopyBytesPerParameter * static_cast<int64_t>(steps - 1)) *
+             CountParameters(architecture);
 }
 
 // ResourceExhausted when `bytes` exceed the per-request budget.
@@ -137,22 +144,43 @@ absl::Status EncodeEditedModel(const Mlp& edited, bool as_safetensors,
 
 // Only the weight and feature budgets report whether they were met; other
 // trade-offs leave it unset.
+// An EOD target is judged on the caller's audit rows when they came with
+// the request, on the final model (editors' EOD is only a validation mean).
 std::optional<bool> TargetMet(const TradeoffRequest& tradeoff,
-                              const EditStatistics& s) {
+                              const EditStatistics& s,
+                              const Certification* measured) {
   switch (tradeoff.kind) {
     case TradeoffRequest::Kind::kMaxWeightFraction:
       return s.weights_kept_fraction() <= tradeoff.value;
     case TradeoffRequest::Kind::kMaxFeatures:
       return static_cast<double>(s.features_kept) <= tradeoff.value;
+    case TradeoffRequest::Kind::kMaxEod:
+      if (measured == nullptr || !measured->model.equalised_odds_difference) {
+        return std::nullopt;
+      }
+      return *measured->model.equalised_odds_difference <= tradeoff.value;
     default:
       return std::nullopt;
   }
 }
 
+std::optional<ReceiptMeasurement> MeasurementOf(const Certification* c) {
+  if (c == nullptr || !c->against_original) return std::nullopt;
+  ReceiptMeasurement m;
+  m.rows = c->rows;
+  m.accuracy_before = c->against_original->original.accuracy;
+  m.accuracy_after = c->model.accuracy;
+  m.eod_before = c->against_original->original.equalised_odds_difference;
+  m.eod_after = c->model.equalised_odds_difference;
+  m.jsd = c->against_original->jsd;
+  m.labels_changed = c->against_original->labels_changed;
+  return m;
+}
+
 // Signs what the reply says: its hashes and every step's editor and figures.
 absl::Status SignReceipt(const std::vector<PlannedStep>& plan,
                          const std::vector<StepOutcome>& outcomes,
-                         const ReceiptKeys& keys,
+                         const Certification* measured, const ReceiptKeys& keys,
                          amend::v1::EditModelResponse& response) {
   amend::v1::Receipt& receipt = *response.mutable_receipt();
   ReceiptBody body;
@@ -172,6 +200,7 @@ absl::Status SignReceipt(const std::vector<PlannedStep>& plan,
     step.weights_kept = statistics.weights_kept;
     step.weights_total = statistics.weights_total;
   }
+  body.measured = MeasurementOf(measured);
   body.server_version = kAmendVersion;
   body.issued_at = ReceiptTime(absl::Now());
   AMEND_ASSIGN_OR_RETURN(SignedReceipt signed_receipt,
@@ -184,6 +213,7 @@ absl::Status SignReceipt(const std::vector<PlannedStep>& plan,
 }
 
 void DescribeStep(const PlannedStep& step, const StepOutcome& outcome,
+                  const Certification* measured,
                   amend::v1::EditStepResult& described) {
   const ServedEditor& served = *step.selection.editor;
   DescribeEditor(served, described.mutable_editor());
@@ -195,7 +225,7 @@ void DescribeStep(const PlannedStep& step, const StepOutcome& outcome,
     EncodeTensor(name, mask, described.add_masks());
   }
   if (const std::optional<bool> met =
-          TargetMet(step.tradeoff, outcome.result.statistics)) {
+          TargetMet(step.tradeoff, outcome.result.statistics, measured)) {
     described.set_target_met(*met);
   }
   for (const std::string& reason : outcome.extrapolation)
@@ -209,6 +239,7 @@ void DescribeStep(const PlannedStep& step, const StepOutcome& outcome,
 absl::Status DescribeEdit(const std::vector<PlannedStep>& plan,
                           const std::vector<StepOutcome>& outcomes,
                           const DecodedModel& decoded,
+                          const Certification* measured,
                           const ReceiptKeys& receipt_keys,
                           amend::v1::EditModelResponse& response) {
   const bool composed = !plan.front().field.empty();
@@ -231,7 +262,7 @@ absl::Status DescribeEdit(const std::vector<PlannedStep>& plan,
                     composed ? absl::StrCat("step ", i + 1, ": ") : "",
                     plan[i].selection.resolution);
     if (const std::optional<bool> met =
-            TargetMet(plan[i].tradeoff, outcome.result.statistics)) {
+            TargetMet(plan[i].tradeoff, outcome.result.statistics, measured)) {
       all_met = all_met.value_or(true) && *met;
     }
     queue_seconds += outcome.queue_seconds;
@@ -240,7 +271,9 @@ absl::Status DescribeEdit(const std::vector<PlannedStep>& plan,
       response.add_extrapolation(
           composed ? absl::StrCat("step ", i + 1, ": ", reason) : reason);
     }
-    if (composed) DescribeStep(plan[i], outcome, *response.add_steps());
+    if (composed) {
+      DescribeStep(plan[i], outcome, measured, *response.add_steps());
+    }
   }
   response.set_resolution(resolution);
   if (all_met.has_value()) response.set_target_met(*all_met);
@@ -249,7 +282,8 @@ absl::Status DescribeEdit(const std::vector<PlannedStep>& plan,
   amend::v1::Receipt* receipt = response.mutable_receipt();
   receipt->set_input_sha256(decoded.input_sha256);
   receipt->set_editor_sha256(last.manifest.weights_sha256);
-  return SignReceipt(plan, outcomes, receipt_keys, response);
+  if (measured != nullptr) DescribeAudit(*measured, response.mutable_audit());
+  return SignReceipt(plan, outcomes, measured, receipt_keys, response);
 }
 
 }  // namespace
@@ -393,6 +427,12 @@ absl::Status EditorService::Edit(grpc::ServerContext* context,
       static_cast<double>(request.model().ByteSizeLong()));
   AMEND_ASSIGN_OR_RETURN(DecodedModel decoded,
                          DecodeModel(request.model(), limits_.architecture));
+  std::optional<AuditSet> audit;
+  if (request.has_audit()) {
+    AMEND_ASSIGN_OR_RETURN(
+        audit, DecodeAudit(request.audit(), decoded.mlp.architecture.input_dim,
+                           decoded.mlp.architecture.num_classes));
+  }
   // Every step is checked before any computes: nothing is half-applied.
   std::vector<std::vector<std::string>> extrapolation(plan.size());
   for (size_t i = 0; i < plan.size(); ++i) {
@@ -408,12 +448,17 @@ absl::Status EditorService::Edit(grpc::ServerContext* context,
       if (absl::Status refused =
               RefuseExtrapolation(served.manifest, extrapolation[i]);
           !refused.ok()) {
-        return absl::Status(refused.code(),
-                            absl::StrCat(plan[i].field, refused.message()));
+        return absl::Status(
+            refused.code(),
+            plan[i].field.empty()
+                ? std::string(refused.message())
+                : absl::StrCat(
+                      refused.message(), " (",
+                      plan[i].field.substr(0, plan[i].field.size() - 1), ")"));
       }
     }
   }
-  const int64_t edit_bytes = EditBytes(decoded.mlp.architecture);
+  const int64_t edit_bytes = EditBytes(decoded.mlp.architecture, plan.size());
   metrics_.RecordEditCost(static_cast<double>(edit_bytes));
   AMEND_RETURN_IF_ERROR(
       CheckEditBudget(decoded.mlp.architecture, edit_bytes, limits_));
@@ -421,13 +466,31 @@ absl::Status EditorService::Edit(grpc::ServerContext* context,
   outcomes.reserve(plan.size());
   for (size_t i = 0; i < plan.size(); ++i) {
     const Mlp& model = i == 0 ? decoded.mlp : outcomes.back().result.edited;
+    if (i > 0) {
+      // An earlier step's result is checked as the request's model was: an
+      // editor refuses what it cannot edit before it is batched.
+      if (absl::Status editable =
+              plan[i].selection.editor->editor->CheckEditable(model);
+          !editable.ok()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            plan[i].field.substr(0, plan[i].field.size() - 1),
+            ": the result of step ", i, " cannot be edited further (",
+            editable.message(), ")"));
+      }
+    }
     AMEND_ASSIGN_OR_RETURN(
         StepOutcome outcome,
         RunStep(*context, plan[i], model, deadline, edit_bytes));
     outcome.extrapolation = std::move(extrapolation[i]);
     outcomes.push_back(std::move(outcome));
   }
-  return DescribeEdit(plan, outcomes, decoded, receipt_keys_, response);
+  std::optional<Certification> measured;
+  if (audit) {
+    AMEND_ASSIGN_OR_RETURN(
+        measured, Certify(outcomes.back().result.edited, *audit, &decoded.mlp));
+  }
+  return DescribeEdit(plan, outcomes, decoded, measured ? &*measured : nullptr,
+                      receipt_keys_, response);
 }
 
 absl::StatusOr<StepOutcome> EditorService::RunStep(grpc::ServerContext& context,
@@ -464,8 +527,13 @@ absl::StatusOr<StepOutcome> EditorService::RunStep(grpc::ServerContext& context,
   outcome.compute_seconds = batched.compute_seconds;
   if (!model.masks.empty()) {
     AMEND_RETURN_IF_ERROR(CarryMasks(model, outcome.result.edited));
-    outcome.result.statistics = ComputeEditStatistics(
-        step.selection.editor->manifest.config, outcome.result.edited);
+    AMEND_RETURN_IF_ERROR(CallTorch(
+        "counting the carried masks", TorchInputs::kValidated,
+        [&]() -> absl::Status {
+          outcome.result.statistics = ComputeEditStatistics(
+              step.selection.editor->manifest.config, outcome.result.edited);
+          return absl::OkStatus();
+        }));
   }
   return outcome;
 }

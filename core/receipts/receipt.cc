@@ -27,6 +27,52 @@ nlohmann::json StepJson(const ReceiptStep& step) {
           {"weights_total", step.weights_total}};
 }
 
+nlohmann::json OptionalNumber(const std::optional<double>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+nlohmann::json MeasurementJson(const ReceiptMeasurement& m) {
+  return {{"rows", m.rows},
+          {"accuracy_before", m.accuracy_before},
+          {"accuracy_after", m.accuracy_after},
+          {"eod_before", OptionalNumber(m.eod_before)},
+          {"eod_after", OptionalNumber(m.eod_after)},
+          {"jsd", m.jsd},
+          {"labels_changed", m.labels_changed}};
+}
+
+// A number, or null for "not measured".
+absl::StatusOr<std::optional<double>> OptionalNumberField(
+    const nlohmann::json& object, const char* key, const std::string& path) {
+  auto it = object.find(key);
+  if (it != object.end() && it->is_null()) return std::optional<double>();
+  AMEND_ASSIGN_OR_RETURN(const double value,
+                         JsonField<double>(object, key, path));
+  return std::optional<double>(value);
+}
+
+absl::StatusOr<ReceiptMeasurement> ParseMeasurement(
+    const nlohmann::json& object, const std::string& path) {
+  if (!object.is_object()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": must be an object, got ", object.type_name()));
+  }
+  ReceiptMeasurement m;
+  AMEND_ASSIGN_OR_RETURN(m.rows, JsonField<int64_t>(object, "rows", path));
+  AMEND_ASSIGN_OR_RETURN(m.accuracy_before,
+                         JsonField<double>(object, "accuracy_before", path));
+  AMEND_ASSIGN_OR_RETURN(m.accuracy_after,
+                         JsonField<double>(object, "accuracy_after", path));
+  AMEND_ASSIGN_OR_RETURN(m.eod_before,
+                         OptionalNumberField(object, "eod_before", path));
+  AMEND_ASSIGN_OR_RETURN(m.eod_after,
+                         OptionalNumberField(object, "eod_after", path));
+  AMEND_ASSIGN_OR_RETURN(m.jsd, JsonField<double>(object, "jsd", path));
+  AMEND_ASSIGN_OR_RETURN(m.labels_changed,
+                         JsonField<double>(object, "labels_changed", path));
+  return m;
+}
+
 absl::Status CheckSha256(const std::string& value, absl::string_view field) {
   bool hex = value.size() == kSha256HexDigits;
   for (char c : value)
@@ -80,13 +126,14 @@ std::string ReceiptTime(absl::Time time) {
 std::string ReceiptPayload(const ReceiptBody& body) {
   nlohmann::json steps = nlohmann::json::array();
   for (const ReceiptStep& step : body.steps) steps.push_back(StepJson(step));
-  const nlohmann::json payload = {{"format", kReceiptFormat},
-                                  {"input_sha256", body.input_sha256},
-                                  {"output_sha256", body.output_sha256},
-                                  {"steps", std::move(steps)},
-                                  {"server_version", body.server_version},
-                                  {"issued_at", body.issued_at},
-                                  {"key_id", body.key_id}};
+  nlohmann::json payload = {{"format", kReceiptFormat},
+                            {"input_sha256", body.input_sha256},
+                            {"output_sha256", body.output_sha256},
+                            {"steps", std::move(steps)},
+                            {"server_version", body.server_version},
+                            {"issued_at", body.issued_at},
+                            {"key_id", body.key_id}};
+  if (body.measured) payload["measured"] = MeasurementJson(*body.measured);
   // nlohmann's objects are sorted maps: dump() is canonical. ASCII only, so
   // the bytes do not depend on how a reader normalises Unicode.
   return payload.dump(-1, ' ', /*ensure_ascii=*/true,
@@ -132,6 +179,11 @@ absl::StatusOr<ReceiptBody> ParseReceiptPayload(absl::string_view payload) {
         ReceiptStep step,
         ParseStep((*steps)[i], absl::StrCat(kPath, ".steps[", i, "]")));
     body.steps.push_back(std::move(step));
+  }
+  if (auto measured = object.find("measured"); measured != object.end()) {
+    AMEND_ASSIGN_OR_RETURN(
+        body.measured,
+        ParseMeasurement(*measured, absl::StrCat(kPath, ".measured")));
   }
   AMEND_ASSIGN_OR_RETURN(
       body.server_version,

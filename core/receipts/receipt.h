@@ -24,6 +24,7 @@
 #define AMEND_CORE_RECEIPTS_RECEIPT_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,12 +52,26 @@ struct ReceiptStep {
   int64_t weights_total = 0;
 };
 
+// The edit measured on the caller's audit rows (core/audit/certify.h).
+struct ReceiptMeasurement {
+  int64_t rows = 0;
+  double accuracy_before = 0;
+  double accuracy_after = 0;
+  // Unset when EOD was not measured (no groups, more than two classes).
+  std::optional<double> eod_before;
+  std::optional<double> eod_after;
+  double jsd = 0;  // nats, mean over the rows
+  double labels_changed = 0;
+};
+
 struct ReceiptBody {
   // sha256 of the model as sent and of the edited model file
   // (docs/API.md says which bytes).
   std::string input_sha256;
   std::string output_sha256;
   std::vector<ReceiptStep> steps;  // at least one
+  // Present when the request carried audit rows.
+  std::optional<ReceiptMeasurement> measured;
   std::string server_version;
   // When the server signed it, RFC 3339 in UTC to the second.
   std::string issued_at;

@@ -1,6 +1,8 @@
 // amend-server in-process on port 0, driven through the client library:
 // round trips, target resolution, every bad input's status, reloads under
 // load, tokens, deadlines, draining and the metrics endpoint.
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
 #include <arpa/inet.h>
 #include <grpcpp/create_channel.h>
@@ -8,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <map>
@@ -16,6 +19,7 @@
 
 #include "client/amend_client.h"
 #include "core/editor/editor_checkpoint.h"
+#include "core/mlp/forward.h"
 #include "core/mlp/model_file.h"
 #include "core/mlp/parameter_layout.h"
 #include "core/receipts/receipt.h"
@@ -316,6 +320,120 @@ TEST_F(ServerTest, AComposedEditEqualsItsStepsOneByOne) {
   }
 }
 
+// 40 rows: features ~ N(0, 1) (seeded), labels 0 1 0 1 ..., groups a a b b a
+// a b b ..., so each group has rows of both labels.
+amend::v1::AuditData AuditRows(int rows = 40, int64_t input_dim = 14) {
+  amend::v1::AuditData audit;
+  const at::Tensor features = at::randn(
+      {rows, input_dim}, at::detail::createCPUGenerator(/*seed_val=*/17));
+  EncodeTensor("features", features, audit.mutable_features());
+  for (int r = 0; r < rows; ++r) {
+    audit.add_labels(r % 2);
+    audit.add_groups((r / 2) % 2 == 0 ? "a" : "b");
+  }
+  return audit;
+}
+
+at::Tensor Predictions(const Mlp& mlp, const amend::v1::AuditData& audit) {
+  const int64_t rows = audit.labels_size();
+  at::Tensor features = at::empty({rows, mlp.architecture.input_dim});
+  std::memcpy(features.data_ptr<float>(), audit.features().raw().data(),
+              audit.features().raw().size());
+  return Logits(mlp.architecture, mlp.parameters, features).value().argmax(1);
+}
+
+TEST_F(ServerTest, AuditRowsMeasureTheEditAndJudgeAnEodTarget) {
+  StartServer();
+  const Mlp original = AdultModel(11);
+  amend::v1::EditModelRequest request;
+  request.set_task("adult");
+  request.set_requirement("fairness");
+  request.set_max_eod(0.2);
+  request.mutable_model()->set_safetensors(ModelBytes(original));
+  *request.mutable_audit() = AuditRows();
+  absl::StatusOr<amend::v1::EditModelResponse> reply =
+      client_->EditModel(request);
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  ASSERT_TRUE(reply->has_audit());
+  const amend::v1::AuditResult& audit = reply->audit();
+  EXPECT_EQ(audit.rows(), 40);
+  EXPECT_EQ(audit.groups(), 2);
+
+  // Counted here from the two models' own logits.
+  const Mlp edited =
+      ParseModelFile(reply->edited_model().safetensors()).value();
+  const at::Tensor before = Predictions(original, request.audit());
+  const at::Tensor after = Predictions(edited, request.audit());
+  const at::Tensor labels = at::tensor(std::vector<int64_t>(
+      request.audit().labels().begin(), request.audit().labels().end()));
+  EXPECT_DOUBLE_EQ(audit.original().accuracy(),
+                   before.eq(labels).sum().item<int64_t>() / 40.0);
+  EXPECT_DOUBLE_EQ(audit.edited().accuracy(),
+                   after.eq(labels).sum().item<int64_t>() / 40.0);
+  EXPECT_DOUBLE_EQ(audit.labels_changed(),
+                   before.ne(after).sum().item<int64_t>() / 40.0);
+  ASSERT_TRUE(audit.edited().has_eod());
+  EXPECT_GE(audit.jsd(), 0.0);
+  EXPECT_EQ(audit.features_total(), 14);
+  ASSERT_TRUE(reply->has_target_met());
+  EXPECT_EQ(reply->target_met(), audit.edited().eod() <= 0.2);
+
+  // The receipt signs the same figures.
+  SignedReceipt signed_receipt;
+  signed_receipt.algorithm = reply->receipt().algorithm();
+  signed_receipt.key_id = reply->receipt().key_id();
+  signed_receipt.payload = reply->receipt().payload();
+  signed_receipt.signature = reply->receipt().signature();
+  const absl::StatusOr<ReceiptBody> body = VerifyReceipt(
+      signed_receipt,
+      Ed25519PublicKey::AllFromPem(
+          client_->GetReceiptKeys()->keys(0).public_key_pem(), "keys")
+          .value());
+  ASSERT_TRUE(body.ok()) << body.status();
+  ASSERT_TRUE(body->measured.has_value());
+  EXPECT_EQ(body->measured->rows, 40);
+  EXPECT_EQ(body->measured->accuracy_after, audit.edited().accuracy());
+  EXPECT_EQ(body->measured->eod_after, audit.edited().eod());
+  EXPECT_EQ(body->measured->labels_changed, audit.labels_changed());
+}
+
+TEST_F(ServerTest, BadAuditRowsAreRefusedBeforeAnyCompute) {
+  StartServer();
+  amend::v1::EditModelRequest request = Request("pruning", AdultModel(12));
+  const std::string scrape_before = Scrape(server_->metrics_port());
+  auto refused = [&](const amend::v1::AuditData& audit) {
+    amend::v1::EditModelRequest bad = request;
+    *bad.mutable_audit() = audit;
+    return EditStatus(bad);
+  };
+  absl::Status status = refused(AuditRows(40, 13));
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(
+      status.message(),
+      HasSubstr("audit.features: shape is [40, 13], expected [rows, 14]"));
+  amend::v1::AuditData audit = AuditRows();
+  audit.mutable_labels()->RemoveLast();
+  EXPECT_THAT(refused(audit).message(),
+              HasSubstr("audit.labels: has 39 values, expected one per row"));
+  audit = AuditRows();
+  audit.set_labels(3, 2);
+  EXPECT_THAT(refused(audit).message(), HasSubstr("audit.labels[3]"));
+  audit = AuditRows(70);
+  for (int r = 0; r < 70; ++r) audit.set_groups(r, std::to_string(r));
+  EXPECT_THAT(refused(audit).message(),
+              HasSubstr("audit.groups: 70 distinct groups, at most 64"));
+  audit = AuditRows();
+  audit.set_groups(5, "");
+  EXPECT_THAT(refused(audit).message(), HasSubstr("audit.groups[5]: is empty"));
+  audit = AuditRows();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::memcpy(audit.mutable_features()->mutable_raw()->data() + 4 * 20, &nan,
+              4);
+  EXPECT_THAT(refused(audit).message(), HasSubstr("audit.features"));
+  EXPECT_EQ(Series(Scrape(server_->metrics_port()), "amend_batch_size_count"),
+            Series(scrape_before, "amend_batch_size_count"));
+}
+
 TEST_F(ServerTest, AComposedEditIsRefusedWholeNamingTheStep) {
   StartServer();
   amend::v1::EditModelRequest request;
@@ -327,6 +445,10 @@ TEST_F(ServerTest, AComposedEditIsRefusedWholeNamingTheStep) {
   absl::Status status = EditStatus(request);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("steps[1].requirement: expected"));
+  request.set_task("bank");
+  EXPECT_THAT(std::string(EditStatus(request).message()),
+              ::testing::MatchesRegex("task: .*\\(steps\\[0\\]\\)"));
+  request.set_task("adult");
 
   request.mutable_steps(1)->set_requirement("fairness");
   request.mutable_steps(1)->set_lambda(9);

@@ -158,8 +158,23 @@ TEST(Ed25519Test, RefusesKeysThatCannotSignReceipts) {
     EXPECT_THAT(bad.status().message(),
                 HasSubstr("--receipt_key: is not a PEM private key"));
   }
-  // A private key is not a public key.
+  // A private key is not a public key, and public keys of other curves
+  // (P-256; X25519, Ed25519's Diffie-Hellman sibling) cannot verify receipts.
   EXPECT_FALSE(Ed25519PublicKey::FromPem(kEcPrivateKey, "k").ok());
+  for (const char* pem :
+       {"-----BEGIN PUBLIC KEY-----\n"
+        "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE+diKlBSG9M39sazc3QDYcEhIRql7\n"
+        "MzavcDOvXqE7gW4Xd1N+7gVh1waLKR3ikCmbyoTe5eiX+LUvPwU8bTQaoA==\n"
+        "-----END PUBLIC KEY-----\n",
+        "-----BEGIN PUBLIC KEY-----\n"
+        "MCowBQYDK2VuAyEA+Uoji5iBhOmrZPSNKgIOl3Sh6JWxTpWii7zns9e7cUc=\n"
+        "-----END PUBLIC KEY-----\n"}) {
+    absl::StatusOr<Ed25519PublicKey> other =
+        Ed25519PublicKey::FromPem(pem, "keys.pem");
+    ASSERT_FALSE(other.ok()) << pem;
+    EXPECT_THAT(other.status().message(),
+                HasSubstr("receipts are signed with Ed25519 keys"));
+  }
   EXPECT_FALSE(Ed25519PrivateKey::FromSeed("short").ok());
 }
 

@@ -78,6 +78,35 @@ TEST(ReceiptTest, ASignedReceiptVerifiesAndReadsBack) {
   EXPECT_EQ(body->issued_at, "2026-11-30T23:59:01Z");
 }
 
+TEST(ReceiptTest, MeasuredFiguresAreSignedAndReadBack) {
+  const Ed25519PrivateKey key = Key(8);
+  ReceiptBody body = Body();
+  ReceiptMeasurement measured;
+  measured.rows = 120;
+  measured.accuracy_before = 0.75;
+  measured.accuracy_after = 0.5;
+  measured.eod_before = 0.125;
+  measured.jsd = 0.0625;
+  measured.labels_changed = 0.25;
+  body.measured = measured;
+  const SignedReceipt receipt = *SignReceipt(body, key);
+  EXPECT_THAT(receipt.payload,
+              HasSubstr(R"("measured":{"accuracy_after":0.5,)"
+                        R"("accuracy_before":0.75,"eod_after":null,)"
+                        R"("eod_before":0.125,"jsd":0.0625,)"
+                        R"("labels_changed":0.25,"rows":120})"));
+  absl::StatusOr<ReceiptBody> back = VerifyReceipt(receipt, {key.public_key()});
+  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_TRUE(back->measured.has_value());
+  EXPECT_EQ(back->measured->rows, 120);
+  EXPECT_EQ(back->measured->eod_before, 0.125);
+  EXPECT_FALSE(back->measured->eod_after.has_value());
+  EXPECT_EQ(back->measured->labels_changed, 0.25);
+  // A receipt without audit rows has no "measured" key at all.
+  EXPECT_THAT(SignReceipt(Body(), key)->payload,
+              ::testing::Not(HasSubstr("measured")));
+}
+
 TEST(ReceiptTest, EveryChangedByteIsRefused) {
   const Ed25519PrivateKey key = Key(2);
   const SignedReceipt receipt = *SignReceipt(Body(), key);
