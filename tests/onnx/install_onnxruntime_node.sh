@@ -20,11 +20,21 @@ if ! command -v npm >/dev/null; then
   exit 1
 fi
 mkdir -p "$dir"
+rm -f "$dir/unavailable.txt"
+# Node trusts its own bundled roots, not the machine's: a registry reached
+# through a TLS proxy whose root the machine trusts needs the system bundle.
+if [[ -z ${NODE_EXTRA_CA_CERTS:-} && -f /etc/ssl/certs/ca-certificates.crt ]]; then
+  export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+fi
 if ! npm install --prefix "$dir" --ignore-scripts --no-audit --no-fund --no-save \
-  --loglevel=error "onnxruntime-node@$version"; then
-  echo "install_onnxruntime_node: npm could not install onnxruntime-node@$version" \
-    "from the registry into $dir" >&2
-  exit 1
+  --loglevel=error "onnxruntime-node@$version" 2>"$dir/npm.log"; then
+  # A machine that cannot reach the registry is not a defect of the build:
+  # say why, and the ONNX tests run the checker and report themselves
+  # skipped instead of evaluating (tests/integration/onnx_runtime_test.cc).
+  reason=$(grep -m1 -E "(ERR!|error) (code|request)" "$dir/npm.log" || tail -1 "$dir/npm.log")
+  echo "npm could not install onnxruntime-node@$version from the registry: $reason" |
+    tee "$dir/unavailable.txt" >&2
+  exit 0
 fi
 if ! compgen -G "$installed/bin/napi-v3/linux/*/onnxruntime_binding.node" >/dev/null; then
   echo "install_onnxruntime_node: no Linux binding under $installed/bin" >&2
