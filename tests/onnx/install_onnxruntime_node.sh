@@ -10,6 +10,7 @@ set -euo pipefail
 readonly version=1.20.1
 dir=$1
 installed=$dir/node_modules/onnxruntime-node
+rm -f "$dir/unavailable.txt"
 if [[ -f $installed/package.json ]] &&
   grep -q "\"version\": \"$version\"" "$installed/package.json"; then
   exit 0
@@ -20,7 +21,6 @@ if ! command -v npm >/dev/null; then
   exit 1
 fi
 mkdir -p "$dir"
-rm -f "$dir/unavailable.txt"
 # Node trusts its own bundled roots, not the machine's: a registry reached
 # through a TLS proxy whose root the machine trusts needs the system bundle.
 if [[ -z ${NODE_EXTRA_CA_CERTS:-} && -f /etc/ssl/certs/ca-certificates.crt ]]; then
