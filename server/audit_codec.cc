@@ -1,7 +1,6 @@
 #include "server/audit_codec.h"
 
 #include <algorithm>
-#include <cstring>
 #include <map>
 #include <string>
 #include <vector>
@@ -10,8 +9,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "core/util/client_text.h"
 #include "core/util/status_macros.h"
+#include "server/wire_floats.h"
 
 namespace amend::server {
 namespace {
@@ -23,16 +22,8 @@ absl::Status Invalid(absl::string_view field, absl::string_view message) {
 
 absl::Status DecodeFeatures(const amend::v1::Tensor& tensor, int64_t input_dim,
                             AuditSet& audit) {
-  size_t element_size = 0;
-  if (tensor.datatype() == "FP32") {
-    element_size = 4;
-  } else if (tensor.datatype() == "FP64") {
-    element_size = 8;
-  } else {
-    return Invalid("features",
-                   absl::StrCat("datatype must be FP32 or FP64, got \"",
-                                ClientText(tensor.datatype()), "\""));
-  }
+  AMEND_ASSIGN_OR_RETURN(const size_t element_size,
+                         WireElementSize(tensor, "audit.features"));
   const std::vector<int64_t> shape(tensor.shape().begin(),
                                    tensor.shape().end());
   if (shape.size() != 2 || shape[1] != input_dim || shape[0] < 1 ||
@@ -43,25 +34,12 @@ absl::Status DecodeFeatures(const amend::v1::Tensor& tensor, int64_t input_dim,
                                 "] with 1 to ", kMaxAuditRows, " rows"));
   }
   const uint64_t count = static_cast<uint64_t>(shape[0] * shape[1]);
-  if (tensor.raw().size() != count * element_size) {
-    return Invalid(
-        "features",
-        absl::StrCat("raw has ", tensor.raw().size(), " bytes, expected ",
-                     count * element_size, " for ", tensor.datatype(), " [",
-                     shape[0], ", ", shape[1], "]"));
-  }
+  audit.features.resize(count);
+  AMEND_RETURN_IF_ERROR(ReadWireFloats(
+      tensor, element_size, count, "audit.features",
+      absl::StrCat("[", shape[0], ", ", shape[1], "]"), audit.features.data()));
   audit.rows = shape[0];
   audit.input_dim = input_dim;
-  audit.features.resize(count);
-  if (element_size == 4) {
-    std::memcpy(audit.features.data(), tensor.raw().data(), count * 4);
-  } else {
-    for (uint64_t i = 0; i < count; ++i) {
-      double value;
-      std::memcpy(&value, tensor.raw().data() + 8 * i, 8);
-      audit.features[i] = static_cast<float>(value);
-    }
-  }
   return absl::OkStatus();
 }
 

@@ -2,7 +2,6 @@
 
 #include <ATen/ATen.h>
 
-#include <cstring>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -12,6 +11,7 @@
 #include "core/util/client_text.h"
 #include "core/util/sha256.h"
 #include "core/util/status_macros.h"
+#include "server/wire_floats.h"
 
 namespace amend::server {
 namespace {
@@ -23,15 +23,8 @@ absl::Status Invalid(absl::string_view field, absl::string_view message) {
 absl::StatusOr<at::Tensor> DecodeTensor(const amend::v1::Tensor& tensor,
                                         const TensorSpec& spec,
                                         const std::string& field) {
-  size_t element_size = 0;
-  if (tensor.datatype() == "FP32") {
-    element_size = 4;
-  } else if (tensor.datatype() == "FP64") {
-    element_size = 8;
-  } else {
-    return Invalid(field, absl::StrCat("datatype must be FP32 or FP64, got \"",
-                                       ClientText(tensor.datatype()), "\""));
-  }
+  AMEND_ASSIGN_OR_RETURN(const size_t element_size,
+                         WireElementSize(tensor, field));
   const std::vector<int64_t> shape(tensor.shape().begin(),
                                    tensor.shape().end());
   if (shape != spec.shape) {
@@ -39,19 +32,12 @@ absl::StatusOr<at::Tensor> DecodeTensor(const amend::v1::Tensor& tensor,
                                        "], expected [",
                                        absl::StrJoin(spec.shape, ", "), "]"));
   }
-  const int64_t numel = spec.numel();
-  const uint64_t expected = static_cast<uint64_t>(numel) * element_size;
-  if (tensor.raw().size() != expected) {
-    return Invalid(field, absl::StrCat("raw has ", tensor.raw().size(),
-                                       " bytes, expected ", expected, " for ",
-                                       tensor.datatype(), " [",
-                                       absl::StrJoin(spec.shape, ", "), "]"));
-  }
-  at::Tensor values =
-      at::empty(spec.shape, element_size == 4 ? at::kFloat : at::kDouble);
-  if (expected > 0)
-    std::memcpy(values.data_ptr(), tensor.raw().data(), expected);
-  return values.to(at::kFloat);
+  at::Tensor values = at::empty(spec.shape, at::kFloat);
+  AMEND_RETURN_IF_ERROR(ReadWireFloats(
+      tensor, element_size, static_cast<uint64_t>(spec.numel()), field,
+      absl::StrCat("[", absl::StrJoin(spec.shape, ", "), "]"),
+      values.data_ptr<float>()));
+  return values;
 }
 
 }  // namespace
