@@ -1,7 +1,5 @@
 #include "client/export_command.h"
 
-#include <ATen/core/Tensor.h>
-
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -11,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/mlp/compact.h"
-#include "core/mlp/float_values.h"
+#include "core/mlp/mlp_onnx.h"
 #include "core/mlp/model_file.h"
 #include "core/mlp/onnx_export.h"
 #include "core/mlp/parameter_layout.h"
@@ -44,21 +42,6 @@ std::vector<int64_t> Widths(const Architecture& architecture) {
 
 // The model's tensors as float views for the exporter; `storage` keeps the
 // CPU float copies they view alive.
-std::vector<Float32TensorView> FloatViews(const Mlp& mlp,
-                                          std::vector<at::Tensor>& storage) {
-  std::vector<Float32TensorView> views;
-  for (const TensorMap* map : {&mlp.parameters, &mlp.masks}) {
-    for (const auto& [name, tensor] : *map) {
-      const at::Tensor& values = storage.emplace_back(CpuFloatValues(tensor));
-      views.push_back(
-          {name,
-           values.sizes().vec(),
-           {values.data_ptr<float>(), static_cast<size_t>(values.numel())}});
-    }
-  }
-  return views;
-}
-
 }  // namespace
 
 int RunExport(const ExportCommandOptions& options, std::ostream& out,
@@ -81,11 +64,9 @@ int RunExport(const ExportCommandOptions& options, std::ostream& out,
     compaction = compact->report;
   }
 
-  std::vector<at::Tensor> storage;
   OnnxExportOptions export_options;
   export_options.metadata = std::move(metadata);
-  absl::StatusOr<std::string> onnx = SerializeOnnxModel(
-      mlp->architecture, FloatViews(*mlp, storage), export_options);
+  absl::StatusOr<std::string> onnx = SerializeMlpAsOnnx(*mlp, export_options);
   if (!onnx.ok())
     return Refuse(InFile(options.model_path, onnx.status()), err, format);
   if (absl::Status written = WriteFileAtomically(options.output_path, *onnx);

@@ -24,8 +24,8 @@
 #include "absl/strings/str_cat.h"
 #include "core/mlp/float_values.h"
 #include "core/mlp/forward.h"
+#include "core/mlp/mlp_onnx.h"
 #include "core/mlp/model_file.h"
-#include "core/mlp/onnx_export.h"
 #include "core/mlp/parameter_layout.h"
 #include "core/util/file_io.h"
 #include "gmock/gmock.h"
@@ -87,19 +87,7 @@ Mlp RandomModel(const Architecture& architecture, uint64_t seed) {
 }
 
 std::string ExportBytes(const Mlp& mlp) {
-  std::vector<at::Tensor> storage;
-  std::vector<Float32TensorView> views;
-  for (const TensorMap* map : {&mlp.parameters, &mlp.masks}) {
-    for (const auto& [name, tensor] : *map) {
-      const at::Tensor& values = storage.emplace_back(CpuFloatValues(tensor));
-      views.push_back(
-          {name,
-           values.sizes().vec(),
-           {values.data_ptr<float>(), static_cast<size_t>(values.numel())}});
-    }
-  }
-  const absl::StatusOr<std::string> bytes =
-      SerializeOnnxModel(mlp.architecture, views);
+  const absl::StatusOr<std::string> bytes = SerializeMlpAsOnnx(mlp);
   EXPECT_TRUE(bytes.ok()) << bytes.status();
   return bytes.value_or("");
 }
