@@ -13,15 +13,6 @@
 namespace amend::client {
 namespace {
 
-int Refuse(const absl::Status& status, std::ostream& err, OutputFormat format) {
-  if (format == OutputFormat::kJson) {
-    err << ErrorJson("certify", status) << "\n";
-  } else {
-    err << "amend certify: " << status.message() << "\n";
-  }
-  return 1;
-}
-
 nlohmann::json RatesJson(const std::vector<GroupRates>& rates) {
   nlohmann::json json = nlohmann::json::array();
   for (const GroupRates& g : rates) {
@@ -144,16 +135,16 @@ void PrintTable(const CertifyCommandOptions& options, const AuditSet& audit,
 int RunCertify(const CertifyCommandOptions& options, std::ostream& out,
                std::ostream& err, OutputFormat format) {
   absl::StatusOr<Mlp> model = ReadModelFile(options.model_path);
-  if (!model.ok()) return Refuse(model.status(), err, format);
+  if (!model.ok()) return ReportFailure("certify", model.status(), err, format);
   std::optional<Mlp> original;
   if (!options.original_path.empty()) {
     absl::StatusOr<Mlp> read = ReadModelFile(options.original_path);
-    if (!read.ok()) return Refuse(read.status(), err, format);
+    if (!read.ok()) return ReportFailure("certify", read.status(), err, format);
     original = *std::move(read);
   }
   absl::StatusOr<std::string> text =
       ReadFileToString(options.audit_path, kMaxAuditCsvBytes);
-  if (!text.ok()) return Refuse(text.status(), err, format);
+  if (!text.ok()) return ReportFailure("certify", text.status(), err, format);
   AuditCsvOptions csv;
   csv.input_dim = model->architecture.input_dim;
   csv.num_classes = model->architecture.num_classes;
@@ -161,11 +152,11 @@ int RunCertify(const CertifyCommandOptions& options, std::ostream& out,
   csv.group_column = options.group_column;
   absl::StatusOr<AuditSet> audit =
       ParseAuditCsv(*text, options.audit_path, csv);
-  if (!audit.ok()) return Refuse(audit.status(), err, format);
+  if (!audit.ok()) return ReportFailure("certify", audit.status(), err, format);
   absl::StatusOr<Certification> certification =
       Certify(*model, *audit, original.has_value() ? &*original : nullptr);
   if (!certification.ok()) {
-    return Refuse(certification.status(), err, format);
+    return ReportFailure("certify", certification.status(), err, format);
   }
   if (format == OutputFormat::kJson) {
     out << JsonText(CertificationJson(options, *audit, *certification)) << "\n";

@@ -8,33 +8,23 @@
 #include "core/mlp/model_file.h"
 
 namespace amend::client {
-namespace {
-
-int Refuse(const absl::Status& status, std::ostream& err, OutputFormat format) {
-  if (format == OutputFormat::kJson) {
-    err << ErrorJson("compact", status) << "\n";
-  } else {
-    err << "amend compact: " << status.message() << "\n";
-  }
-  return 1;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 int RunCompact(const std::string& input_path, const std::string& output_path,
                std::ostream& out, std::ostream& err, OutputFormat format) {
   absl::StatusOr<Mlp> mlp = ReadModelFile(input_path);
-  if (!mlp.ok()) return Refuse(mlp.status(), err, format);
+  if (!mlp.ok()) return ReportFailure("compact", mlp.status(), err, format);
   absl::StatusOr<CompactedMlp> compact = CompactMlp(*mlp);
   if (!compact.ok()) {
-    return Refuse(absl::Status(compact.status().code(),
-                               absl::StrCat(input_path, ": ",
-                                            compact.status().message())),
-                  err, format);
+    return ReportFailure("compact",
+                         absl::Status(compact.status().code(),
+                                      absl::StrCat(input_path, ": ",
+                                                   compact.status().message())),
+                         err, format);
   }
   if (absl::Status written = WriteModelFile(output_path, compact->mlp);
       !written.ok()) {
-    return Refuse(written, err, format);
+    return ReportFailure("compact", written, err, format);
   }
   const CompactionReport& report = compact->report;
   if (format == OutputFormat::kJson) {

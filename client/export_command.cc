@@ -18,15 +18,6 @@
 namespace amend::client {
 namespace {
 
-int Refuse(const absl::Status& status, std::ostream& err, OutputFormat format) {
-  if (format == OutputFormat::kJson) {
-    err << ErrorJson("export", status) << "\n";
-  } else {
-    err << "amend export: " << status.message() << "\n";
-  }
-  return 1;
-}
-
 absl::Status InFile(const std::string& path, const absl::Status& status) {
   return absl::Status(status.code(),
                       absl::StrCat(path, ": ", status.message()));
@@ -48,17 +39,19 @@ int RunExport(const ExportCommandOptions& options, std::ostream& out,
               std::ostream& err, OutputFormat format) {
   absl::StatusOr<std::string> bytes =
       ReadFileToString(options.model_path, kMaxModelFileBytes);
-  if (!bytes.ok()) return Refuse(bytes.status(), err, format);
+  if (!bytes.ok()) return ReportFailure("export", bytes.status(), err, format);
   std::map<std::string, std::string> metadata;
   absl::StatusOr<Mlp> mlp = ParseModelFile(*bytes, {}, &metadata);
   if (!mlp.ok())
-    return Refuse(InFile(options.model_path, mlp.status()), err, format);
+    return ReportFailure("export", InFile(options.model_path, mlp.status()),
+                         err, format);
   const Architecture original = mlp->architecture;
   std::optional<CompactionReport> compaction;
   if (options.compact) {
     absl::StatusOr<CompactedMlp> compact = CompactMlp(*mlp);
     if (!compact.ok()) {
-      return Refuse(InFile(options.model_path, compact.status()), err, format);
+      return ReportFailure(
+          "export", InFile(options.model_path, compact.status()), err, format);
     }
     *mlp = std::move(compact->mlp);
     compaction = compact->report;
@@ -68,10 +61,11 @@ int RunExport(const ExportCommandOptions& options, std::ostream& out,
   export_options.metadata = std::move(metadata);
   absl::StatusOr<std::string> onnx = SerializeMlpAsOnnx(*mlp, export_options);
   if (!onnx.ok())
-    return Refuse(InFile(options.model_path, onnx.status()), err, format);
+    return ReportFailure("export", InFile(options.model_path, onnx.status()),
+                         err, format);
   if (absl::Status written = WriteFileAtomically(options.output_path, *onnx);
       !written.ok()) {
-    return Refuse(written, err, format);
+    return ReportFailure("export", written, err, format);
   }
 
   const Architecture& exported = mlp->architecture;

@@ -15,14 +15,7 @@ namespace amend::client {
 int RunInspect(const std::string& path, std::ostream& out, std::ostream& err,
                OutputFormat format) {
   absl::StatusOr<Mlp> mlp = ReadModelFile(path);
-  if (!mlp.ok()) {
-    if (format == OutputFormat::kJson) {
-      err << ErrorJson("inspect", mlp.status()) << "\n";
-    } else {
-      err << "amend inspect: " << mlp.status().message() << "\n";
-    }
-    return 1;
-  }
+  if (!mlp.ok()) return ReportFailure("inspect", mlp.status(), err, format);
   const Architecture& architecture = mlp->architecture;
   if (format == OutputFormat::kJson) {
     nlohmann::json json;

@@ -25,4 +25,19 @@ std::string ErrorJson(absl::string_view command, const absl::Status& status) {
   return JsonText(nlohmann::json{{"error", error}});
 }
 
+int ReportFailure(absl::string_view command, const absl::Status& status,
+                  std::ostream& err, OutputFormat format, int exit_code,
+                  ErrorDetail detail) {
+  if (format == OutputFormat::kJson) {
+    err << ErrorJson(command, status) << "\n";
+    return exit_code;
+  }
+  err << "amend " << command << ": ";
+  if (detail == ErrorDetail::kCodeAndMessage) {
+    err << absl::StatusCodeToString(status.code()) << ": ";
+  }
+  err << status.message() << "\n";
+  return exit_code;
+}
+
 }  // namespace amend::client

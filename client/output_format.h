@@ -11,6 +11,7 @@
 #define AMEND_CLIENT_OUTPUT_FORMAT_H_
 
 #include <nlohmann/json.hpp>
+#include <ostream>
 #include <string>
 
 #include "absl/status/status.h"
@@ -30,6 +31,18 @@ std::string JsonText(const nlohmann::json& json);
 
 // {"error": {"command": ..., "code": "INVALID_ARGUMENT", "message": ...}}.
 std::string ErrorJson(absl::string_view command, const absl::Status& status);
+
+// How a table names a failure: by its message (offline commands), or by its
+// status code and message (replies of amend-server, where the code tells a
+// refusal from a failure worth retrying).
+enum class ErrorDetail { kMessage, kCodeAndMessage };
+
+// Writes `status` to `err`, as "amend COMMAND: MESSAGE" (table) or as
+// ErrorJson (json), and returns `exit_code`, e.g.
+//   return ReportFailure("export", status, err, format);
+int ReportFailure(absl::string_view command, const absl::Status& status,
+                  std::ostream& err, OutputFormat format, int exit_code = 1,
+                  ErrorDetail detail = ErrorDetail::kMessage);
 
 }  // namespace amend::client
 

@@ -20,14 +20,8 @@ namespace {
 
 int Fail(const absl::Status& status, absl::string_view command,
          std::ostream& err, OutputFormat format) {
-  if (format == OutputFormat::kJson) {
-    err << ErrorJson(command, status) << "\n";
-  } else {
-    err << "amend " << command << ": "
-        << absl::StatusCodeToString(status.code()) << ": " << status.message()
-        << "\n";
-  }
-  return ExitCodeFor(status);
+  return ReportFailure(command, status, err, format, ExitCodeFor(status),
+                       ErrorDetail::kCodeAndMessage);
 }
 
 // protobuf's JSON mapping with the .proto's field names and every field,

@@ -19,16 +19,6 @@ constexpr int kExitUnreadable = 2;
 // Receipts and key files are a few KB; a larger file is not one.
 constexpr uint64_t kMaxReceiptFileBytes = 16 << 20;
 
-int Report(const absl::Status& status, int exit_code, std::ostream& err,
-           OutputFormat format) {
-  if (format == OutputFormat::kJson) {
-    err << ErrorJson("verify", status) << "\n";
-  } else {
-    err << "amend verify: " << status.message() << "\n";
-  }
-  return exit_code;
-}
-
 // FailedPrecondition when the file's sha256 is not `expected`.
 absl::Status CheckFileHash(const std::string& path, const std::string& expected,
                            absl::string_view role) {
@@ -47,30 +37,35 @@ int RunVerify(const VerifyCommandOptions& options, std::ostream& out,
   absl::StatusOr<std::string> receipt_text =
       ReadFileToString(options.receipt_path, kMaxReceiptFileBytes);
   if (!receipt_text.ok()) {
-    return Report(receipt_text.status(), kExitUnreadable, err, format);
+    return ReportFailure("verify", receipt_text.status(), err, format,
+                         kExitUnreadable);
   }
   absl::StatusOr<std::string> keys_text =
       ReadFileToString(options.public_keys_path, kMaxReceiptFileBytes);
   if (!keys_text.ok()) {
-    return Report(keys_text.status(), kExitUnreadable, err, format);
+    return ReportFailure("verify", keys_text.status(), err, format,
+                         kExitUnreadable);
   }
   absl::StatusOr<std::vector<Ed25519PublicKey>> keys =
       Ed25519PublicKey::AllFromPem(*keys_text,
                                    "--public-key " + options.public_keys_path);
-  if (!keys.ok()) return Report(keys.status(), kExitUnreadable, err, format);
+  if (!keys.ok())
+    return ReportFailure("verify", keys.status(), err, format, kExitUnreadable);
   absl::StatusOr<SignedReceipt> receipt = ParseReceiptFile(*receipt_text);
   if (!receipt.ok()) {
-    return Report(absl::Status(receipt.status().code(),
-                               absl::StrCat(options.receipt_path, ": ",
-                                            receipt.status().message())),
-                  kExitRefused, err, format);
+    return ReportFailure("verify",
+                         absl::Status(receipt.status().code(),
+                                      absl::StrCat(options.receipt_path, ": ",
+                                                   receipt.status().message())),
+                         err, format, kExitRefused);
   }
   absl::StatusOr<ReceiptBody> body = VerifyReceipt(*receipt, *keys);
   if (!body.ok()) {
-    return Report(absl::Status(body.status().code(),
-                               absl::StrCat(options.receipt_path, ": ",
-                                            body.status().message())),
-                  kExitRefused, err, format);
+    return ReportFailure("verify",
+                         absl::Status(body.status().code(),
+                                      absl::StrCat(options.receipt_path, ": ",
+                                                   body.status().message())),
+                         err, format, kExitRefused);
   }
   for (const auto& [path, expected, role] :
        {std::tuple(options.model_path, body->output_sha256, "output_sha256"),
@@ -78,11 +73,11 @@ int RunVerify(const VerifyCommandOptions& options, std::ostream& out,
     if (path.empty()) continue;
     if (absl::Status matches = CheckFileHash(path, expected, role);
         !matches.ok()) {
-      return Report(matches,
-                    matches.code() == absl::StatusCode::kFailedPrecondition
-                        ? kExitRefused
-                        : kExitUnreadable,
-                    err, format);
+      return ReportFailure(
+          "verify", matches, err, format,
+          matches.code() == absl::StatusCode::kFailedPrecondition
+              ? kExitRefused
+              : kExitUnreadable);
     }
   }
   if (format == OutputFormat::kJson) {
