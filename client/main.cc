@@ -47,7 +47,9 @@ ABSL_FLAG(std::string, task, "", "edit, editors: adult or bank.");
 ABSL_FLAG(std::string, requirement, "",
           "edit, editors: data_minimisation, fairness or pruning.");
 ABSL_FLAG(std::string, variant, "",
-          "edit: mask_only or prune_only for masks-only editors.");
+          "edit: mask_only or prune_only for masks-only editors; "
+          "prune_neurons_and_edit or prune_neurons_only for editors that "
+          "remove whole neurons.");
 ABSL_FLAG(double, lambda, -1, "edit: the exact lambda of the editor.");
 ABSL_FLAG(double, max_weights, -1,
           "edit (pruning): keep at most this fraction of the weights.");

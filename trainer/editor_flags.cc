@@ -19,8 +19,9 @@ const amend::EditorConfig kConfig;
 
 ABSL_FLAG(std::string, variant, "",
           "train, sweep: mask_and_edit | mask_only (data_minimisation), "
-          "prune_and_edit | prune_only (pruning), edit (fairness). Default: "
-          "the editing variant.");
+          "prune_and_edit | prune_only | prune_neurons_and_edit | "
+          "prune_neurons_only (pruning; the neuron variants remove whole "
+          "neurons), edit (fairness). Default: the editing variant.");
 ABSL_FLAG(std::optional<std::string>, lambda, std::nullopt,
           "train: weight of the requirement term in JSD + lambda * R; a "
           "finite number >= 0, read as each of --lambdas is.");

@@ -58,6 +58,21 @@ at::Tensor AttributeMasks(const GraphBatch& batch, const at::Tensor& is_input,
       .index_copy(0, input_rows, attribute_mask.index_select(0, key));
 }
 
+// Pruning by neurons: one mask per hidden neuron, from its node mask logit;
+// an edge is kept when both its ends are (inputs and outputs always are), so a
+// removed neuron's incoming and outgoing weights go together. [E].
+at::Tensor NeuronEdgeMasks(const Architecture& architecture,
+                           const GraphBatch& batch,
+                           const at::Tensor& node_mask_logit,
+                           const EditSpec& spec) {
+  const at::Tensor is_hidden = at::ge(
+      batch.node_type, architecture.input_dim + architecture.num_classes);
+  const at::Tensor node_mask = at::where(
+      is_hidden, Masks(node_mask_logit, spec), at::ones_like(node_mask_logit));
+  return node_mask.index_select(0, batch.edge_index[0]) *
+         node_mask.index_select(0, batch.edge_index[1]);
+}
+
 }  // namespace
 
 // Kept whole (~85 lines): residuals, the requirement's masks and the split back
@@ -70,11 +85,15 @@ absl::StatusOr<EditedBatch> ApplyEdit(
     return absl::InvalidArgumentError(
         "variant: fairness has no masks, so it must edit weights");
   }
+  if (MasksNeurons(spec.variant) && spec.requirement != Requirement::kPruning) {
+    return absl::InvalidArgumentError(
+        "variant: only pruning removes whole neurons");
+  }
   auto apply = [&]() -> absl::StatusOr<EditedBatch> {
     const int64_t num_graphs = batch.num_graphs;
     at::Tensor edge_weight = batch.edge_weight;
     at::Tensor node_features = batch.node_features;
-    if (spec.variant == EditVariant::kWeightsAndMasks) {
+    if (EditsWeights(spec.variant)) {
       edge_weight = edge_weight + output.edge_delta;
       const at::Tensor padding =
           at::zeros({batch.node_features.size(0),
@@ -91,7 +110,10 @@ absl::StatusOr<EditedBatch> ApplyEdit(
     at::Tensor is_input;    // [N] bool
     switch (spec.requirement) {
       case Requirement::kPruning:
-        edge_mask = Masks(output.edge_mask_logit, spec);
+        edge_mask = MasksNeurons(spec.variant)
+                        ? NeuronEdgeMasks(graphs.front()->architecture, batch,
+                                          output.node_mask_logit, spec)
+                        : Masks(output.edge_mask_logit, spec);
         edge_weight = edge_weight * edge_mask;
         edited.kept_fraction =
             MeanPerGraph(edge_mask, batch.edge_graph, num_graphs);

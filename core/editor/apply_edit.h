@@ -7,7 +7,9 @@
 //     weights (hidden layer 1 and every skip from the input) become zero, so
 //     the edited model no longer reads it;
 //   pruning: one mask per weight (layer, skip and head weights); a masked
-//     weight becomes zero;
+//     weight becomes zero. The neuron variants decide per hidden neuron (from
+//     the node mask logit) and mask every weight into and out of a removed
+//     neuron, so the masks are per weight all the same;
 //   fairness: no masks.
 // At edit time masks are hard (logit > 0). At training time they are
 // straight-through samples: the forward value is the hard 0/1 mask of the
@@ -38,7 +40,7 @@ namespace amend {
 
 struct EditSpec {
   Requirement requirement = Requirement::kPruning;
-  // kMasksOnly: the kept parameters stay as they were.
+  // kMasksOnly, kNeuronsOnly: the kept parameters stay as they were.
   EditVariant variant = EditVariant::kWeightsAndMasks;
   // false: hard masks (edit time). true: straight-through masks.
   bool straight_through = false;

@@ -71,6 +71,11 @@ absl::Status ValidateEditorConfig(const EditorConfig& config) {
     return absl::InvalidArgumentError(
         "config.variant: fairness has no masks, so it must be \"edit\"");
   }
+  if (MasksNeurons(config.variant) &&
+      config.requirement != Requirement::kPruning) {
+    return absl::InvalidArgumentError(
+        "config.variant: only pruning removes whole neurons");
+  }
   AMEND_RETURN_IF_ERROR(ValidateLambda(config.lambda));
   AMEND_RETURN_IF_ERROR(
       ValidateMetanetworkOptions(config.network, "config.network"));

@@ -1,6 +1,7 @@
 #include "core/editor/requirement.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "core/util/client_text.h"
 
 namespace amend {
@@ -31,12 +32,25 @@ bool UsesMasks(Requirement requirement) {
   return requirement != Requirement::kFairness;
 }
 
+bool EditsWeights(EditVariant variant) {
+  return variant == EditVariant::kWeightsAndMasks ||
+         variant == EditVariant::kNeuronsAndEdit;
+}
+
+bool MasksNeurons(EditVariant variant) {
+  return variant == EditVariant::kNeuronsAndEdit ||
+         variant == EditVariant::kNeuronsOnly;
+}
+
 std::string VariantName(Requirement requirement, EditVariant variant) {
-  const bool edits = variant == EditVariant::kWeightsAndMasks;
+  const bool edits = EditsWeights(variant);
   switch (requirement) {
     case Requirement::kDataMinimisation:
       return edits ? "mask_and_edit" : "mask_only";
     case Requirement::kPruning:
+      if (MasksNeurons(variant)) {
+        return edits ? "prune_neurons_and_edit" : "prune_neurons_only";
+      }
       return edits ? "prune_and_edit" : "prune_only";
     case Requirement::kFairness:
       return "edit";
@@ -44,17 +58,30 @@ std::string VariantName(Requirement requirement, EditVariant variant) {
   return "unknown";
 }
 
+std::vector<EditVariant> VariantsOf(Requirement requirement) {
+  switch (requirement) {
+    case Requirement::kFairness:
+      return {EditVariant::kWeightsAndMasks};
+    case Requirement::kDataMinimisation:
+      return {EditVariant::kWeightsAndMasks, EditVariant::kMasksOnly};
+    case Requirement::kPruning:
+      break;
+  }
+  return {EditVariant::kWeightsAndMasks, EditVariant::kMasksOnly,
+          EditVariant::kNeuronsAndEdit, EditVariant::kNeuronsOnly};
+}
+
 absl::StatusOr<EditVariant> ParseVariant(Requirement requirement,
                                          absl::string_view name) {
-  constexpr EditVariant kEdits = EditVariant::kWeightsAndMasks;
-  constexpr EditVariant kMasks = EditVariant::kMasksOnly;
-  if (name == VariantName(requirement, kEdits)) return kEdits;
-  if (UsesMasks(requirement) && name == VariantName(requirement, kMasks)) {
-    return kMasks;
+  std::vector<std::string> names;
+  for (const EditVariant variant : VariantsOf(requirement)) {
+    if (name == VariantName(requirement, variant)) return variant;
+    names.push_back(VariantName(requirement, variant));
   }
-  std::string expected = VariantName(requirement, kEdits);
-  if (UsesMasks(requirement)) {
-    absl::StrAppend(&expected, " or ", VariantName(requirement, kMasks));
+  std::string expected = names.back();
+  if (names.size() > 1) {
+    names.pop_back();
+    expected = absl::StrCat(absl::StrJoin(names, ", "), " or ", expected);
   }
   return absl::InvalidArgumentError(
       absl::StrCat("variant: for ", RequirementName(requirement), " expected ",

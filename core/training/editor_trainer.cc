@@ -249,8 +249,9 @@ absl::StatusOr<EditorManifest> FinalManifest(TrainingRun& run) {
   manifest.test = Summarise(records, "test");
   AMEND_ASSIGN_OR_RETURN(
       const std::optional<MatchedBaseline> baseline,
-      CompareMatchedBaseline(run.config.requirement, test_models, records,
-                             test_data, run.data.selection, "test"));
+      CompareMatchedBaseline(run.config.requirement, run.config.variant,
+                             test_models, records, test_data,
+                             run.data.selection, "test"));
   if (baseline) {
     manifest.test_baseline = {
         {"name", baseline->name},

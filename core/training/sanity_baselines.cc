@@ -2,6 +2,7 @@
 
 #include "core/baselines/feature_selection.h"
 #include "core/baselines/magnitude_pruning.h"
+#include "core/baselines/neuron_pruning.h"
 #include "core/util/status_macros.h"
 
 namespace amend {
@@ -14,23 +15,27 @@ constexpr uint64_t kImportanceSeed = 1;
 }  // namespace
 
 absl::StatusOr<std::optional<MatchedBaseline>> CompareMatchedBaseline(
-    Requirement requirement, const std::vector<const Mlp*>& models,
+    Requirement requirement, EditVariant variant,
+    const std::vector<const Mlp*>& models,
     const std::vector<EditOutcome>& editor_outcomes, const SplitTensors& data,
     const SplitTensors& importance_data, absl::string_view data_name) {
   if (requirement == Requirement::kFairness) return std::nullopt;
   MatchedBaseline baseline;
-  baseline.name = requirement == Requirement::kPruning
-                      ? "global_magnitude"
-                      : "permutation_importance_fs";
+  const bool by_neurons = MasksNeurons(variant);
+  baseline.name = requirement != Requirement::kPruning
+                      ? "permutation_importance_fs"
+                  : by_neurons ? "neuron_magnitude"
+                               : "global_magnitude";
   std::vector<EditOutcome> records;
   int64_t wins = 0;
   for (size_t i = 0; i < models.size(); ++i) {
     const Mlp& mlp = *models[i];
     Mlp edited;
     if (requirement == Requirement::kPruning) {
-      AMEND_ASSIGN_OR_RETURN(
-          edited,
-          GlobalMagnitudePrune(mlp, editor_outcomes[i].weights_kept_count));
+      const int64_t kept = editor_outcomes[i].weights_kept_count;
+      AMEND_ASSIGN_OR_RETURN(edited, by_neurons
+                                         ? NeuronMagnitudePrune(mlp, kept)
+                                         : GlobalMagnitudePrune(mlp, kept));
     } else {
       AMEND_ASSIGN_OR_RETURN(
           const std::vector<double> importance,

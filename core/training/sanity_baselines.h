@@ -3,7 +3,8 @@
 // The baselines an editor's figures are printed beside, matched model by
 // model to what the editor did, so quality is measured from the start:
 //   pruning: global magnitude pruning keeping exactly as many weights as the
-//     editor kept in that model;
+//     editor kept in that model; for the neuron variants, neuron magnitude
+//     pruning (core/baselines/neuron_pruning.h) keeping at least as many;
 //   data minimisation: FS, the original model with its least important
 //     features removed by permutation importance (computed on
 //     `importance_data`, never the data the figures use), keeping as many
@@ -20,12 +21,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/editor/requirement.h"
 #include "core/training/edit_comparison.h"
 
 namespace amend {
 
 struct MatchedBaseline {
-  std::string name;  // "global_magnitude" or "permutation_importance_fs"
+  // "global_magnitude", "neuron_magnitude" or "permutation_importance_fs"
+  std::string name;
   EditorFigures figures;
   // Fraction of models where the editor's JSD is lower than the baseline's.
   double editor_wins = 0.0;
@@ -34,7 +37,8 @@ struct MatchedBaseline {
 // nullopt for fairness. REQUIRES: editor_outcomes[i] is the editor's outcome on
 // models[i] on `data`.
 absl::StatusOr<std::optional<MatchedBaseline>> CompareMatchedBaseline(
-    Requirement requirement, const std::vector<const Mlp*>& models,
+    Requirement requirement, EditVariant variant,
+    const std::vector<const Mlp*>& models,
     const std::vector<EditOutcome>& editor_outcomes, const SplitTensors& data,
     const SplitTensors& importance_data, absl::string_view data_name);
 

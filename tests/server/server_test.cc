@@ -531,8 +531,8 @@ TEST_F(ServerTest, EveryBadInputGetsItsStatusAndNamesTheField) {
       {"another requirement's variant",
        [](auto& r) { r.set_variant("mask_only"); },
        absl::StatusCode::kInvalidArgument,
-       "variant: for pruning expected prune_and_edit or prune_only, got "
-       "\"mask_only\""},
+       "variant: for pruning expected prune_and_edit, prune_only, "
+       "prune_neurons_and_edit or prune_neurons_only, got \"mask_only\""},
       {"a variant with no editors loaded",
        [](auto& r) { r.set_variant("prune_only"); },
        absl::StatusCode::kNotFound,
@@ -679,10 +679,15 @@ TEST_F(ServerTest, VariantsAreSelectedByNameAndListingFiltersByRequirement) {
                           .lambda = 0.01,
                           .variant = EditVariant::kMasksOnly,
                           .seed = 5});
+  WriteTestEditor(root_, {.requirement = Requirement::kPruning,
+                          .lambda = 0.01,
+                          .variant = EditVariant::kNeuronsAndEdit,
+                          .seed = 6});
   StartServer();
   const Mlp mlp = AdultModel(3);
   amend::v1::EditModelRequest request = Request("pruning", mlp);
-  for (const std::string variant : {"", "prune_and_edit", "prune_only"}) {
+  for (const std::string variant :
+       {"", "prune_and_edit", "prune_only", "prune_neurons_and_edit"}) {
     SCOPED_TRACE(variant);
     request.set_variant(variant);
     const auto reply = client_->EditModel(request);
@@ -698,8 +703,8 @@ TEST_F(ServerTest, VariantsAreSelectedByNameAndListingFiltersByRequirement) {
               HasSubstr("variant: for fairness expected edit, got "
                         "\"mask_only\""));
 
-  EXPECT_EQ(client_->ListEditors("adult", "pruning")->editors_size(), 3);
-  EXPECT_EQ(client_->ListEditors("adult", "")->editors_size(), 5);
+  EXPECT_EQ(client_->ListEditors("adult", "pruning")->editors_size(), 4);
+  EXPECT_EQ(client_->ListEditors("adult", "")->editors_size(), 6);
   const auto unknown = client_->ListEditors("adult", "privacy");
   EXPECT_EQ(unknown.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(unknown.status().message(),

@@ -259,8 +259,17 @@ TEST(EditorConfigTest, VariantNamesBelongToTheirRequirement) {
             EditVariant::kMasksOnly);
   EXPECT_THAT(
       ParseVariant(Requirement::kPruning, "mask_only").status().message(),
-      HasSubstr("variant: for pruning expected prune_and_edit or prune_only, "
-                "got \"mask_only\""));
+      HasSubstr("variant: for pruning expected prune_and_edit, prune_only, "
+                "prune_neurons_and_edit or prune_neurons_only, got "
+                "\"mask_only\""));
+  EXPECT_EQ(ParseVariant(Requirement::kPruning, "prune_neurons_only").value(),
+            EditVariant::kNeuronsOnly);
+  EXPECT_EQ(VariantName(Requirement::kPruning, EditVariant::kNeuronsAndEdit),
+            "prune_neurons_and_edit");
+  EXPECT_THAT(ParseVariant(Requirement::kDataMinimisation, "prune_neurons_only")
+                  .status()
+                  .message(),
+              HasSubstr("expected mask_and_edit or mask_only"));
   EXPECT_EQ(ParseVariant(Requirement::kPruning, "").status().code(),
             absl::StatusCode::kInvalidArgument);
 }

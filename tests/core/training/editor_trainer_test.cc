@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "core/mlp/compact.h"
 #include "core/mlp/forward.h"
 #include "core/training/edit_comparison.h"
 #include "core/training/training_objective.h"
@@ -98,6 +99,40 @@ TEST(EditorTrainerTest, AnEditorOverfitsATinyZoo) {
   EXPECT_GE(manifest->training["best_step"].get<int64_t>(), 25);
   // The training state is removed once the editor is written.
   EXPECT_FALSE(std::filesystem::exists(out + "/training_state.json"));
+}
+
+// The neuron variant learns to remove whole neurons: compaction turns its
+// edits into smaller models that compute the same logits, and its figures are
+// printed beside neuron magnitude pruning.
+TEST(EditorTrainerTest, ANeuronEditorRemovesNeuronsThatCompactionDrops) {
+  testing::ScopedTempDir temp;
+  const std::string zoo = BuildTinyZoo(temp);
+  EditorConfig config = PruningConfig(0.05);
+  config.variant = EditVariant::kNeuronsAndEdit;
+  const std::string out = temp.file("editor");
+  auto manifest = TrainEditor(Adult(), zoo, config, QuickOptions(150), out);
+  ASSERT_TRUE(manifest.ok()) << manifest.status();
+  EXPECT_EQ(manifest->test_baseline["name"], "neuron_magnitude");
+  EXPECT_LT(manifest->test.weights_kept.mean, 0.9);
+  const LoadedEditor trained = ReadEditorCheckpoint(out).value();
+  EXPECT_EQ(trained.editor->config().variant, EditVariant::kNeuronsAndEdit);
+  const std::vector<ZooModel> models = LoadZooModels(zoo, "train").value();
+  auto edits = trained.editor->Edit(MlpPointers(models));
+  ASSERT_TRUE(edits.ok()) << edits.status();
+  const at::Tensor x = ToTensors(Adult().validation, 256).features;
+  int64_t width_before = 0, width_after = 0;
+  for (const EditResult& edit : *edits) {
+    auto compact = CompactMlp(edit.edited);
+    ASSERT_TRUE(compact.ok()) << compact.status();
+    for (int64_t w : compact->report.widths_before) width_before += w;
+    for (int64_t w : compact->report.widths_after) width_after += w;
+    const at::Tensor edited =
+        *Logits(edit.edited.architecture, edit.edited.parameters, x);
+    const at::Tensor compacted =
+        *Logits(compact->mlp.architecture, compact->mlp.parameters, x);
+    EXPECT_TRUE(at::allclose(compacted, edited, 1e-4, 1e-5));
+  }
+  EXPECT_LT(width_after, 0.9 * width_before);
 }
 
 TEST(EditorTrainerTest, AnEpoEditorMovesTowardsItsPreferenceRay) {
