@@ -397,6 +397,65 @@ TEST_F(ServerTest, AuditRowsMeasureTheEditAndJudgeAnEodTarget) {
   EXPECT_EQ(body->measured->labels_changed, audit.labels_changed());
 }
 
+// Without the caller's rows there is no measured EOD, and a max_eod target is
+// resolved on the editors' validation figures only: target_met stays unset
+// rather than claiming what nobody measured.
+TEST_F(ServerTest, AnEodTargetWithoutAuditRowsLeavesTargetMetUnset) {
+  StartServer();
+  amend::v1::EditModelRequest request = Request("fairness", AdultModel(11));
+  request.set_max_eod(0.2);
+  const absl::StatusOr<amend::v1::EditModelResponse> reply =
+      client_->EditModel(request);
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_FALSE(reply->has_audit());
+  EXPECT_FALSE(reply->has_target_met());
+  EXPECT_THAT(reply->resolution(), HasSubstr("max_eod"));
+}
+
+// A model pruned and minimised elsewhere (its masks in the file) and then
+// edited by an editor that edits every weight: what was removed stays
+// removed, and the reply's masks still say so.
+TEST_F(ServerTest, ASingleEditOfAMaskedModelKeepsItsMasks) {
+  StartServer();
+  Mlp masked = AdultModel(12);
+  at::Tensor weight_mask = at::ones({16, 14});
+  weight_mask.narrow(0, 0, 4).zero_();  // neurons 0..3 read nothing
+  at::Tensor input_mask = at::ones({14});
+  input_mask[5] = 0.0f;  // feature 5 removed
+  at::Tensor& weight = masked.parameters["layers.1.weight"];
+  weight = weight * weight_mask * input_mask.unsqueeze(0);
+  at::Tensor& skip = masked.parameters["layers.2.skip.0.weight"];
+  skip = skip * input_mask.unsqueeze(0);
+  masked.masks["mask.layers.1.weight"] = weight_mask;
+  masked.masks[kInputMaskName] = input_mask;
+  amend::v1::EditModelRequest request;
+  request.set_task("adult");
+  request.set_requirement("fairness");
+  request.set_lambda(0.1);
+  request.mutable_model()->set_safetensors(ModelBytes(masked));
+  const absl::StatusOr<amend::v1::EditModelResponse> reply =
+      client_->EditModel(request);
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  const Mlp edited =
+      ParseModelFile(reply->edited_model().safetensors()).value();
+  const at::Tensor edited_weight = edited.parameters.at("layers.1.weight");
+  EXPECT_EQ(edited_weight.narrow(0, 0, 4).abs().sum().item<float>(), 0.0f);
+  EXPECT_EQ(edited_weight.select(1, 5).abs().sum().item<float>(), 0.0f);
+  EXPECT_EQ(edited.parameters.at("layers.2.skip.0.weight")
+                .select(1, 5)
+                .abs()
+                .sum()
+                .item<float>(),
+            0.0f);
+  // The editor did edit: a kept weight moved.
+  EXPECT_FALSE(
+      at::equal(edited_weight.narrow(0, 4, 12), weight.narrow(0, 4, 12)));
+  ASSERT_TRUE(edited.masks.contains("mask.layers.1.weight"));
+  ASSERT_TRUE(edited.masks.contains(kInputMaskName));
+  EXPECT_TRUE(at::equal(edited.masks.at("mask.layers.1.weight"), weight_mask));
+  EXPECT_TRUE(at::equal(edited.masks.at(kInputMaskName), input_mask));
+}
+
 TEST_F(ServerTest, BadAuditRowsAreRefusedBeforeAnyCompute) {
   StartServer();
   amend::v1::EditModelRequest request = Request("pruning", AdultModel(12));
