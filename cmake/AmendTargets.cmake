@@ -76,10 +76,13 @@ function(amend_library name)
   amend_target_defaults(${name})
 endfunction()
 
-# amend_test(NAME SOURCES ... DEPS ... [LABELS ...] [FIXTURES ...]): one GoogleTest binary
-# registered with ctest; FIXTURES are ctest fixtures its tests require.
+# amend_test(NAME SOURCES ... DEPS ... [LABELS ...] [FIXTURES ...] [COST SECONDS]): one GoogleTest
+# binary registered with ctest; FIXTURES are ctest fixtures its tests require. COST, about what
+# each of its tests takes, makes a parallel ctest start the long ones first: a clean checkout (CI)
+# has no timings from an earlier run, and a long test started last runs alone while the other cores
+# idle.
 function(amend_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS;FIXTURES" ${ARGN})
+  cmake_parse_arguments(ARG "" "COST" "SOURCES;DEPS;LABELS;FIXTURES" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
   target_compile_definitions(${name} PRIVATE
@@ -93,6 +96,9 @@ function(amend_test name)
   set(properties LABELS "${labels}")
   if(ARG_FIXTURES)
     list(APPEND properties FIXTURES_REQUIRED "${ARG_FIXTURES}")
+  endif()
+  if(ARG_COST)
+    list(APPEND properties COST ${ARG_COST})
   endif()
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES ${properties})
 endfunction()

@@ -117,17 +117,31 @@ amend_sanitized_build() {
 
 # CI's sanitizer pass: the test binaries of the request, parsing and serving path under ASan +
 # UBSan, built in build-fuzz-request, the tree the edit_request fuzz target uses, so
-# scripts/fuzz.sh reuses its libraries. Each binary runs all its tests in one process. A
-# subshell: the sanitizer settings do not leak into the caller.
+# scripts/fuzz.sh reuses its libraries. A subshell: the sanitizer settings do not leak into the
+# caller. As many at a time as there are cores; server_test, much the longest, is split into that
+# many GoogleTest shards. A failing binary's output is printed whole.
 AMEND_REQUEST_PATH_TESTS=(util_test mlp_format_test mlp_test data_test editor_format_test server_test)
 amend_request_path_sanitized_tests() (
   amend_sanitized_build address,undefined build-fuzz-request -DAMEND_LIBFUZZER=ON \
     "${AMEND_REQUEST_PATH_TESTS[@]}"
-  local binary
+  local cores binary shard jobs=()
+  cores=$(nproc)
   for binary in "${AMEND_REQUEST_PATH_TESTS[@]}"; do
-    echo "[amend] $binary under ASan + UBSan"
-    (cd build-fuzz-request/tests && "./$binary" --gtest_brief=1)
+    if [[ $binary == server_test ]]; then
+      for ((shard = 0; shard < cores; shard++)); do jobs+=("$binary $shard $cores"); done
+    else
+      jobs+=("$binary 0 1")
+    fi
   done
+  # shellcheck disable=SC2016
+  printf '%s\n' "${jobs[@]}" | xargs -P "$cores" -L 1 bash -c '
+    log=build-fuzz-request/$0-$1.log
+    if (cd build-fuzz-request/tests &&
+        GTEST_SHARD_INDEX=$1 GTEST_TOTAL_SHARDS=$2 "./$0" --gtest_brief=1) >"$log" 2>&1; then
+      echo "[amend] $0 (shard $(($1 + 1)) of $2) passed under ASan + UBSan"
+    else
+      echo "[amend] $0 (shard $(($1 + 1)) of $2) FAILED under ASan + UBSan:"; cat "$log"; exit 1
+    fi'
 )
 
 amend_build() {
