@@ -144,6 +144,15 @@ amend_request_path_sanitized_tests() (
     fi'
 )
 
+# What an experiment script needs before it runs: the packages and the build, unless
+# AMEND_SKIP_BUILD=1 says the caller built already (the tests that run the scripts do).
+amend_prepare_experiment() {
+  if [[ "${AMEND_SKIP_BUILD:-0}" != 1 ]]; then
+    amend_install_missing "${AMEND_BUILD_PACKAGES[@]}"
+    amend_build >/dev/null
+  fi
+}
+
 amend_build() {
   local build_dir=${AMEND_BUILD_DIR:-build}
   cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="${AMEND_BUILD_TYPE:-Release}"

@@ -27,11 +27,8 @@ experiments=("$@")
 if ((${#experiments[@]} == 0)); then
   experiments=(minimisation fairness pruning ablation composition epo time)
 fi
-if [[ "${AMEND_SKIP_BUILD:-0}" != 1 ]]; then
-  source scripts/packages.sh
-  amend_install_missing "${AMEND_BUILD_PACKAGES[@]}"
-  amend_build >/dev/null
-fi
+source scripts/packages.sh
+amend_prepare_experiment
 build=${AMEND_BUILD_DIR:-build}
 trainer="$build/trainer/amend-trainer"
 export OPENBLAS_NUM_THREADS=1

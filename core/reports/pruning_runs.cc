@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_format.h"
 #include "core/baselines/lottery_ticket.h"
+#include "core/baselines/neuron_pruning.h"
 #include "core/baselines/score_pruning.h"
 #include "core/mlp/parameter_layout.h"
 #include "core/reports/panel_runs.h"
@@ -30,6 +31,8 @@ absl::StatusOr<std::vector<MethodPoint>> RunPruningBaselines(
   for (const std::string& method : scored) {
     outcomes[method].resize(sweep.keep_fractions.size());
   }
+  // Whole neurons by ||in|| x ||out||: the baseline of the neuron editors.
+  std::vector<std::vector<EditOutcome>> neurons(sweep.keep_fractions.size());
   std::vector<std::vector<EditOutcome>> lottery(sweep.lottery.levels);
   for (size_t m = 0; m < models.size(); ++m) {
     const Mlp& model = *models[m];
@@ -53,6 +56,17 @@ absl::StatusOr<std::vector<MethodPoint>> RunPruningBaselines(
                               score_seconds + prune_watch.Seconds()));
         outcomes[method][f].push_back(outcome);
       }
+    }
+    for (size_t f = 0; f < sweep.keep_fractions.size(); ++f) {
+      const Stopwatch watch;
+      AMEND_ASSIGN_OR_RETURN(
+          Mlp pruned, NeuronMagnitudePrune(
+                          model, KeptCount(sweep.keep_fractions[f], total)));
+      AMEND_ASSIGN_OR_RETURN(
+          EditOutcome outcome,
+          WeightEditOutcome(Requirement::kPruning, model, pruned, data.test,
+                            watch.Seconds()));
+      neurons[f].push_back(outcome);
     }
     // Lottery Ticket: level l's time is the time to reach it (levels are
     // sequential).
@@ -79,6 +93,11 @@ absl::StatusOr<std::vector<MethodPoint>> RunPruningBaselines(
                                       Setting("keep", sweep.keep_fractions[f]),
                                       outcomes[method][f]));
     }
+  }
+  for (size_t f = 0; f < sweep.keep_fractions.size(); ++f) {
+    points.push_back(SummarisePoint("neuron_magnitude",
+                                    Setting("keep", sweep.keep_fractions[f]),
+                                    neurons[f]));
   }
   for (size_t l = 0; l < lottery.size(); ++l) {
     points.push_back(SummarisePoint(

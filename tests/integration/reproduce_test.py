@@ -15,8 +15,9 @@ import sys
 BASELINES = {
     "data_minimisation": {"fs", "fs_retrain"},
     "fairness": {"threshold_optimizer", "reject_option", "calibrated_eq_odds", "fair_cls"},
-    "pruning": {"random", "magnitude", "gradient", "snip", "lottery_ticket"},
-    "pruning-ablation": {"random", "magnitude", "gradient", "snip", "lottery_ticket"},
+    "pruning": {"random", "magnitude", "gradient", "snip", "neuron_magnitude", "lottery_ticket"},
+    "pruning-ablation": {"random", "magnitude", "gradient", "snip", "neuron_magnitude",
+                         "lottery_ticket"},
     "composition": {"fs+magnitude", "fs+snip"},
     "fairness-epo": set(),
 }

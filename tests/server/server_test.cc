@@ -770,6 +770,13 @@ TEST_F(ServerTest, VariantsAreSelectedByNameAndListingFiltersByRequirement) {
               HasSubstr("requirement: expected data_minimisation"));
 }
 
+// A CPU batch gains nothing from waiting for more edits (docs/BENCHMARKS.md,
+// "Batching on the CPU"); a GPU batch does, so the default wait differs.
+TEST(ServerDefaultsTest, OnlyAGpuWaitsForABatchByDefault) {
+  EXPECT_EQ(DefaultBatchWait(c10::Device(c10::kCPU)).count(), 0);
+  EXPECT_EQ(DefaultBatchWait(c10::Device(c10::kCUDA, 1)).count(), 500);
+}
+
 TEST_F(ServerTest, BadOptionsAreRefusedAtStart) {
   options_.device = "gpu";
   EXPECT_THAT(AmendServer::Start(options_).status().message(),
