@@ -8,7 +8,6 @@
 #include "core/mlp/model_file.h"
 
 namespace amend::client {
-namespace {}  // namespace
 
 int RunCompact(const std::string& input_path, const std::string& output_path,
                std::ostream& out, std::ostream& err, OutputFormat format) {

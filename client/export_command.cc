@@ -31,8 +31,6 @@ std::vector<int64_t> Widths(const Architecture& architecture) {
   return widths;
 }
 
-// The model's tensors as float views for the exporter; `storage` keeps the
-// CPU float copies they view alive.
 }  // namespace
 
 int RunExport(const ExportCommandOptions& options, std::ostream& out,

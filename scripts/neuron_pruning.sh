@@ -18,6 +18,7 @@ zoo=${AMEND_ZOO:-$work/zoo/adult}
 editors="$work/editors"
 lambdas=0.01,0.03,0.1,0.3
 export OPENBLAS_NUM_THREADS=1
+mkdir -p "$work/reports"
 
 echo "== zoo: adult, 400 runs"
 "$trainer" zoo --task adult --runs 400 --seed 1 --out "$zoo" | tail -n 2
@@ -35,6 +36,7 @@ for lambda in ${lambdas//,/ }; do
   echo "editor lambda $lambda" | tee -a "$work/compaction.txt"
   AMEND_BENCH_EDITOR="$editors/$lambda" AMEND_BENCH_ZOO="$zoo" "$build/bench/compaction_bench" \
     --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
-    --benchmark_counters_tabular=true 2>/dev/null | grep -E "median|Benchmark" |
+    --benchmark_counters_tabular=true 2>&1 | grep -E "median|Benchmark|ERROR" |
     tee -a "$work/compaction.txt"
+  if grep -q ERROR "$work/compaction.txt"; then exit 1; fi
 done

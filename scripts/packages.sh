@@ -137,7 +137,8 @@ amend_request_path_sanitized_tests() (
   printf '%s\n' "${jobs[@]}" | xargs -P "$cores" -L 1 bash -c '
     log=build-fuzz-request/$0-$1.log
     if (cd build-fuzz-request/tests &&
-        GTEST_SHARD_INDEX=$1 GTEST_TOTAL_SHARDS=$2 "./$0" --gtest_brief=1) >"$log" 2>&1; then
+        OMP_NUM_THREADS=1 GTEST_SHARD_INDEX=$1 GTEST_TOTAL_SHARDS=$2 "./$0" --gtest_brief=1) \
+        >"$log" 2>&1; then
       echo "[amend] $0 (shard $(($1 + 1)) of $2) passed under ASan + UBSan"
     else
       echo "[amend] $0 (shard $(($1 + 1)) of $2) FAILED under ASan + UBSan:"; cat "$log"; exit 1

@@ -6,7 +6,7 @@
 #   fairness      equalised odds on adult and bank: editors vs ThresholdOptimizer,
 #                 RejectOption, CalibratedEqOdds, FairCls                            (fig. 2)
 #   pruning       pruning on adult and bank: editors vs Random, Magnitude, Gradient,
-#                 SNIP, Lottery Ticket                                               (figs. 3, 7)
+#                 SNIP, neuron magnitude, Lottery Ticket                             (figs. 3, 7)
 #   ablation      pruning editors trained on 10/25/50/75/100% of the training zoo    (fig. 4)
 #   composition   a data-minimisation editor, then pruning editors, vs FS then
 #                 magnitude or SNIP pruning                                          (fig. 8)

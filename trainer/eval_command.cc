@@ -250,6 +250,8 @@ absl::StatusOr<std::vector<MethodPoint>> BaselineFamily(
       sweep.lottery.retraining.epochs = options.lottery_epochs;
       settings["lottery_levels"] = options.lottery_levels;
       settings["lottery_epochs"] = options.lottery_epochs;
+      // A cache made before a method joined the family lacks its points.
+      settings["methods"] = PruningBaselineMethods();
       run = [sweep, &in, &progress]() {
         return RunPruningBaselines(in.models, in.data, sweep, progress);
       };

@@ -52,6 +52,7 @@ EdgeState ReadEdges(const Mlp& mlp, const ParameterGraph& graph) {
 absl::StatusOr<Mlp> NeuronMagnitudePrune(const Mlp& mlp,
                                          int64_t min_weights_kept) {
   AMEND_RETURN_IF_ERROR(ValidateParameters(mlp.architecture, mlp.parameters));
+  AMEND_RETURN_IF_ERROR(ValidateMasks(mlp.architecture, mlp.masks));
   const int64_t total = CountWeights(mlp.architecture);
   if (min_weights_kept < 0 || min_weights_kept > total) {
     return absl::InvalidArgumentError(

@@ -31,8 +31,10 @@ namespace amend {
 // least `min_weights_kept` weights and, being coarser than single weights,
 // usually a few more. Existing weight masks are honoured (a masked weight
 // stays masked and is not counted) and replaced by the result's; mask.input
-// stays. InvalidArgument unless 0 <= min_weights_kept <= number of weights,
-// or when the parameters do not match the architecture.
+// stays. When earlier masks already keep fewer than `min_weights_kept`,
+// nothing more is removed. InvalidArgument unless 0 <= min_weights_kept <=
+// number of weights, or when the parameters or masks do not match the
+// architecture.
 absl::StatusOr<Mlp> NeuronMagnitudePrune(const Mlp& mlp,
                                          int64_t min_weights_kept);
 

@@ -10,9 +10,9 @@
 // Settings the paper leaves open are documented in docs/RESULTS.md.
 //
 //   editors:   each editor checkpoint, one edit per model, timed alone.
-//   pruning:   random, magnitude, gradient, SNIP at each kept fraction;
-//              Lottery Ticket at each level (score_pruning.h,
-//              lottery_ticket.h).
+//   pruning:   random, magnitude, gradient, SNIP and neuron magnitude at
+//              each kept fraction; Lottery Ticket at each level
+//              (score_pruning.h, neuron_pruning.h, lottery_ticket.h).
 //   data minimisation: FS at every feature count from permutation importance
 //              (feature_selection.h); FS & Retrain at a few counts
 //              (distillation.h).
@@ -82,6 +82,9 @@ struct PruningSweep {
   LotteryTicketOptions lottery;
   uint64_t seed = 0;
 };
+
+// The method names RunPruningBaselines reports, in its order.
+std::vector<std::string> PruningBaselineMethods();
 
 absl::StatusOr<std::vector<MethodPoint>> RunPruningBaselines(
     const std::vector<const Mlp*>& models, const PanelData& data,

@@ -14,6 +14,12 @@
 #include "core/util/status_macros.h"
 
 namespace amend {
+
+std::vector<std::string> PruningBaselineMethods() {
+  return {"random", "magnitude",        "gradient",
+          "snip",   "neuron_magnitude", "lottery_ticket"};
+}
+
 absl::StatusOr<std::vector<MethodPoint>> RunPruningBaselines(
     const std::vector<const Mlp*>& models, const PanelData& data,
     const PruningSweep& sweep, const PanelProgress& progress) {

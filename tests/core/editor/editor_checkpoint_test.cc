@@ -206,6 +206,20 @@ TEST(EditorConfigTest, FairnessHasNoMaskOnlyVariant) {
       HasSubstr("for fairness expected edit, got \"mask_only\""));
 }
 
+TEST(EditorConfigTest, OnlyPruningHasNeuronVariants) {
+  EditorConfig config = SmallConfig();
+  config.requirement = Requirement::kDataMinimisation;
+  config.variant = EditVariant::kNeuronsAndEdit;
+  EXPECT_THAT(ValidateEditorConfig(config).message(),
+              HasSubstr("config.variant: only pruning removes whole neurons"));
+  config.requirement = Requirement::kPruning;
+  EXPECT_TRUE(ValidateEditorConfig(config).ok());
+  // The variant survives the JSON round trip.
+  const auto back = EditorConfigFromJson(EditorConfigToJson(config));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->variant, EditVariant::kNeuronsAndEdit);
+}
+
 // The "config" object of editor.json exactly as editors trained before
 // EditVariant existed wrote it (the variant is the paper's row label).
 nlohmann::json OldConfig(const std::string& requirement,

@@ -190,6 +190,28 @@ TEST(NeuronMagnitudePruneTest, RemovesTheSmallestNeuronsWhileEnoughStay) {
               HasSubstr("min_weights_kept: must be in [0, 12], got 13"));
 }
 
+// Over two layers and a skip: with no floor every layer keeps exactly one
+// neuron, and the removed neurons' skip rows go with them.
+TEST(NeuronMagnitudePruneTest, EveryLayerKeepsOneNeuron) {
+  const Mlp mlp = *InitializeMlp(TwoLayersWithASkip(), 4);
+  auto pruned = NeuronMagnitudePrune(mlp, 0);
+  ASSERT_TRUE(pruned.ok()) << pruned.status();
+  auto compact = CompactMlp(*pruned);
+  ASSERT_TRUE(compact.ok()) << compact.status();
+  EXPECT_THAT(compact->report.widths_after, ElementsAre(1, 1));
+  const at::Tensor rows_kept =
+      pruned->masks.at("mask.layers.2.weight").sum(1).gt(0);
+  const at::Tensor skip_rows_kept =
+      pruned->masks.at("mask.layers.2.skip.0.weight").sum(1).gt(0);
+  EXPECT_EQ(rows_kept.sum().item<int64_t>(), 1);
+  EXPECT_TRUE(at::equal(skip_rows_kept, rows_kept));
+  // A mask that does not fit the model is refused, not read past its end.
+  Mlp bad = mlp;
+  bad.masks["mask.head.weight"] = at::ones({5});
+  EXPECT_EQ(NeuronMagnitudePrune(bad, 0).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(NeuronMagnitudePruneTest, HonoursEarlierMasks) {
   // n0's head weight of 2 already pruned: n0 now scores 0 and goes first,
   // costing the 3 weights it still has (11 -> 8).
