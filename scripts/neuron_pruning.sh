@@ -16,7 +16,7 @@ trainer="$build/trainer/amend-trainer"
 work=${AMEND_WORK:-work/neuron-pruning}
 zoo=${AMEND_ZOO:-$work/zoo/adult}
 editors="$work/editors"
-lambdas=0.01,0.03,0.1,0.3
+lambdas=0.001,0.003,0.01,0.03
 export OPENBLAS_NUM_THREADS=1
 mkdir -p "$work/reports"
 
