@@ -410,6 +410,8 @@ TEST(EditorTest, TheInferenceKernelsEditAsLibTorchDoes) {
   } cases[] = {
       {Requirement::kPruning, EditVariant::kWeightsAndMasks},
       {Requirement::kPruning, EditVariant::kMasksOnly},
+      {Requirement::kPruning, EditVariant::kNeuronsAndEdit},
+      {Requirement::kPruning, EditVariant::kNeuronsOnly},
       {Requirement::kDataMinimisation, EditVariant::kWeightsAndMasks},
       {Requirement::kDataMinimisation, EditVariant::kMasksOnly},
       {Requirement::kFairness, EditVariant::kWeightsAndMasks},
