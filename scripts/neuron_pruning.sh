@@ -3,7 +3,7 @@
 # neuron editors (variant prune_neurons_and_edit) at four lambdas, the pruning panel with every
 # baseline (neuron magnitude pruning among them), and the forward time of the editors' edits
 # before and after compaction (bench/compaction_bench.cc).
-#   scripts/neuron_pruning.sh            # about 1.5 hours on 2 cores; every step resumes
+#   scripts/neuron_pruning.sh            # about an hour on 2 cores (zoo 20 min); every step resumes
 # Work lands under $AMEND_WORK (default work/neuron-pruning): zoo/adult, editors/<lambda>,
 # reports/pruning-neurons/{summary.md, report.json, points.csv, plot.svg}, compaction.txt.
 # $AMEND_ZOO reuses a zoo built elsewhere with the same command (zoo --runs 400 --seed 1).
@@ -16,7 +16,7 @@ trainer="$build/trainer/amend-trainer"
 work=${AMEND_WORK:-work/neuron-pruning}
 zoo=${AMEND_ZOO:-$work/zoo/adult}
 editors="$work/editors"
-lambdas=0.001,0.003,0.01,0.03
+lambdas=0.001,0.003,0.01,0.015,0.02,0.03
 export OPENBLAS_NUM_THREADS=1
 mkdir -p "$work/reports"
 
