@@ -34,10 +34,10 @@ absl::Status DecodeFeatures(const amend::v1::Tensor& tensor, int64_t input_dim,
                                 "] with 1 to ", kMaxAuditRows, " rows"));
   }
   const uint64_t count = static_cast<uint64_t>(shape[0] * shape[1]);
+  AMEND_RETURN_IF_ERROR(
+      CheckWireSize(tensor, element_size, shape, "audit.features"));
   audit.features.resize(count);
-  AMEND_RETURN_IF_ERROR(ReadWireFloats(
-      tensor, element_size, count, "audit.features",
-      absl::StrCat("[", shape[0], ", ", shape[1], "]"), audit.features.data()));
+  CopyWireFloats(tensor, element_size, audit.features.data());
   audit.rows = shape[0];
   audit.input_dim = input_dim;
   return absl::OkStatus();

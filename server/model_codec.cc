@@ -32,11 +32,9 @@ absl::StatusOr<at::Tensor> DecodeTensor(const amend::v1::Tensor& tensor,
                                        "], expected [",
                                        absl::StrJoin(spec.shape, ", "), "]"));
   }
+  AMEND_RETURN_IF_ERROR(CheckWireSize(tensor, element_size, spec.shape, field));
   at::Tensor values = at::empty(spec.shape, at::kFloat);
-  AMEND_RETURN_IF_ERROR(ReadWireFloats(
-      tensor, element_size, static_cast<uint64_t>(spec.numel()), field,
-      absl::StrCat("[", absl::StrJoin(spec.shape, ", "), "]"),
-      values.data_ptr<float>()));
+  CopyWireFloats(tensor, element_size, values.data_ptr<float>());
   return values;
 }
 

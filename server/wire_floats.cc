@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "core/util/client_text.h"
 
 namespace amend::server {
@@ -16,27 +17,31 @@ absl::StatusOr<size_t> WireElementSize(const amend::v1::Tensor& tensor,
                    ClientText(tensor.datatype()), "\""));
 }
 
-absl::Status ReadWireFloats(const amend::v1::Tensor& tensor,
-                            size_t element_size, uint64_t count,
-                            absl::string_view field,
-                            absl::string_view shape_text, float* out) {
+absl::Status CheckWireSize(const amend::v1::Tensor& tensor, size_t element_size,
+                           absl::Span<const int64_t> shape,
+                           absl::string_view field) {
+  uint64_t count = 1;
+  for (const int64_t extent : shape) count *= static_cast<uint64_t>(extent);
   const uint64_t expected = count * element_size;
+  if (tensor.raw().size() == expected) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      field, ": raw has ", tensor.raw().size(), " bytes, expected ", expected,
+      " for ", tensor.datatype(), " [", absl::StrJoin(shape, ", "), "]"));
+}
+
+void CopyWireFloats(const amend::v1::Tensor& tensor, size_t element_size,
+                    float* out) {
   const std::string& raw = tensor.raw();
-  if (raw.size() != expected) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": raw has ", raw.size(), " bytes, expected ",
-                     expected, " for ", tensor.datatype(), " ", shape_text));
-  }
   if (element_size == 4) {
-    if (expected > 0) std::memcpy(out, raw.data(), expected);
-    return absl::OkStatus();
+    if (!raw.empty()) std::memcpy(out, raw.data(), raw.size());
+    return;
   }
-  for (uint64_t i = 0; i < count; ++i) {
+  const size_t count = raw.size() / 8;
+  for (size_t i = 0; i < count; ++i) {
     double value;
     std::memcpy(&value, raw.data() + 8 * i, 8);
     out[i] = static_cast<float>(value);
   }
-  return absl::OkStatus();
 }
 
 }  // namespace amend::server

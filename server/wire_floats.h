@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "amend/v1/editor.pb.h"
 
 namespace amend::server {
@@ -25,13 +26,19 @@ namespace amend::server {
 absl::StatusOr<size_t> WireElementSize(const amend::v1::Tensor& tensor,
                                        absl::string_view field);
 
-// Checks that `tensor` holds exactly `count` elements of `element_size` bytes
-// (InvalidArgument naming `field`, the byte counts and `shape_text`, e.g.
-// "[4, 8]", otherwise), then converts them to floats at `out`.
-absl::Status ReadWireFloats(const amend::v1::Tensor& tensor,
-                            size_t element_size, uint64_t count,
-                            absl::string_view field,
-                            absl::string_view shape_text, float* out);
+// OK when `tensor` holds exactly the elements of `shape`, `element_size`
+// bytes each; else InvalidArgument "FIELD: raw has 60 bytes, expected 128 for
+// FP32 [4, 8]". Called before the caller allocates the values, so a request
+// that lies about its size costs no allocation, and the message is built only
+// on failure (this runs for every tensor of every request).
+absl::Status CheckWireSize(const amend::v1::Tensor& tensor, size_t element_size,
+                           absl::Span<const int64_t> shape,
+                           absl::string_view field);
+
+// Converts the checked tensor's elements to floats at `out` (as many as
+// CheckWireSize accepted).
+void CopyWireFloats(const amend::v1::Tensor& tensor, size_t element_size,
+                    float* out);
 
 }  // namespace amend::server
 

@@ -485,6 +485,16 @@ TEST_F(ServerTest, BadAuditRowsAreRefusedBeforeAnyCompute) {
   audit.set_groups(5, "");
   EXPECT_THAT(refused(audit).message(), HasSubstr("audit.groups[5]: is empty"));
   audit = AuditRows();
+  audit.mutable_features()->set_datatype("INT8");
+  EXPECT_THAT(refused(audit).message(),
+              HasSubstr("audit.features: datatype must be FP32 or FP64, got "
+                        "\"INT8\""));
+  audit = AuditRows();
+  audit.mutable_features()->mutable_raw()->resize(12);
+  EXPECT_THAT(refused(audit).message(),
+              HasSubstr("audit.features: raw has 12 bytes, expected 2240 for "
+                        "FP32 [40, 14]"));
+  audit = AuditRows();
   const float nan = std::numeric_limits<float>::quiet_NaN();
   std::memcpy(audit.mutable_features()->mutable_raw()->data() + 4 * 20, &nan,
               4);
