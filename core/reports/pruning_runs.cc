@@ -15,9 +15,24 @@
 
 namespace amend {
 
+namespace {
+
+// Method names as the points report them; PruningBaselineMethods lists them.
+const std::vector<std::string>& ScoredMethods() {
+  static const auto* methods =
+      new std::vector<std::string>{"random", "magnitude", "gradient", "snip"};
+  return *methods;
+}
+constexpr char kNeuronMethod[] = "neuron_magnitude";
+constexpr char kLotteryMethod[] = "lottery_ticket";
+
+}  // namespace
+
 std::vector<std::string> PruningBaselineMethods() {
-  return {"random", "magnitude",        "gradient",
-          "snip",   "neuron_magnitude", "lottery_ticket"};
+  std::vector<std::string> methods = ScoredMethods();
+  methods.push_back(kNeuronMethod);
+  methods.push_back(kLotteryMethod);
+  return methods;
 }
 
 absl::StatusOr<std::vector<MethodPoint>> RunPruningBaselines(
@@ -31,8 +46,7 @@ absl::StatusOr<std::vector<MethodPoint>> RunPruningBaselines(
   }
   const SplitTensors snip_batch = FirstRows(data.fit, sweep.snip_batch_rows);
   // [method][fraction index] -> outcomes
-  const std::vector<std::string> scored = {"random", "magnitude", "gradient",
-                                           "snip"};
+  const std::vector<std::string>& scored = ScoredMethods();
   std::map<std::string, std::vector<std::vector<EditOutcome>>> outcomes;
   for (const std::string& method : scored) {
     outcomes[method].resize(sweep.keep_fractions.size());
@@ -101,13 +115,12 @@ absl::StatusOr<std::vector<MethodPoint>> RunPruningBaselines(
     }
   }
   for (size_t f = 0; f < sweep.keep_fractions.size(); ++f) {
-    points.push_back(SummarisePoint("neuron_magnitude",
-                                    Setting("keep", sweep.keep_fractions[f]),
-                                    neurons[f]));
+    points.push_back(SummarisePoint(
+        kNeuronMethod, Setting("keep", sweep.keep_fractions[f]), neurons[f]));
   }
   for (size_t l = 0; l < lottery.size(); ++l) {
     points.push_back(SummarisePoint(
-        "lottery_ticket", Setting("level", static_cast<double>(l + 1)),
+        kLotteryMethod, Setting("level", static_cast<double>(l + 1)),
         lottery[l]));
   }
   return points;
