@@ -33,16 +33,6 @@ struct Subjects {
   std::vector<Mlp> originals, edited, compacted;
 };
 
-int64_t NonzeroWeights(const Mlp& mlp) {
-  int64_t nonzero = 0;
-  for (const TensorSpec& spec : ExpectedTensors(mlp.architecture)) {
-    if (IsWeightRole(spec.role)) {
-      nonzero += mlp.parameters.at(spec.name).count_nonzero().item<int64_t>();
-    }
-  }
-  return nonzero;
-}
-
 const Subjects& LoadSubjects() {
   static const Subjects* subjects = [] {
     auto* out = new Subjects;
@@ -105,7 +95,7 @@ void BM_ZooEditForward(benchmark::State& state) {
   for (size_t i = 0; i < models.size(); ++i) {
     parameters += CountParameters(models[i].architecture);
     weights += CountWeights(subjects.originals[i].architecture);
-    nonzero += NonzeroWeights(models[i]);
+    nonzero += CountNonzeroWeights(models[i]);
     smaller += CountParameters(models[i].architecture) <
                CountParameters(subjects.originals[i].architecture);
   }

@@ -270,12 +270,7 @@ void BM_PrunedForward(benchmark::State& state) {
   if (state.range(0) == 2 || state.range(0) == 4) {
     model = CompactMlp(model).value().mlp;
   }
-  int64_t nonzero = 0;
-  for (const TensorSpec& spec : ExpectedTensors(model.architecture)) {
-    if (IsWeightRole(spec.role)) {
-      nonzero += model.parameters.at(spec.name).count_nonzero().item<int64_t>();
-    }
-  }
+  const int64_t nonzero = CountNonzeroWeights(model);
   const at::Tensor x = at::randn({state.range(1), kInputs});
   at::NoGradGuard no_grad;
   for (auto _ : state) {

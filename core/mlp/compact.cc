@@ -110,6 +110,8 @@ int64_t RemoveUnreadNeurons(Architecture& a, TensorMap& p, int k) {
   return width;
 }
 
+}  // namespace
+
 int64_t CountNonzeroWeights(const Mlp& mlp) {
   int64_t count = 0;
   for (const TensorSpec& spec : ExpectedTensors(mlp.architecture)) {
@@ -118,8 +120,6 @@ int64_t CountNonzeroWeights(const Mlp& mlp) {
   }
   return count;
 }
-
-}  // namespace
 
 absl::StatusOr<CompactedMlp> CompactMlp(const Mlp& mlp) {
   AMEND_RETURN_IF_ERROR(ValidateParameters(mlp.architecture, mlp.parameters));

@@ -37,13 +37,20 @@ struct CompactionReport {
   int64_t constant_neurons_folded = 0;  // removed by the incoming rule
   int64_t parameters_before = 0;
   int64_t parameters_after = 0;
-  int64_t nonzero_weights = 0;  // the same before and after
+  // Nonzero weights of the model before compaction (CountNonzeroWeights).
+  // The compact model has fewer when a removed neuron still had nonzero
+  // weights on its other side (they computed nothing that was read).
+  int64_t nonzero_weights = 0;
 };
 
 struct CompactedMlp {
   Mlp mlp;  // no masks
   CompactionReport report;
 };
+
+// Nonzero entries of the layer, skip and head weights (what pruning keeps,
+// with or without masks). REQUIRES: the parameters match the architecture.
+int64_t CountNonzeroWeights(const Mlp& mlp);
 
 // InvalidArgument naming the tensor when `mlp`'s parameters do not match its
 // architecture (ValidateParameters).

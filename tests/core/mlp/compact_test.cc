@@ -42,6 +42,11 @@ TEST(CompactTest, AHandWorkedModelFoldsItsConstantNeuronAndDropsItsUnreadOne) {
   EXPECT_TRUE(at::equal(p.at(LayerBiasName(1)), Floats({0.5, -1}, {2})));
   EXPECT_TRUE(at::equal(p.at(kHeadWeightName), Floats({1, 1, 0, -1}, {2, 2})));
   EXPECT_TRUE(at::allclose(p.at(kHeadBiasName), Floats({2.1f, 4.2f}, {2})));
+  // Nonzero weights: 6 + 5 before; neuron 3's two inputs (5, 5), neuron 1's
+  // head weights (1, 2) and neither's zeros go: 4 + 3 after.
+  EXPECT_EQ(CountNonzeroWeights(mlp), 11);
+  EXPECT_EQ(CountNonzeroWeights(compact.mlp), 7);
+  EXPECT_EQ(compact.report.nonzero_weights, 11);
 }
 
 // Zeroes the incoming rows of some neurons and the outgoing columns of
