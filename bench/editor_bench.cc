@@ -10,7 +10,8 @@
 // AMEND_DEFAULT_MALLOC=1 keeps glibc's default allocator settings (for the
 // comparison in core/util/allocator.h).
 //
-// Counters: edges (weights per model), ms_per_model, gflops (the
+// Counters: allocs and alloc_kb (heap allocations per call, every thread's;
+// bench/allocation_counter.h), edges (weights per model), ms_per_model, gflops (the
 // metanetwork's multiply-adds x 2 per second as the layers compute them, each
 // edge block's first Linear decomposed: E (12 T d^2 + 6 d^2) +
 // N (18 T d^2 + 2 d^2) for E edges and N nodes).
@@ -23,6 +24,7 @@
 #include <cstdlib>
 #include <tuple>
 
+#include "bench/allocation_counter.h"
 #include "bench/matmul_rate.h"
 #include "core/baselines/score_pruning.h"
 #include "core/data_tensors/split_tensors.h"
@@ -101,6 +103,9 @@ void BM_Edit(benchmark::State& state) {
   std::vector<const Mlp*> pointers;
   for (const Mlp& mlp : models) pointers.push_back(&mlp);
   const Editor& editor = DefaultEditor();
+  bench::ReportAllocations(state, [&] {
+    benchmark::DoNotOptimize(editor.Edit(pointers, nullptr, path));
+  });
   for (auto _ : state) {
     auto results = editor.Edit(pointers, nullptr, path);
     if (!results.ok()) state.SkipWithError(results.status().ToString().c_str());
@@ -125,14 +130,16 @@ void BM_Forward(benchmark::State& state) {
   const GraphBatch batch = BatchGraphs({&graph});
   const MetanetworkImpl& network = *DefaultEditor().network().ptr();
   at::NoGradGuard no_grad;
-  for (auto _ : state) {
+  const auto forward = [&] {
     std::optional<MetanetworkOutput> out =
         state.range(1) == 0
             ? InferenceForward(network, batch, kEditEdgesPerChunk, nullptr)
             : const_cast<MetanetworkImpl&>(network).ForwardInChunks(
                   batch, kEditEdgesPerChunk, nullptr);
     benchmark::DoNotOptimize(out);
-  }
+  };
+  bench::ReportAllocations(state, forward);
+  for (auto _ : state) forward();
   state.counters["gflops"] =
       benchmark::Counter(static_cast<double>(state.iterations()) *
                              MetanetworkFlops(architecture, 32, 3) * 1e-9,
@@ -148,11 +155,13 @@ BENCHMARK(BM_Forward)
 void BM_GraphAndBatch(benchmark::State& state) {
   const Mlp mlp =
       InitializeMlp(SizeClass(static_cast<int>(state.range(0))), 10).value();
-  for (auto _ : state) {
+  const auto build = [&] {
     const ParameterGraph graph = BuildParameterGraph(mlp).value();
     const GraphBatch batch = BatchGraphs({&graph});
     benchmark::DoNotOptimize(batch);
-  }
+  };
+  bench::ReportAllocations(state, build);
+  for (auto _ : state) build();
 }
 BENCHMARK(BM_GraphAndBatch)->DenseRange(0, 3)->Unit(benchmark::kMicrosecond);
 

@@ -7,8 +7,13 @@
 //
 //   build/bench/server_bench --benchmark_counters_tabular=true
 //
+// Allocations (every thread's, `allocs` and `alloc_kb` per call) are counted
+// on 10 calls before the timed ones: for one client's edits (client, gRPC and
+// server), the edit in process, and each stage of the server's own work.
+//
 // Args: max_batch, concurrent clients, batch wait in µs (-1: the server's
-// default), workers (0: one per core). Counters: edits_per_s, ms_per_edit
+// default), workers (0: one per core), whether an edit may run on its gRPC
+// handler's thread (1, the server's default) or always on a worker (0). Counters: edits_per_s, ms_per_edit
 // (client-observed mean latency), and from the replies' own fields the
 // server's time per edit (server_ms), of which queued (queue_ms) and in the
 // forward pass and edit (compute_ms). BM_InProcessEdit is the edit alone.
@@ -19,6 +24,7 @@
 #include <thread>
 
 #include "absl/time/clock.h"
+#include "bench/allocation_counter.h"
 #include "client/amend_client.h"
 #include "core/editor/editor_checkpoint.h"
 #include "core/mlp/model_file.h"
@@ -94,6 +100,7 @@ void BM_ServerEdits(benchmark::State& state) {
   options.batching.max_batch = max_batch;
   // -1: the server's default for its device (no wait on the CPU).
   options.batching.max_wait = std::chrono::microseconds(state.range(2));
+  options.batching.edit_on_caller = state.range(4) != 0;
   auto server = AmendServer::Start(options);
   if (!server.ok()) {
     state.SkipWithError(server.status().ToString().c_str());
@@ -111,6 +118,12 @@ void BM_ServerEdits(benchmark::State& state) {
   // Where a reply's time went, from its own fields: queued, computing (the
   // Edit() call), and the server's handling around them.
   std::atomic<int64_t> server_ns{0}, queue_ns{0}, compute_ns{0};
+  if (clients == 1) {
+    // Client, gRPC and server together, per edit.
+    bench::ReportAllocations(state, [&] {
+      if (!client->EditModel(request).ok()) state.SkipWithError("edit failed");
+    });
+  }
   for (auto _ : state) {
     std::atomic<int> failures{0};
     std::vector<double> latencies(clients, 0.0);
@@ -159,6 +172,8 @@ void BM_InProcessEdit(benchmark::State& state) {
     return;
   }
   const Mlp mlp = ParseModelFile(MedianModel(1)).value();
+  bench::ReportAllocations(
+      state, [&] { benchmark::DoNotOptimize(loaded->editor->Edit({&mlp})); });
   for (auto _ : state) {
     auto results = loaded->editor->Edit({&mlp});
     if (!results.ok()) state.SkipWithError(results.status().ToString().c_str());
@@ -209,7 +224,7 @@ void BM_RequestStage(benchmark::State& state) {
   for (const auto& [name, mask] : edited.edited.masks) {
     EncodeTensor(name, mask, reply.add_masks());
   }
-  for (auto _ : state) {
+  const auto stage = [&] {
     switch (state.range(0)) {
       case 0: {
         amend::v1::EditModelRequest parsed;
@@ -237,7 +252,9 @@ void BM_RequestStage(benchmark::State& state) {
         benchmark::DoNotOptimize(reply.SerializeAsString());
         break;
     }
-  }
+  };
+  bench::ReportAllocations(state, stage);
+  for (auto _ : state) stage();
 }
 BENCHMARK(BM_RequestStage)->DenseRange(0, 4)->Unit(benchmark::kMicrosecond);
 
@@ -284,9 +301,10 @@ BENCHMARK(BM_Receipt)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_InProcessEdit)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
 BENCHMARK(BM_ServerEdits)
-    ->ArgsProduct({{1, 16}, {1, 8, 32}, {-1}, {0}})
-    ->ArgsProduct({{16}, {1, 8, 32}, {500}, {0}})
-    ->ArgsProduct({{1}, {8}, {-1}, {1}})
+    ->ArgsProduct({{1, 16}, {1, 8, 32}, {-1}, {0}, {1}})
+    ->ArgsProduct({{16}, {1, 8, 32}, {500}, {0}, {1}})
+    ->ArgsProduct({{1}, {8}, {-1}, {1}, {1}})
+    ->ArgsProduct({{1}, {1, 8}, {-1}, {0}, {0}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->MinTime(2.0);

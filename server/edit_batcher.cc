@@ -21,6 +21,21 @@ constexpr int64_t kReturnMemoryAfterBytes = int64_t{64} << 20;
 // Rounded up: a model of a few kilobytes still "needs 1 MiB more", not 0.
 int64_t Mebibytes(int64_t bytes) { return (bytes + (1 << 20) - 1) >> 20; }
 
+// A pass that stopped part-way reports Cancelled; say why it stopped, for
+// whoever still reads the outcome.
+void ExplainStop(BatchedEdit& outcome, bool aborting,
+                 EditBatcher::Clock::time_point deadline) {
+  if (!absl::IsCancelled(outcome.result.status())) return;
+  if (aborting) {
+    outcome.result = absl::UnavailableError("the server is stopping");
+  } else if (outcome.finished >= deadline) {
+    outcome.result = absl::DeadlineExceededError(
+        "deadline: passed while the edit was computing");
+  } else {
+    outcome.result = absl::CancelledError("cancelled while computing");
+  }
+}
+
 }  // namespace
 
 EditBatcher::EditBatcher(const BatcherOptions& options, BatchObserver observer)
@@ -45,6 +60,72 @@ EditBatcher::~EditBatcher() {
   for (Item& item : refused) items.push_back(&item);
   Refuse(items, absl::UnavailableError("the server is stopping"), Clock::now());
   for (std::thread& worker : workers_) worker.join();
+  // Callers' passes stop at their next chunk (aborting_); none may outlive
+  // the batcher whose budget and slots it uses.
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(
+      +[](int* passes) { return *passes == 0; }, &caller_passes_));
+}
+
+std::optional<BatchedEdit> EditBatcher::EditOnCaller(
+    const std::shared_ptr<const Editor>& editor, const Mlp& mlp,
+    const EditTicket& ticket, const std::function<bool()>& caller_gone) {
+  if (!options_.edit_on_caller || !editor->device().is_cpu() ||
+      options_.max_wait.count() > 0 ||
+      ticket.compute_bytes >= kReturnMemoryAfterBytes) {
+    return std::nullopt;
+  }
+  const Clock::time_point started = Clock::now();
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_ || !queue_.empty() ||
+        passes_running_ >= std::max(1, options_.workers) ||
+        !Fits(ticket.compute_bytes)) {
+      return std::nullopt;
+    }
+    ++passes_running_;
+    ++caller_passes_;
+    running_bytes_ += ticket.compute_bytes;
+  }
+  if (observer_.pass_started) observer_.pass_started(1);
+  const EditStopCheck stop = [&] {
+    return aborting_.load() || Clock::now() >= ticket.deadline ||
+           (ticket.abandoned != nullptr && ticket.abandoned->load()) ||
+           (caller_gone && caller_gone());
+  };
+  absl::StatusOr<std::vector<EditResult>> edited = editor->Edit({&mlp}, stop);
+  BatchedEdit outcome;
+  outcome.started = started;
+  outcome.finished = Clock::now();
+  outcome.compute_seconds = Seconds(outcome.finished - started);
+  outcome.batch_size = 1;
+  if (edited.ok()) {
+    outcome.result = std::move(edited->front());
+  } else {
+    outcome.result = edited.status();
+    if (absl::IsCancelled(edited.status()) && observer_.pass_stopped) {
+      observer_.pass_stopped();
+    }
+  }
+  ExplainStop(outcome, aborting_.load(), ticket.deadline);
+  // The last use of the batcher: its destructor may run once this returns.
+  EndPass(ticket.compute_bytes, /*on_caller=*/true);
+  return outcome;
+}
+
+void EditBatcher::EndPass(int64_t bytes, bool on_caller) {
+  absl::MutexLock lock(&mu_);
+  --passes_running_;
+  running_bytes_ -= bytes;
+  if (on_caller) {
+    --caller_passes_;
+    caller_ran_since_trim_ = true;
+  }
+  // A free slot or room in the budget may let a queued edit start, and a
+  // caller's edit leaves an idle worker memory to return. Signalled under
+  // the lock: a destructor waiting for the callers' passes cannot finish
+  // before it.
+  work_available_.SignalAll();
 }
 
 int EditBatcher::queued() const {
@@ -152,6 +233,7 @@ std::vector<EditBatcher::Item> EditBatcher::TakeBatch() {
 
 void EditBatcher::WorkerLoop() {
   const bool trims = options_.idle_trim_after.count() > 0;
+  const int slots = std::max(1, options_.workers);
   // Each worker returns its own arena: glibc returns a thread arena's free top
   // only from that thread (core/util/allocator.h).
   bool ran_since_trim = false;
@@ -160,26 +242,34 @@ void EditBatcher::WorkerLoop() {
     bool trim = false;
     {
       absl::MutexLock lock(&mu_);
-      while (!stopping_ && !OldestFits()) {
-        if (!trims || !ran_since_trim || !queue_.empty()) {
+      while (!stopping_ && !(OldestFits() && passes_running_ < slots)) {
+        if (!trims || !(ran_since_trim || caller_ran_since_trim_) ||
+            !queue_.empty()) {
           work_available_.Wait(&mu_);
           continue;
         }
         const bool woken = !work_available_.WaitWithTimeout(
             &mu_, absl::FromChrono(options_.idle_trim_after));
-        if (!woken && queue_.empty() && !stopping_) {
+        // Another worker may have returned the callers' memory meanwhile.
+        if (!woken && queue_.empty() && !stopping_ &&
+            (ran_since_trim || caller_ran_since_trim_)) {
           trim = true;
+          caller_ran_since_trim_ = false;
           break;
         }
       }
       if (stopping_) return;  // the destructor refuses what is queued
-      if (!trim) batch = TakeBatch();
+      if (!trim) {
+        batch = TakeBatch();
+        ++passes_running_;
+      }
     }
     if (trim) {
       options_.return_free_memory();
       ran_since_trim = false;
     } else {
       Run(batch);
+      EndPass(0, /*on_caller=*/false);
       ran_since_trim = true;
     }
   }
@@ -221,17 +311,7 @@ void EditBatcher::Settle(Item& item, absl::StatusOr<EditResult> result,
   outcome.started = started;
   outcome.finished = finished;
   outcome.result = std::move(result);
-  if (absl::IsCancelled(outcome.result.status())) {
-    // Say why it stopped, for whoever still reads the outcome.
-    if (aborting_.load()) {
-      outcome.result = absl::UnavailableError("the server is stopping");
-    } else if (finished >= item.ticket.deadline) {
-      outcome.result = absl::DeadlineExceededError(
-          "deadline: passed while the edit was computing");
-    } else {
-      outcome.result = absl::CancelledError("cancelled while computing");
-    }
-  }
+  ExplainStop(outcome, aborting_.load(), item.ticket.deadline);
   item.promise.set_value(std::move(outcome));
 }
 

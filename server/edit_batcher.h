@@ -7,6 +7,9 @@
 // A fixed pool of worker threads runs the forward passes, off the gRPC
 // threads; each worker uses one LibTorch intra-op thread (small graphs gain
 // nothing from more, docs/BENCHMARKS.md), so throughput scales with workers.
+// `workers` bounds the passes in progress: an edit that finds nothing queued
+// and a pass's slot free may run on its caller's thread in that slot
+// (EditOnCaller), which spares a lone request two thread hand-offs.
 // On the CPU a batch costs what its models cost one by one: there a worker
 // takes only its share of the queue and answers each edit as soon as its
 // model is done, so batching is never slower than one model per pass
@@ -43,6 +46,7 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -83,6 +87,9 @@ struct BatcherOptions {
   // How memory is returned, called on the worker's thread; tests count the
   // calls.
   std::function<void()> return_free_memory = ReturnFreeMemoryToTheSystem;
+  // Whether EditOnCaller may run edits on their callers' threads; false: it
+  // always declines (every edit goes through a worker).
+  bool edit_on_caller = true;
 };
 
 // How one edit is queued.
@@ -129,6 +136,21 @@ class EditBatcher {
   absl::StatusOr<std::future<BatchedEdit>> Submit(
       std::shared_ptr<const Editor> editor, Mlp mlp,
       EditTicket ticket = EditTicket());
+
+  // Runs the edit now on the calling thread, in a worker's slot, when that
+  // delays nobody: the editor is on the CPU (where a batch gains nothing),
+  // batches do not wait for more edits (max_wait <= 0: an operator who set a
+  // wait asked for batches), no edit is queued, fewer passes than workers are in progress, the memory
+  // budget has room, and the edit is smaller than the size after which a
+  // pass returns its memory (a worker does that after its reply; the caller
+  // still has to send one). Otherwise nullopt, and the caller Submits it.
+  // Stops as a worker's pass does, and also when `caller_gone` returns true
+  // (polled once per chunk of edges; may be null).
+  // REQUIRES: editor->CheckEditable(mlp) is OK.
+  std::optional<BatchedEdit> EditOnCaller(
+      const std::shared_ptr<const Editor>& editor, const Mlp& mlp,
+      const EditTicket& ticket, const std::function<bool()>& caller_gone)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   int queued() const ABSL_LOCKS_EXCLUDED(mu_);
   // Estimated bytes of the forward passes in progress and of the queued
@@ -177,6 +199,9 @@ class EditBatcher {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Returns the compute bytes of `items` to the budget.
   void Release(const std::vector<Item*>& items) ABSL_LOCKS_EXCLUDED(mu_);
+  // Ends a pass (a worker's or a caller's): frees its slot and `bytes` of
+  // the budget, and wakes the workers, one of which may now start.
+  void EndPass(int64_t bytes, bool on_caller) ABSL_LOCKS_EXCLUDED(mu_);
   // Settles every promise of `batch` with `status` (none was computed).
   static void Refuse(std::vector<Item*>& batch, const absl::Status& status,
                      Clock::time_point started);
@@ -196,6 +221,14 @@ class EditBatcher {
   // Compute bytes of the forward passes in progress; model bytes queued.
   int64_t running_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  // Forward passes in progress, on workers and on callers (at most
+  // max(1, workers)); of them on callers.
+  int passes_running_ ABSL_GUARDED_BY(mu_) = 0;
+  int caller_passes_ ABSL_GUARDED_BY(mu_) = 0;
+  // Whether a caller ran an edit since a worker last returned free memory
+  // (an idle worker does it for the callers: with one malloc arena, the
+  // server's default, that returns theirs too).
+  bool caller_ran_since_trim_ ABSL_GUARDED_BY(mu_) = false;
   // Set by the destructor: forward passes in progress stop at their next
   // chunk. Read without mu_ by the workers' stop checks.
   std::atomic<bool> aborting_{false};

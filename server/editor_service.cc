@@ -507,15 +507,21 @@ absl::StatusOr<StepOutcome> EditorService::RunStep(grpc::ServerContext& context,
   ticket.deadline = deadline;
   ticket.compute_bytes = edit_bytes;
   ticket.abandoned = abandoned;
-  // A copy shares the model's tensors: the batcher only reads them.
-  AMEND_ASSIGN_OR_RETURN(
-      std::future<BatchedEdit> future,
-      batcher_.Submit(step.selection.editor->editor, Mlp(model), ticket));
-  metrics_.SetReservedBytes(static_cast<double>(batcher_.reserved_bytes()));
-  absl::StatusOr<BatchedEdit> awaited =
-      AwaitEdit(context, future, deadline, *abandoned);
-  metrics_.SetReservedBytes(static_cast<double>(batcher_.reserved_bytes()));
-  AMEND_ASSIGN_OR_RETURN(BatchedEdit batched, std::move(awaited));
+  std::optional<BatchedEdit> on_this_thread =
+      batcher_.EditOnCaller(step.selection.editor->editor, model, ticket,
+                            [&context] { return context.IsCancelled(); });
+  if (!on_this_thread) {
+    // A copy shares the model's tensors: the batcher only reads them.
+    AMEND_ASSIGN_OR_RETURN(
+        std::future<BatchedEdit> future,
+        batcher_.Submit(step.selection.editor->editor, Mlp(model), ticket));
+    metrics_.SetReservedBytes(static_cast<double>(batcher_.reserved_bytes()));
+    absl::StatusOr<BatchedEdit> awaited =
+        AwaitEdit(context, future, deadline, *abandoned);
+    metrics_.SetReservedBytes(static_cast<double>(batcher_.reserved_bytes()));
+    AMEND_ASSIGN_OR_RETURN(on_this_thread, std::move(awaited));
+  }
+  BatchedEdit& batched = *on_this_thread;
   const std::string requirement = RequirementName(step.requirement);
   metrics_.RecordQueue(requirement, batched.queue_seconds);
   if (!batched.result.ok()) return batched.result.status();

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -34,6 +35,7 @@ BatcherOptions OneModelPerPass(int workers, int64_t memory_budget_bytes) {
   BatcherOptions options;
   options.workers = workers;
   options.max_batch = 1;
+  options.max_wait = std::chrono::microseconds(0);
   options.memory_budget_bytes = memory_budget_bytes;
   return options;
 }
@@ -283,6 +285,112 @@ TEST(EditBatcherTest, ACpuBatchReturnsMemoryOnlyAfterALargeModel) {
   // The worker handles its passes in order: the large one's return came
   // after the small batch's decision.
   EXPECT_EQ(returns.load(), 1);
+}
+
+TEST(EditBatcherTest, AnEditOnItsCallersThreadHoldsAWorkersSlot) {
+  // One worker: while an edit runs on its caller's thread, an edit submitted
+  // meanwhile must wait for it, or two passes would share one core.
+  std::mutex mu;
+  std::vector<std::thread::id> passes;
+  EditBatcher batcher(OneModelPerPass(1, 0), {.pass_started = [&](int) {
+                        std::lock_guard<std::mutex> lock(mu);
+                        passes.push_back(std::this_thread::get_id());
+                      }});
+  const std::shared_ptr<const Editor> editor = AdultEditor();
+  std::optional<std::future<BatchedEdit>> submitted;
+  int checks = 0;
+  const std::optional<BatchedEdit> outcome =
+      batcher.EditOnCaller(editor, Model(64), EditTicket(), [&] {
+        // Polled during the pass: submit the second edit from inside it.
+        if (checks++ == 0) submitted = batcher.Submit(editor, Model(8)).value();
+        return false;
+      });
+  ASSERT_TRUE(outcome.has_value());
+  ASSERT_TRUE(outcome->result.ok()) << outcome->result.status();
+  EXPECT_EQ(outcome->batch_size, 1);
+  EXPECT_EQ(outcome->queue_seconds, 0.0);
+  EXPECT_GT(checks, 0);
+  ASSERT_TRUE(submitted.has_value());
+  const BatchedEdit second = submitted->get();
+  ASSERT_TRUE(second.result.ok());
+  EXPECT_GE(second.started, outcome->finished);
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(passes.size(), 2u);
+  EXPECT_EQ(passes[0], std::this_thread::get_id());
+  EXPECT_NE(passes[1], std::this_thread::get_id());
+  EXPECT_EQ(batcher.reserved_bytes(), 0);
+}
+
+TEST(EditBatcherTest, AnEditGoesToAWorkerWhenRunningItOnTheCallerWouldCost) {
+  const std::shared_ptr<const Editor> editor = AdultEditor();
+  {
+    // Turned off, batches that wait for more edits, or an edit large enough
+    // that its memory must be returned after the reply (a worker's job):
+    // declined, on an idle batcher.
+    BatcherOptions off = OneModelPerPass(1, 0);
+    off.edit_on_caller = false;
+    EXPECT_FALSE(EditBatcher(off).EditOnCaller(editor, Model(8), {}, nullptr));
+    BatcherOptions waits = OneModelPerPass(1, 0);
+    waits.max_wait = std::chrono::microseconds(1);
+    EXPECT_FALSE(
+        EditBatcher(waits).EditOnCaller(editor, Model(8), {}, nullptr));
+    EditTicket large;
+    large.compute_bytes = int64_t{64} << 20;
+    EditBatcher batcher(OneModelPerPass(1, 0));
+    EXPECT_FALSE(batcher.EditOnCaller(editor, Model(8), large, nullptr));
+    EXPECT_TRUE(batcher.EditOnCaller(editor, Model(8), {}, nullptr));
+  }
+  // Two workers, a budget of 100 MiB. One edit of 60 MiB runs; a second of
+  // 60 MiB waits for room. A third that would fit is still declined: it
+  // would pass the one that waits.
+  std::atomic<int> started{0};
+  EditBatcher batcher(OneModelPerPass(2, 100 << 20),
+                      {.pass_started = [&](int) { ++started; }});
+  const auto abandoned = std::make_shared<std::atomic<bool>>(false);
+  EditTicket big;
+  big.compute_bytes = 60 << 20;
+  big.abandoned = abandoned;
+  auto running = batcher.Submit(editor, Model(1024), big).value();
+  while (started.load() == 0) std::this_thread::yield();
+  auto waiting = batcher.Submit(editor, Model(8), big).value();
+  EXPECT_EQ(batcher.queued(), 1);
+  EXPECT_FALSE(batcher.EditOnCaller(editor, Model(8), {}, nullptr));
+  abandoned->store(true);
+  EXPECT_EQ(running.get().result.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(waiting.get().result.status().code(), absl::StatusCode::kCancelled);
+  // Idle again: the caller may run it.
+  const std::optional<BatchedEdit> now =
+      batcher.EditOnCaller(editor, Model(8), {}, nullptr);
+  ASSERT_TRUE(now.has_value());
+  EXPECT_TRUE(now->result.ok());
+}
+
+TEST(EditBatcherTest, AnEditOnTheCallerStopsWhenTheCallerIsGone) {
+  EditBatcher batcher(OneModelPerPass(1, 0));
+  EditTicket ticket;
+  ticket.compute_bytes = 1 << 20;
+  const std::optional<BatchedEdit> outcome = batcher.EditOnCaller(
+      AdultEditor(), Model(32), ticket, [] { return true; });
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->result.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(outcome->result.status().message(),
+              ::testing::HasSubstr("cancelled while computing"));
+  EXPECT_EQ(batcher.reserved_bytes(), 0);
+}
+
+TEST(EditBatcherTest, AnIdleWorkerReturnsFreeMemoryAfterCallersEdits) {
+  std::atomic<int> returned{0};
+  BatcherOptions options = OneModelPerPass(2, 0);
+  options.idle_trim_after = std::chrono::milliseconds(20);
+  options.return_free_memory = [&] { returned.fetch_add(1); };
+  EditBatcher batcher(options);
+  ASSERT_TRUE(batcher.EditOnCaller(AdultEditor(), Model(8), {}, nullptr));
+  const Clock::time_point give_up = Clock::now() + std::chrono::seconds(60);
+  while (returned.load() == 0 && Clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(returned.load(), 1);
 }
 
 }  // namespace
