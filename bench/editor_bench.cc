@@ -29,6 +29,7 @@
 #include "core/baselines/score_pruning.h"
 #include "core/data_tensors/split_tensors.h"
 #include "core/editor/editor.h"
+#include "core/editor/hard_edit.h"
 #include "core/gmn/metanetwork_inference.h"
 #include "core/graph/graph_batch.h"
 #include "core/graph/parameter_graph.h"
@@ -164,6 +165,55 @@ void BM_GraphAndBatch(benchmark::State& state) {
   for (auto _ : state) build();
 }
 BENCHMARK(BM_GraphAndBatch)->DenseRange(0, 3)->Unit(benchmark::kMicrosecond);
+
+// One stage of the median model's Edit() through the kernels, timed and its
+// allocations counted: 0 the parameter graph, 1 the magnitude check, 2 the
+// graph's batch, 3 the forward pass, 4 the hard edit (ApplyHardEdit), 5 the
+// statistics, 6 the check that the kernels can run the editor. What Edit() spends beside them is the split into results and
+// the finiteness check.
+void BM_EditStage(benchmark::State& state) {
+  const Mlp mlp = InitializeMlp(SizeClass(1), 10).value();
+  const Editor& editor = DefaultEditor();
+  const ParameterGraph graph = BuildParameterGraph(mlp).value();
+  const GraphBatch batch = BatchGraphs({&graph});
+  const MetanetworkImpl& network = *editor.network().ptr();
+  at::NoGradGuard no_grad;
+  const MetanetworkOutput output =
+      InferenceForward(network, batch, kEditEdgesPerChunk, nullptr).value();
+  const EditSpec spec{.requirement = editor.config().requirement,
+                      .variant = editor.config().variant};
+  const Mlp edited = editor.Edit({&mlp}).value().front().edited;
+  const auto stage = [&] {
+    switch (state.range(0)) {
+      case 0:
+        benchmark::DoNotOptimize(BuildParameterGraph(mlp));
+        break;
+      case 1:
+        benchmark::DoNotOptimize(editor.CheckEditable(mlp));
+        break;
+      case 2:
+        benchmark::DoNotOptimize(BatchGraphs({&graph}));
+        break;
+      case 3:
+        benchmark::DoNotOptimize(
+            InferenceForward(network, batch, kEditEdgesPerChunk, nullptr));
+        break;
+      case 4:
+        benchmark::DoNotOptimize(ApplyHardEdit({&graph}, batch, output, spec));
+        break;
+      case 5:
+        benchmark::DoNotOptimize(
+            ComputeEditStatistics(editor.config(), edited));
+        break;
+      case 6:
+        benchmark::DoNotOptimize(CanUseInferenceKernels(network));
+        break;
+    }
+  };
+  bench::ReportAllocations(state, stage);
+  for (auto _ : state) stage();
+}
+BENCHMARK(BM_EditStage)->DenseRange(0, 6)->Unit(benchmark::kMicrosecond);
 
 // The input check every edit runs before its forward pass (the server runs it
 // once more on arrival): architecture, and every parameter's magnitude.

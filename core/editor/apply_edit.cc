@@ -75,11 +75,8 @@ at::Tensor NeuronEdgeMasks(const Architecture& architecture,
 
 }  // namespace
 
-// Kept whole (~85 lines): residuals, the requirement's masks and the split back
-// into models read and write the same batch tensors inside one CallTorch.
-absl::StatusOr<EditedBatch> ApplyEdit(
-    const std::vector<const ParameterGraph*>& graphs, const GraphBatch& batch,
-    const MetanetworkOutput& output, const EditSpec& spec) {
+absl::Status CheckEditSpec(const EditSpec& spec,
+                           const Architecture& architecture) {
   if (spec.requirement == Requirement::kFairness &&
       spec.variant != EditVariant::kWeightsAndMasks) {
     return absl::InvalidArgumentError(
@@ -89,6 +86,30 @@ absl::StatusOr<EditedBatch> ApplyEdit(
     return absl::InvalidArgumentError(
         "variant: only pruning removes whole neurons");
   }
+  if (spec.requirement == Requirement::kDataMinimisation &&
+      !spec.input_attribute.empty() &&
+      static_cast<int64_t>(spec.input_attribute.size()) !=
+          architecture.input_dim) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "spec.input_attribute: must have one entry per input (",
+        architecture.input_dim, "), got ", spec.input_attribute.size()));
+  }
+  for (const int64_t attribute : spec.input_attribute) {
+    if (attribute < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "spec.input_attribute: attributes are numbered from 0, got ",
+          attribute));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Kept whole (~85 lines): residuals, the requirement's masks and the split back
+// into models read and write the same batch tensors inside one CallTorch.
+absl::StatusOr<EditedBatch> ApplyEdit(
+    const std::vector<const ParameterGraph*>& graphs, const GraphBatch& batch,
+    const MetanetworkOutput& output, const EditSpec& spec) {
+  AMEND_RETURN_IF_ERROR(CheckEditSpec(spec, graphs.front()->architecture));
   auto apply = [&]() -> absl::StatusOr<EditedBatch> {
     const int64_t num_graphs = batch.num_graphs;
     at::Tensor edge_weight = batch.edge_weight;
@@ -122,11 +143,6 @@ absl::StatusOr<EditedBatch> ApplyEdit(
         const int64_t input_dim = graphs.front()->architecture.input_dim;
         is_input = at::lt(batch.node_type, input_dim);
         if (!spec.input_attribute.empty()) {
-          if (static_cast<int64_t>(spec.input_attribute.size()) != input_dim) {
-            return absl::InvalidArgumentError(absl::StrCat(
-                "spec.input_attribute: must have one entry per input (",
-                input_dim, "), got ", spec.input_attribute.size()));
-          }
           input_mask = AttributeMasks(batch, is_input, output.node_mask_logit,
                                       spec, edited.kept_fraction);
           edge_weight =

@@ -67,6 +67,12 @@ struct EditedBatch {
   at::Tensor kept_fraction;
 };
 
+// InvalidArgument naming the field when `spec` cannot edit models of
+// `architecture`: fairness without weight edits, neurons removed for another
+// requirement than pruning, attributes not one per input.
+absl::Status CheckEditSpec(const EditSpec& spec,
+                           const Architecture& architecture);
+
 // REQUIRES: batch == BatchGraphs(graphs); output from a metanetwork run on it.
 absl::StatusOr<EditedBatch> ApplyEdit(
     const std::vector<const ParameterGraph*>& graphs, const GraphBatch& batch,

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "core/editor/hard_edit.h"
 #include "core/gmn/metanetwork_inference.h"
 #include "core/graph/graph_batch.h"
 #include "core/mlp/float_values.h"
@@ -275,8 +276,10 @@ absl::Status Editor::EditEach(const std::vector<const Mlp*>& models,
             "cancelled: the edit was stopped part-way (its callers gave up "
             "or the server is stopping)");
       }
-      AMEND_ASSIGN_OR_RETURN(EditedBatch edited,
-                             ApplyEdit(pointers, batch, *forward, spec));
+      AMEND_ASSIGN_OR_RETURN(
+          EditedBatch edited,
+          kernels ? ApplyHardEdit(pointers, batch, *forward, spec)
+                  : ApplyEdit(pointers, batch, *forward, spec));
       std::vector<EditResult> group(end - begin);
       for (size_t i = begin; i < end; ++i) {
         Mlp& mlp = group[i - begin].edited;

@@ -71,6 +71,16 @@ std::vector<EditVariant> VariantsOf(Requirement requirement) {
           EditVariant::kNeuronsAndEdit, EditVariant::kNeuronsOnly};
 }
 
+std::vector<RequirementVariant> EveryRequirementAndVariant() {
+  std::vector<RequirementVariant> kinds;
+  for (const Requirement requirement : kAllRequirements) {
+    for (const EditVariant variant : VariantsOf(requirement)) {
+      kinds.push_back({requirement, variant});
+    }
+  }
+  return kinds;
+}
+
 absl::StatusOr<EditVariant> ParseVariant(Requirement requirement,
                                          absl::string_view name) {
   std::vector<std::string> names;

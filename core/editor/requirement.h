@@ -61,6 +61,13 @@ absl::StatusOr<EditVariant> ParseVariant(Requirement requirement,
 // The variants `requirement` has, in the order above.
 std::vector<EditVariant> VariantsOf(Requirement requirement);
 
+struct RequirementVariant {
+  Requirement requirement;
+  EditVariant variant;
+};
+// Every requirement with each of its variants: every kind of editor there is.
+std::vector<RequirementVariant> EveryRequirementAndVariant();
+
 // What the requirement metric measures, for tables: "fraction of features
 // kept", "equalised-odds difference", "fraction of weights kept".
 std::string RequirementMetricName(Requirement requirement);

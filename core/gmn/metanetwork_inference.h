@@ -25,8 +25,9 @@
 
 namespace amend {
 
-// True when every parameter is a float32 tensor in CPU memory and the module
-// computes what the kernels do (eval mode, or no dropout). A network moved to
+// True when every tensor the kernels read is float32, contiguous and in CPU
+// memory, and the module computes what the kernels do (eval mode, or no
+// dropout). Cheap enough to ask per edit (no allocation per parameter). A network moved to
 // another device or dtype runs through LibTorch instead.
 bool CanUseInferenceKernels(const MetanetworkImpl& network);
 

@@ -122,6 +122,7 @@ absl::StatusOr<ParameterGraph> BuildParameterGraph(const Mlp& mlp) {
           const float* data = value.data_ptr<float>();
           if (const int64_t column = NodeColumn(spec.role); column >= 0) {
             const int64_t first = FirstNode(graph, NodeGroup(spec, last));
+            graph.node_slots.push_back({spec, first, column});
             for (int64_t i = 0; i < value.numel(); ++i) {
               feature[(first + i) * kNodeFeatureCount + column] = data[i];
             }
@@ -172,24 +173,16 @@ absl::StatusOr<TensorMap> ParametersFromGraph(const ParameterGraph& graph,
                                                      graph.num_nodes, ", ",
                                                      kNodeFeatureCount, "]"));
     }
-    const Architecture& a = graph.architecture;
-    const int last = a.num_hidden() + 1;
-    auto column = [&](int group, int64_t feature) {
-      const int64_t begin = graph.layer_node_offset[static_cast<size_t>(group)];
-      const int64_t size =
-          graph.layer_node_offset[static_cast<size_t>(group) + 1] - begin;
-      return node_features.narrow(0, begin, size).select(1, feature);
-    };
     TensorMap parameters;
     for (const auto& slot : graph.weight_slots) {
       parameters[slot.spec.name] =
           edge_weight.narrow(0, slot.edge_offset, slot.spec.numel())
               .view(slot.spec.shape);
     }
-    for (const TensorSpec& spec : ExpectedTensors(a)) {
-      if (const int64_t feature = NodeColumn(spec.role); feature >= 0) {
-        parameters[spec.name] = column(NodeGroup(spec, last), feature);
-      }
+    for (const auto& slot : graph.node_slots) {
+      parameters[slot.spec.name] =
+          node_features.narrow(0, slot.first_node, slot.spec.numel())
+              .select(1, slot.column);
     }
     return parameters;
   });

@@ -78,6 +78,15 @@ struct ParameterGraph {
     int64_t edge_offset = 0;
   };
   std::vector<WeightSlot> weight_slots;
+  // Each neuron parameter (bias, norm weight and bias, running statistics)
+  // lives in one node-feature column of consecutive nodes: values i at
+  // node_features[first_node + i, column].
+  struct NodeSlot {
+    TensorSpec spec;
+    int64_t first_node = 0;
+    int64_t column = 0;
+  };
+  std::vector<NodeSlot> node_slots;
 };
 
 // Node type of neuron `index` of group `group` (0 = inputs, 1..L hidden layers,

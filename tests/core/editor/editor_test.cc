@@ -404,21 +404,9 @@ TEST(EditorTest, AGraphOfManyChunksEditsAsOneChunkWould) {
 // through the whole edit, for every requirement and variant on an
 // architecture with every norm, skips and three activations (TestMlp).
 TEST(EditorTest, TheInferenceKernelsEditAsLibTorchDoes) {
-  const struct {
-    Requirement requirement;
-    EditVariant variant;
-  } cases[] = {
-      {Requirement::kPruning, EditVariant::kWeightsAndMasks},
-      {Requirement::kPruning, EditVariant::kMasksOnly},
-      {Requirement::kPruning, EditVariant::kNeuronsAndEdit},
-      {Requirement::kPruning, EditVariant::kNeuronsOnly},
-      {Requirement::kDataMinimisation, EditVariant::kWeightsAndMasks},
-      {Requirement::kDataMinimisation, EditVariant::kMasksOnly},
-      {Requirement::kFairness, EditVariant::kWeightsAndMasks},
-  };
   const Mlp first = TestMlp(21);
   const Mlp second = TestMlp(22);
-  for (const auto& c : cases) {
+  for (const auto& c : EveryRequirementAndVariant()) {
     SCOPED_TRACE(absl::StrCat(RequirementName(c.requirement), " ",
                               VariantName(c.requirement, c.variant)));
     const auto editor = TestEditor(c.requirement, c.variant);

@@ -159,6 +159,18 @@ TEST(InferenceKernelsTest, RefuseNetworksTheyCannotRun) {
   EXPECT_TRUE(CanUseInferenceKernels(*network));
   network->to(at::kDouble);
   EXPECT_FALSE(CanUseInferenceKernels(*network));
+  // One weight deep inside, [d, d] but transposed in memory: the kernels
+  // would read it wrongly in place.
+  Metanetwork strided = RandomNetwork(4, 8, 1, 3);
+  const at::Tensor skip =
+      strided->layers[0]->as<BidirectionalLayer>()->node_skip->weight;
+  ASSERT_EQ(skip.size(0), skip.size(1));
+  {
+    at::NoGradGuard no_grad;
+    skip.set_data(skip.detach().t());
+  }
+  ASSERT_FALSE(skip.is_contiguous());
+  EXPECT_FALSE(CanUseInferenceKernels(*strided));
   MetanetworkOptions options;
   options.dropout = 0.1;
   Metanetwork with_dropout(4, 3, options);
