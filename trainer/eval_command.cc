@@ -272,6 +272,8 @@ absl::StatusOr<std::vector<MethodPoint>> BaselineFamily(
     case Requirement::kFairness: {
       FairnessSweep sweep;
       sweep.seed = options.seed;
+      // A cache made before the relaxed ThresholdOptimizer joined lacks it.
+      settings["relaxed_tolerances"] = sweep.relaxed_tolerances;
       run = [sweep, &in, &progress]() {
         return RunFairnessBaselines(in.models, in.data, sweep, progress);
       };

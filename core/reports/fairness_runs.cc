@@ -1,7 +1,7 @@
 // RunFairnessBaselines (panel_runs.h): the post-processors see the original
 // model's probability of the positive class and the sensitive group, as
 // fairlearn's and AIF360's do. For the JSD axis, randomised methods
-// (ThresholdOptimizer, CalibratedEqOdds) give their expected output and
+// (ThresholdOptimizer exact and relaxed, CalibratedEqOdds) give their expected output and
 // deterministic ones (RejectOption, FairCls) their labels, one-hot
 // (../shared/research/baselines.md §0); the labels-changed column is the
 // convention-free view.
@@ -70,6 +70,8 @@ absl::StatusOr<std::vector<MethodPoint>> RunFairnessBaselines(
     const std::vector<const Mlp*>& models, const PanelData& data,
     const FairnessSweep& sweep, const PanelProgress& progress) {
   std::vector<EditOutcome> threshold;
+  std::vector<std::vector<EditOutcome>> relaxed(
+      sweep.relaxed_tolerances.size());
   std::vector<std::vector<EditOutcome>> reject(
       sweep.reject_option_bounds.size());
   const std::vector<CostConstraint> costs = {
@@ -89,6 +91,15 @@ absl::StatusOr<std::vector<MethodPoint>> RunFairnessBaselines(
       const std::vector<double> pi =
           fitted.PositiveProbability(test.scores, test.groups);
       threshold.push_back(Outcome(test, pi, pi, watch.Seconds()));
+    }
+    for (size_t t = 0; t < sweep.relaxed_tolerances.size(); ++t) {
+      const Stopwatch watch;
+      AMEND_ASSIGN_OR_RETURN(
+          const ThresholdOptimizer fitted,
+          ThresholdOptimizer::FitRelaxed(fit, sweep.relaxed_tolerances[t]));
+      const std::vector<double> pi =
+          fitted.PositiveProbability(test.scores, test.groups);
+      relaxed[t].push_back(Outcome(test, pi, pi, watch.Seconds()));
     }
     {
       const Stopwatch watch;
@@ -126,6 +137,11 @@ absl::StatusOr<std::vector<MethodPoint>> RunFairnessBaselines(
   std::vector<MethodPoint> points;
   points.push_back(
       SummarisePoint("threshold_optimizer", "equalized_odds", threshold));
+  for (size_t t = 0; t < relaxed.size(); ++t) {
+    points.push_back(SummarisePoint(
+        "relaxed_threshold_optimizer",
+        Setting("tolerance", sweep.relaxed_tolerances[t]), relaxed[t]));
+  }
   for (size_t b = 0; b < reject.size(); ++b) {
     points.push_back(SummarisePoint(
         "reject_option", Setting("bound", sweep.reject_option_bounds[b]),

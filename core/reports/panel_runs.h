@@ -106,6 +106,10 @@ absl::StatusOr<std::vector<MethodPoint>> RunMinimisationBaselines(
     const MinimisationSweep& sweep, const PanelProgress& progress = nullptr);
 
 struct FairnessSweep {
+  // The relaxed ThresholdOptimizer at these equalised-odds tolerances (0 is
+  // the exact one, already in the panel).
+  std::vector<double> relaxed_tolerances = {0.01, 0.02, 0.03, 0.05,
+                                            0.08, 0.12, 0.2};
   std::vector<double> reject_option_bounds = {0.2, 0.1, 0.05, 0.025, 0.01};
   std::vector<double> fair_cls_alphas = {0.1,  0.08, 0.06, 0.04,
                                          0.02, 0.01, 0.001};

@@ -14,7 +14,8 @@ import sys
 
 BASELINES = {
     "data_minimisation": {"fs", "fs_retrain"},
-    "fairness": {"threshold_optimizer", "reject_option", "calibrated_eq_odds", "fair_cls"},
+    "fairness": {"threshold_optimizer", "relaxed_threshold_optimizer", "reject_option",
+                 "calibrated_eq_odds", "fair_cls"},
     "pruning": {"random", "magnitude", "gradient", "snip", "neuron_magnitude", "lottery_ticket"},
     "pruning-ablation": {"random", "magnitude", "gradient", "snip", "neuron_magnitude",
                          "lottery_ticket"},

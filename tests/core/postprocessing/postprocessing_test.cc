@@ -93,8 +93,10 @@ TEST(ThresholdOptimizerTest, SeparableGroupsNeedNoRandomisation) {
   const BinaryData data{
       {0.9, 0.8, 0.2, 0.1, 0.7, 0.3}, {1, 1, 0, 0, 1, 0}, {0, 0, 0, 1, 1, 1}};
   const ThresholdOptimizer fitted = ThresholdOptimizer::Fit(data).value();
-  EXPECT_DOUBLE_EQ(fitted.false_positive_rate(), 0.0);
-  EXPECT_DOUBLE_EQ(fitted.true_positive_rate(), 1.0);
+  for (int group = 0; group < 2; ++group) {
+    EXPECT_DOUBLE_EQ(fitted.false_positive_rate(group), 0.0);
+    EXPECT_DOUBLE_EQ(fitted.true_positive_rate(group), 1.0);
+  }
   EXPECT_THAT(fitted.PositiveProbability(data.scores, data.groups),
               testing::ElementsAre(1, 1, 0, 0, 1, 0));
   // A group not seen in fitting is never predicted 1, as in fairlearn.
@@ -114,11 +116,91 @@ TEST(ThresholdOptimizerTest, ReachesEqualOddsOnTheFitData) {
       fitted.PositiveProbability(data.scores, data.groups);
   // Every group sits at the chosen operating point, up to the grid.
   for (int group = 0; group < 2; ++group) {
-    EXPECT_NEAR(Rate(pi, data, group, 0), fitted.false_positive_rate(), 2e-3);
-    EXPECT_NEAR(Rate(pi, data, group, 1), fitted.true_positive_rate(), 2e-3);
+    EXPECT_NEAR(Rate(pi, data, group, 0), fitted.false_positive_rate(0), 2e-3);
+    EXPECT_NEAR(Rate(pi, data, group, 1), fitted.true_positive_rate(0), 2e-3);
   }
   EXPECT_LT(ExpectedEqualisedOddsDifference(pi, data.labels, data.groups),
             4e-3);
+}
+
+TEST(ThresholdOptimizerTest, RelaxedWithNoToleranceIsTheExactOne) {
+  const BinaryData data = UnequalGroups(3000, 3);
+  const std::vector<double> exact =
+      ThresholdOptimizer::Fit(data).value().PositiveProbability(data.scores,
+                                                                data.groups);
+  const std::vector<double> relaxed =
+      ThresholdOptimizer::FitRelaxed(data, 0.0).value().PositiveProbability(
+          data.scores, data.groups);
+  ASSERT_EQ(relaxed.size(), exact.size());
+  for (size_t i = 0; i < exact.size(); ++i) {
+    EXPECT_NEAR(relaxed[i], exact[i], 1e-12) << i;
+  }
+}
+
+// The best accuracy any deterministic threshold reaches in one group: the
+// unconstrained optimum over a ROC hull sits at a vertex, a threshold.
+double BestThresholdCorrect(const BinaryData& data, int group) {
+  std::vector<double> thresholds = {-1.0, 2.0};
+  for (size_t i = 0; i < data.rows(); ++i) {
+    if (data.groups[i] == group) thresholds.push_back(data.scores[i]);
+  }
+  double best = 0;
+  for (const double t : thresholds) {
+    double correct = 0;
+    for (size_t i = 0; i < data.rows(); ++i) {
+      if (data.groups[i] != group) continue;
+      correct += (data.scores[i] > t ? 1 : 0) == data.labels[i];
+    }
+    best = std::max(best, correct);
+  }
+  return best;
+}
+
+TEST(ThresholdOptimizerTest, RelaxedMeetsEachToleranceAndTradesItForAccuracy) {
+  const BinaryData data = UnequalGroups(2000, 11);
+  double previous_accuracy = 0.0;
+  for (const double tolerance : {0.0, 0.02, 0.05, 0.1, 0.2, 1.0}) {
+    SCOPED_TRACE(tolerance);
+    const ThresholdOptimizer fitted =
+        ThresholdOptimizer::FitRelaxed(data, tolerance).value();
+    const std::vector<double> pi =
+        fitted.PositiveProbability(data.scores, data.groups);
+    // Each group sits at its reported point, up to the grid; the points are
+    // at most `tolerance` apart, so the expected EOD is too.
+    for (int group = 0; group < 2; ++group) {
+      EXPECT_NEAR(Rate(pi, data, group, 0), fitted.false_positive_rate(group),
+                  2e-3);
+      EXPECT_NEAR(Rate(pi, data, group, 1), fitted.true_positive_rate(group),
+                  2e-3);
+    }
+    EXPECT_LE(ExpectedEqualisedOddsDifference(pi, data.labels, data.groups),
+              tolerance + 4e-3);
+    const double accuracy = ExpectedAccuracy(pi, data.labels);
+    EXPECT_GE(accuracy, previous_accuracy - 1e-9);
+    previous_accuracy = accuracy;
+  }
+  // With no constraint left, each group is at its own best threshold, up to
+  // the grid, and never above it.
+  const double unconstrained =
+      (BestThresholdCorrect(data, 0) + BestThresholdCorrect(data, 1)) /
+      static_cast<double>(data.rows());
+  EXPECT_LE(previous_accuracy, unconstrained + 1e-9);
+  EXPECT_GE(previous_accuracy, unconstrained - 2e-3);
+  // And the exact constraint costs accuracy on these unequal groups.
+  EXPECT_LT(ExpectedAccuracy(
+                ThresholdOptimizer::Fit(data).value().PositiveProbability(
+                    data.scores, data.groups),
+                data.labels),
+            unconstrained - 5e-3);
+}
+
+TEST(ThresholdOptimizerTest, RelaxedRefusesToleranceOutsideZeroToOne) {
+  const BinaryData data = UnequalGroups(200, 5);
+  for (const double tolerance : {-0.1, 1.5, std::nan("")}) {
+    const auto fitted = ThresholdOptimizer::FitRelaxed(data, tolerance);
+    EXPECT_EQ(fitted.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(fitted.status().message(), testing::HasSubstr("tolerance"));
+  }
 }
 
 TEST(ThresholdOptimizerTest, RefusesDegenerateLabels) {
