@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "core/mlp/parameter_layout.h"
 #include "core/util/allocator.h"
@@ -87,6 +88,12 @@ std::optional<BatchedEdit> EditBatcher::EditOnCaller(
     ++caller_passes_;
     running_bytes_ += ticket.compute_bytes;
   }
+  // Whatever happens below (an allocation that throws), the slot and the
+  // bytes come back: a lost slot would shrink the pool for good and hang the
+  // destructor. The last use of the batcher: its destructor may run after.
+  absl::Cleanup end_pass = [&] {
+    EndPass(ticket.compute_bytes, /*on_caller=*/true);
+  };
   if (observer_.pass_started) observer_.pass_started(1);
   const EditStopCheck stop = [&] {
     return aborting_.load() || Clock::now() >= ticket.deadline ||
@@ -108,8 +115,6 @@ std::optional<BatchedEdit> EditBatcher::EditOnCaller(
     }
   }
   ExplainStop(outcome, aborting_.load(), ticket.deadline);
-  // The last use of the batcher: its destructor may run once this returns.
-  EndPass(ticket.compute_bytes, /*on_caller=*/true);
   return outcome;
 }
 

@@ -115,7 +115,8 @@ struct BatchedEdit {
 class EditBatcher {
  public:
   using Clock = std::chrono::steady_clock;
-  // For metrics, on the worker's thread; either may be null.
+  // For metrics, on the thread that runs the pass (a worker's, or a caller's
+  // in EditOnCaller); either may be null.
   struct BatchObserver {
     // When a forward pass starts, with its number of models (before any of
     // them is answered).

@@ -510,7 +510,11 @@ absl::StatusOr<StepOutcome> EditorService::RunStep(grpc::ServerContext& context,
   std::optional<BatchedEdit> on_this_thread =
       batcher_.EditOnCaller(step.selection.editor->editor, model, ticket,
                             [&context] { return context.IsCancelled(); });
-  if (!on_this_thread) {
+  if (on_this_thread) {
+    // The gauge also moves when a worker's edit ends: after an edit on this
+    // thread it must not keep the bytes this edit held.
+    metrics_.SetReservedBytes(static_cast<double>(batcher_.reserved_bytes()));
+  } else {
     // A copy shares the model's tensors: the batcher only reads them.
     AMEND_ASSIGN_OR_RETURN(
         std::future<BatchedEdit> future,

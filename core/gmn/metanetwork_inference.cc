@@ -118,9 +118,15 @@ std::optional<MetanetworkOutput> InferenceForward(
   arrays.edge_mask_logit = out.edge_mask_logit.data_ptr<float>();
   arrays.node_delta = out.node_delta.data_ptr<float>();
   arrays.node_mask_logit = out.node_mask_logit.data_ptr<float>();
-  // REQUIRES (CanUseInferenceKernels) makes the weights readable.
-  if (!kernels::MetanetworkForward(*NetworkWeights(network), graph, arrays,
-                                   edges_per_check, stop)) {
+  const std::optional<kernels::MetanetworkWeights> weights =
+      NetworkWeights(network);
+  // A broken REQUIRES (CanUseInferenceKernels): LibTorch's error, which the
+  // caller's boundary turns into a status, as for any tensor it cannot read.
+  TORCH_CHECK(weights.has_value(),
+              "InferenceForward: the network's weights are not float32, "
+              "contiguous CPU tensors (CanUseInferenceKernels is false)");
+  if (!kernels::MetanetworkForward(*weights, graph, arrays, edges_per_check,
+                                   stop)) {
     return std::nullopt;
   }
   return out;

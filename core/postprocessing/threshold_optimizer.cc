@@ -137,7 +137,9 @@ ThresholdOptimizer::GroupRule ThresholdOptimizer::RuleAt(
   rule.weight_low = at.weight_low;
   rule.threshold_low = at.threshold_low;
   rule.threshold_high = at.threshold_high;
-  rule.ignore_probability = at.y == x ? 0.0 : (at.y - y) / (at.y - x);
+  // In [0, 1] by REQUIRES; clamped against rounding.
+  rule.ignore_probability =
+      at.y == x ? 0.0 : std::clamp((at.y - y) / (at.y - x), 0.0, 1.0);
   rule.false_positive_rate = x;
   rule.true_positive_rate = y;
   return rule;

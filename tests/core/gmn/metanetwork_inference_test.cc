@@ -162,6 +162,7 @@ TEST(InferenceKernelsTest, RefuseNetworksTheyCannotRun) {
   // One weight deep inside, [d, d] but transposed in memory: the kernels
   // would read it wrongly in place.
   Metanetwork strided = RandomNetwork(4, 8, 1, 3);
+  ASSERT_TRUE(CanUseInferenceKernels(*strided));
   const at::Tensor skip =
       strided->layers[0]->as<BidirectionalLayer>()->node_skip->weight;
   ASSERT_EQ(skip.size(0), skip.size(1));
