@@ -11,10 +11,10 @@
 // comparison in core/util/allocator.h).
 //
 // Counters: allocs and alloc_kb (heap allocations per call, every thread's;
-// bench/allocation_counter.h), edges (weights per model), ms_per_model, gflops (the
-// metanetwork's multiply-adds x 2 per second as the layers compute them, each
-// edge block's first Linear decomposed: E (12 T d^2 + 6 d^2) +
-// N (18 T d^2 + 2 d^2) for E edges and N nodes).
+// bench/allocation_counter.h), edges (weights per model), ms_per_model, gflops
+// (the metanetwork's multiply-adds x 2 per second as the layers compute them,
+// each edge block's first Linear decomposed: E (12 T d^2 + 6 d^2) + N (18 T d^2
+// + 2 d^2) for E edges and N nodes).
 #include <ATen/ATen.h>
 #include <benchmark/benchmark.h>
 
@@ -169,8 +169,8 @@ BENCHMARK(BM_GraphAndBatch)->DenseRange(0, 3)->Unit(benchmark::kMicrosecond);
 // One stage of the median model's Edit() through the kernels, timed and its
 // allocations counted: 0 the parameter graph, 1 the magnitude check, 2 the
 // graph's batch, 3 the forward pass, 4 the hard edit (ApplyHardEdit), 5 the
-// statistics, 6 the check that the kernels can run the editor. What Edit() spends beside them is the split into results and
-// the finiteness check.
+// statistics, 6 the check that the kernels can run the editor. What Edit()
+// spends beside them is the split into results and the finiteness check.
 void BM_EditStage(benchmark::State& state) {
   const Mlp mlp = InitializeMlp(SizeClass(1), 10).value();
   const Editor& editor = DefaultEditor();

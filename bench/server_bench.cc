@@ -13,10 +13,11 @@
 //
 // Args: max_batch, concurrent clients, batch wait in µs (-1: the server's
 // default), workers (0: one per core), whether an edit may run on its gRPC
-// handler's thread (1, the server's default) or always on a worker (0). Counters: edits_per_s, ms_per_edit
-// (client-observed mean latency), and from the replies' own fields the
-// server's time per edit (server_ms), of which queued (queue_ms) and in the
-// forward pass and edit (compute_ms). BM_InProcessEdit is the edit alone.
+// handler's thread (1, the server's default) or always on a worker (0).
+// Counters: edits_per_s, ms_per_edit (client-observed mean latency), and from
+// the replies' own fields the server's time per edit (server_ms), of which
+// queued (queue_ms) and in the forward pass and edit (compute_ms).
+// BM_InProcessEdit is the edit alone.
 #include <benchmark/benchmark.h>
 
 #include <atomic>

@@ -123,7 +123,11 @@ absl::StatusOr<std::unique_ptr<AmendServer>> AmendServer::Start(
       EditBatcher::BatchObserver{
           .pass_started =
               [metrics](int models) { metrics->RecordBatch(models); },
-          .pass_stopped = [metrics] { metrics->RecordStoppedPass(); }});
+          .pass_stopped = [metrics] { metrics->RecordStoppedPass(); },
+          .reserved_changed =
+              [metrics](int64_t bytes) {
+                metrics->SetReservedBytes(static_cast<double>(bytes));
+              }});
   AmendServer* self = server.get();
   server->service_ = std::make_unique<EditorService>(
       server->registry_, *server->batcher_, server->metrics_, server->auth_,

@@ -55,6 +55,7 @@ EditBatcher::~EditBatcher() {
     aborting_ = true;
     refused.swap(queue_);
     queued_bytes_ = 0;
+    ReportReserved();
   }
   work_available_.SignalAll();
   std::vector<Item*> items;
@@ -87,6 +88,7 @@ std::optional<BatchedEdit> EditBatcher::EditOnCaller(
     ++passes_running_;
     ++caller_passes_;
     running_bytes_ += ticket.compute_bytes;
+    ReportReserved();
   }
   // Whatever happens below (an allocation that throws), the slot and the
   // bytes come back: a lost slot would shrink the pool for good and hang the
@@ -96,8 +98,7 @@ std::optional<BatchedEdit> EditBatcher::EditOnCaller(
   };
   if (observer_.pass_started) observer_.pass_started(1);
   const EditStopCheck stop = [&] {
-    return aborting_.load() || Clock::now() >= ticket.deadline ||
-           (ticket.abandoned != nullptr && ticket.abandoned->load()) ||
+    return aborting_.load() || ticket.GivenUp(Clock::now()) ||
            (caller_gone && caller_gone());
   };
   absl::StatusOr<std::vector<EditResult>> edited = editor->Edit({&mlp}, stop);
@@ -121,7 +122,10 @@ std::optional<BatchedEdit> EditBatcher::EditOnCaller(
 void EditBatcher::EndPass(int64_t bytes, bool on_caller) {
   absl::MutexLock lock(&mu_);
   --passes_running_;
-  running_bytes_ -= bytes;
+  if (bytes != 0) {
+    running_bytes_ -= bytes;
+    ReportReserved();
+  }
   if (on_caller) {
     --caller_passes_;
     caller_ran_since_trim_ = true;
@@ -131,6 +135,12 @@ void EditBatcher::EndPass(int64_t bytes, bool on_caller) {
   // the lock: a destructor waiting for the callers' passes cannot finish
   // before it.
   work_available_.SignalAll();
+}
+
+void EditBatcher::ReportReserved() const {
+  if (observer_.reserved_changed) {
+    observer_.reserved_changed(running_bytes_ + queued_bytes_);
+  }
 }
 
 int EditBatcher::queued() const {
@@ -184,6 +194,7 @@ absl::StatusOr<std::future<BatchedEdit>> EditBatcher::Submit(
     future = item.promise.get_future();
     queued_bytes_ += model_bytes;
     queue_.push_back(std::move(item));
+    ReportReserved();
   }
   work_available_.SignalAll();
   return future;
@@ -205,6 +216,7 @@ void EditBatcher::Collect(const std::shared_ptr<const Editor>& editor, int most,
     batch.push_back(std::move(*it));
     it = queue_.erase(it);
   }
+  ReportReserved();
 }
 
 int EditBatcher::BatchLimit(const Editor& editor, int taken) const {
@@ -287,6 +299,7 @@ void EditBatcher::Release(const std::vector<Item*>& items) {
   {
     absl::MutexLock lock(&mu_);
     running_bytes_ -= bytes;
+    ReportReserved();
   }
   // Room in the budget may let a waiting edit start.
   work_available_.SignalAll();

@@ -101,6 +101,11 @@ struct EditTicket {
   // Set by the caller when it stops waiting (cancelled, deadline passed);
   // may be null (never abandoned).
   std::shared_ptr<const std::atomic<bool>> abandoned;
+
+  // Whether nobody waits for the edit any more at `now`.
+  bool GivenUp(std::chrono::steady_clock::time_point now) const {
+    return now >= deadline || (abandoned != nullptr && abandoned->load());
+  }
 };
 
 struct BatchedEdit {
@@ -124,6 +129,9 @@ class EditBatcher {
     // When a pass stopped part-way because nobody waited for it any more
     // (before the edits it did not finish are answered).
     std::function<void()> pass_stopped;
+    // With reserved_bytes() whenever it changes, under the batcher's lock
+    // (so the last call carries the current value); keep it cheap.
+    std::function<void(int64_t bytes)> reserved_changed;
   };
 
   explicit EditBatcher(const BatcherOptions& options,
@@ -141,13 +149,13 @@ class EditBatcher {
   // Runs the edit now on the calling thread, in a worker's slot, when that
   // delays nobody: the editor is on the CPU (where a batch gains nothing),
   // batches do not wait for more edits (max_wait <= 0: an operator who set a
-  // wait asked for batches), no edit is queued, fewer passes than workers are in progress, the memory
-  // budget has room, and the edit is smaller than the size after which a
-  // pass returns its memory (a worker does that after its reply; the caller
-  // still has to send one). Otherwise nullopt, and the caller Submits it.
-  // Stops as a worker's pass does, and also when `caller_gone` returns true
-  // (polled once per chunk of edges; may be null).
-  // REQUIRES: editor->CheckEditable(mlp) is OK.
+  // wait asked for batches), no edit is queued, fewer passes than workers are
+  // in progress, the memory budget has room, and the edit is smaller than the
+  // size after which a pass returns its memory (a worker does that after its
+  // reply; the caller still has to send one). Otherwise nullopt, and the caller
+  // Submits it. Stops as a worker's pass does, and also when `caller_gone`
+  // returns true (polled once per chunk of edges; may be null). REQUIRES:
+  // editor->CheckEditable(mlp) is OK.
   std::optional<BatchedEdit> EditOnCaller(
       const std::shared_ptr<const Editor>& editor, const Mlp& mlp,
       const EditTicket& ticket, const std::function<bool()>& caller_gone)
@@ -167,10 +175,7 @@ class EditBatcher {
     EditTicket ticket;
     std::promise<BatchedEdit> promise;
 
-    bool Abandoned(Clock::time_point now) const {
-      return now >= ticket.deadline ||
-             (ticket.abandoned != nullptr && ticket.abandoned->load());
-    }
+    bool Abandoned(Clock::time_point now) const { return ticket.GivenUp(now); }
   };
 
   // Whether the oldest queued edit may start: the budget has room for it, or
@@ -198,6 +203,8 @@ class EditBatcher {
   // (see TakeBatch).
   int BatchLimit(const Editor& editor, int taken) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Calls the observer's reserved_changed with the bytes reserved now.
+  void ReportReserved() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Returns the compute bytes of `items` to the budget.
   void Release(const std::vector<Item*>& items) ABSL_LOCKS_EXCLUDED(mu_);
   // Ends a pass (a worker's or a caller's): frees its slot and `bytes` of

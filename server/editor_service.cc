@@ -510,20 +510,13 @@ absl::StatusOr<StepOutcome> EditorService::RunStep(grpc::ServerContext& context,
   std::optional<BatchedEdit> on_this_thread =
       batcher_.EditOnCaller(step.selection.editor->editor, model, ticket,
                             [&context] { return context.IsCancelled(); });
-  if (on_this_thread) {
-    // The gauge also moves when a worker's edit ends: after an edit on this
-    // thread it must not keep the bytes this edit held.
-    metrics_.SetReservedBytes(static_cast<double>(batcher_.reserved_bytes()));
-  } else {
+  if (!on_this_thread) {
     // A copy shares the model's tensors: the batcher only reads them.
     AMEND_ASSIGN_OR_RETURN(
         std::future<BatchedEdit> future,
         batcher_.Submit(step.selection.editor->editor, Mlp(model), ticket));
-    metrics_.SetReservedBytes(static_cast<double>(batcher_.reserved_bytes()));
-    absl::StatusOr<BatchedEdit> awaited =
-        AwaitEdit(context, future, deadline, *abandoned);
-    metrics_.SetReservedBytes(static_cast<double>(batcher_.reserved_bytes()));
-    AMEND_ASSIGN_OR_RETURN(on_this_thread, std::move(awaited));
+    AMEND_ASSIGN_OR_RETURN(on_this_thread,
+                           AwaitEdit(context, future, deadline, *abandoned));
   }
   BatchedEdit& batched = *on_this_thread;
   const std::string requirement = RequirementName(step.requirement);

@@ -25,6 +25,7 @@ struct BatchArrays {
   const float* node_mask_logit;
 };
 
+// HardMask (core/objectives/straight_through.h) of one logit.
 float Hard(float logit) { return logit > 0.0f ? 1.0f : 0.0f; }
 
 // Per node of one graph: 1 where its outgoing weights stay, else 0. Pruning

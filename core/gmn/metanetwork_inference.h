@@ -27,8 +27,8 @@ namespace amend {
 
 // True when every tensor the kernels read is float32, contiguous and in CPU
 // memory, and the module computes what the kernels do (eval mode, or no
-// dropout). Cheap enough to ask per edit (no allocation per parameter). A network moved to
-// another device or dtype runs through LibTorch instead.
+// dropout). Cheap enough to ask per edit (no allocation per parameter). A
+// network moved to another device or dtype runs through LibTorch instead.
 bool CanUseInferenceKernels(const MetanetworkImpl& network);
 
 // MetanetworkImpl::ForwardInChunks(batch, edges_per_check, stop) through the

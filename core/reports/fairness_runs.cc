@@ -1,8 +1,8 @@
 // RunFairnessBaselines (panel_runs.h): the post-processors see the original
 // model's probability of the positive class and the sensitive group, as
 // fairlearn's and AIF360's do. For the JSD axis, randomised methods
-// (ThresholdOptimizer exact and relaxed, CalibratedEqOdds) give their expected output and
-// deterministic ones (RejectOption, FairCls) their labels, one-hot
+// (ThresholdOptimizer exact and relaxed, CalibratedEqOdds) give their expected
+// output and deterministic ones (RejectOption, FairCls) their labels, one-hot
 // (../shared/research/baselines.md §0); the labels-changed column is the
 // convention-free view.
 #include <ATen/ATen.h>

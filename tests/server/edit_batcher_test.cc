@@ -4,6 +4,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <memory>
@@ -368,6 +369,44 @@ TEST(EditBatcherTest, AnEditGoesToAWorkerWhenRunningItOnTheCallerWouldCost) {
   }
   ASSERT_TRUE(now.has_value());
   EXPECT_TRUE(now->result.ok());
+}
+
+TEST(EditBatcherTest, TheObserverSeesEveryChangeOfTheReservedBytes) {
+  // The metrics gauge follows the batcher's reservations through this
+  // observer, for edits on workers and on callers alike: during each the
+  // edit's bytes, after it none.
+  std::mutex mu;
+  std::vector<int64_t> reported;
+  EditBatcher batcher(OneModelPerPass(1, 0),
+                      {.reserved_changed = [&](int64_t bytes) {
+                        std::lock_guard<std::mutex> lock(mu);
+                        reported.push_back(bytes);
+                      }});
+  const std::shared_ptr<const Editor> editor = AdultEditor();
+  EditTicket ticket;
+  ticket.compute_bytes = 3 << 20;
+  int64_t during_caller = -1;
+  ASSERT_TRUE(batcher.EditOnCaller(editor, Model(8), ticket, [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    during_caller = reported.empty() ? -1 : reported.back();
+    return false;
+  }));
+  EXPECT_EQ(during_caller, ticket.compute_bytes);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    ASSERT_FALSE(reported.empty());
+    EXPECT_EQ(reported.back(), 0);
+    reported.clear();
+  }
+  ASSERT_TRUE(
+      batcher.Submit(editor, Model(8), ticket).value().get().result.ok());
+  std::lock_guard<std::mutex> lock(mu);
+  // Queued (the model's parameters), computing (its estimate), answered.
+  ASSERT_GE(reported.size(), 3u);
+  EXPECT_GT(reported.front(), 0);
+  EXPECT_NE(std::find(reported.begin(), reported.end(), ticket.compute_bytes),
+            reported.end());
+  EXPECT_EQ(reported.back(), 0);
 }
 
 TEST(EditBatcherTest, AnEditOnTheCallerStopsWhenTheCallerIsGone) {

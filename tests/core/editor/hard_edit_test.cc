@@ -143,6 +143,15 @@ TEST_F(HardEditTest, RefusesWhatApplyEditRefusesAndSampledMasks) {
   EXPECT_THAT(
       ApplyHardEdit(pointers_, batch_, output_, spec).status().message(),
       ::testing::HasSubstr("one entry per input (5), got 2"));
+  // A negative attribute would index before the attributes' sums: both
+  // paths refuse it.
+  spec = {.requirement = Requirement::kDataMinimisation,
+          .input_attribute = {0, 1, -1, 1, 2}};
+  EXPECT_THAT(
+      ApplyHardEdit(pointers_, batch_, output_, spec).status().message(),
+      ::testing::HasSubstr("numbered from 0, got -1"));
+  EXPECT_THAT(ApplyEdit(pointers_, batch_, output_, spec).status().message(),
+              ::testing::HasSubstr("numbered from 0, got -1"));
   spec = {.requirement = Requirement::kPruning, .straight_through = true};
   EXPECT_EQ(ApplyHardEdit(pointers_, batch_, output_, spec).status().code(),
             absl::StatusCode::kInvalidArgument);
